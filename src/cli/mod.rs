@@ -1,0 +1,39 @@
+//! Command-line interface: argument definitions (clap) and dispatch.
+//!
+//! Exit statuses are a contract: 0 success, 1 user error (bad SPL, missing file, unknown macro),
+//! 2 partial success where a subcommand documents it (e.g. `replay` rejected some events).
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+pub mod expand;
+pub mod parse;
+pub mod replay;
+
+/// spelunk — run Splunk SPL detections verbatim, locally.
+#[derive(Debug, Parser)]
+#[command(name = "spelunk", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Expand macros and parse SPL; print the syntax tree (or check a whole corpus with --corpus).
+    Parse(parse::ParseArgs),
+    /// Expand macros in SPL and print the expanded search.
+    Expand(expand::ExpandArgs),
+    /// Replay datasets (XmlWinEventLog, EVTX, JSON) into a columnar store, as Splunk would index them.
+    Replay(replay::ReplayArgs),
+}
+
+/// Parse the command line and run the chosen subcommand.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Parse(a) => parse::run(a),
+        Command::Expand(a) => expand::run(a),
+        Command::Replay(a) => replay::run(a),
+    }
+}
