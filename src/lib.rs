@@ -1,7 +1,31 @@
 //! spelunk: a Splunk-compatible search interpreter.
 //!
 //! Stages, data flowing one way:
-//! macro expansion (text) → syntax (pest grammar → typed AST) → plan → commands → output;
+//! macro expansion (text, [`macros`]) → syntax (pest grammar → typed AST, [`syntax`]) → commands
+//! (one module per SPL command, [`commands`]) → plan → output;
 //! ingest (readers per format) → knowledge (field extraction, CIM mapping) → store.
 
 pub mod cli;
+pub mod commands;
+pub mod corpus;
+pub mod detection;
+pub mod diagnostic;
+pub mod macros;
+pub mod syntax;
+
+use diagnostic::Diagnostic;
+use macros::MacroLibrary;
+use syntax::ast::Pipeline;
+
+/// Expand macros and parse: the front end in one call.
+///
+/// Errors in macro expansion point into the text as written; syntax errors point into the
+/// expanded search (its origin reads `expanded search` when expansion changed the text).
+pub fn parse_search(spl: &str, macros: &MacroLibrary) -> Result<(String, Pipeline), Diagnostic> {
+    let expanded = macros::expand(spl, macros)?;
+    match syntax::parse(&expanded) {
+        Ok(p) => Ok((expanded, p)),
+        Err(e) if expanded != spl => Err(e.origin("expanded search")),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,42 @@
+//! `append`: append a subsearch's results to the current results.
+
+use crate::syntax::ast::*;
+use crate::syntax::build::*;
+use crate::syntax::Rule;
+use pest::iterators::Pair;
+use serde::Serialize;
+#[allow(unused_imports)]
+use super::parts::Parts;
+
+/// Append a subsearch's results to the current results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Append {
+    pub options: Vec<Opt>,
+    pub subsearch: Pipeline,
+}
+
+impl Append {
+    pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Append> {
+        let mut parts = Parts::of(p)?;
+        let subsearch = parts.take_subsearch(p)?;
+        Ok(Append { options: parts.options, subsearch })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_example() {
+        let c = parse_command("| append [search sourcetype=stream:tcp bytes_out>65000]");
+        let CommandKind::Append(x) = c.kind else {
+            panic!("not append: {c:?}")
+        };
+        assert_eq!(x.subsearch.commands.len(), 1);
+        assert_eq!(x.subsearch.commands[0].name, "search");
+    }
+}

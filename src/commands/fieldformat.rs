@@ -1,0 +1,34 @@
+//! `fieldformat`: format a field's displayed value with an eval expression.
+
+use crate::syntax::build::*;
+use crate::syntax::Rule;
+use pest::iterators::Pair;
+use serde::Serialize;
+#[allow(unused_imports)]
+use super::parts::Parts;
+use super::eval::{assignments, Assignment};
+
+/// A `fieldformat` command.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fieldformat {
+    pub assignments: Vec<Assignment>,
+}
+
+impl Fieldformat {
+    pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Fieldformat> {
+        Ok(Fieldformat { assignments: assignments(p)? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses() {
+        let c = parse_command(r#"| fieldformat t=strftime(t, "%Y")"#);
+        let CommandKind::Fieldformat(f) = c.kind else { panic!() };
+        assert_eq!(f.assignments[0].field, "t");
+    }
+}

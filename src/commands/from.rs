@@ -1,0 +1,45 @@
+//! `from`: read a data model dataset (`from datamodel Web.Web`) or a lookup as results.
+
+use crate::syntax::build::*;
+use crate::syntax::Rule;
+use pest::iterators::Pair;
+use serde::Serialize;
+#[allow(unused_imports)]
+use super::parts::Parts;
+
+/// A `from` command.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct From {
+    /// `datamodel`, `inputlookup` or `lookup`.
+    pub kind: String,
+    /// The dataset, e.g. `Web.Web`.
+    pub name: String,
+}
+
+impl From {
+    pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<From> {
+        let src = child(p, Rule::from_source)?;
+        let text = src.as_str();
+        let kind = text
+            .split(|c: char| c.is_whitespace() || c == ':')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        Ok(From { kind, name: field(&child(&src, Rule::dm_name)?) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_both_spellings() {
+        for spl in ["| from datamodel Web.Web", "| from datamodel:Web.Web"] {
+            let CommandKind::From(f) = parse_command(spl).kind else { panic!() };
+            assert_eq!(f.kind, "datamodel");
+            assert_eq!(f.name, "Web.Web");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! `rare`: the least common values of fields, with `count` and `percent`.
+
+use crate::syntax::ast::*;
+use crate::syntax::build::*;
+use crate::syntax::Rule;
+use pest::iterators::Pair;
+use serde::Serialize;
+#[allow(unused_imports)]
+use super::parts::Parts;
+
+/// The least common values of fields, with `count` and `percent`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rare {
+    pub limit: Option<u64>,
+    pub options: Vec<Opt>,
+    pub fields: Vec<String>,
+    pub by: Vec<String>,
+}
+
+impl Rare {
+    pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Rare> {
+        let parts = Parts::of(p)?;
+        Ok(Rare { limit: parts.count, options: parts.options, fields: parts.fields, by: parts.by })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_example() {
+        let c = parse_command("| rare user.username annotations.authorization.k8s.io/reason");
+        let CommandKind::Rare(x) = c.kind else {
+            panic!("not rare: {c:?}")
+        };
+        assert_eq!(x.fields, vec!["user.username", "annotations.authorization.k8s.io/reason"]);
+    }
+}

@@ -1,0 +1,38 @@
+//! `reverse`: reverse the order of the results.
+
+use crate::syntax::build::*;
+use crate::syntax::Rule;
+use pest::iterators::Pair;
+use serde::Serialize;
+#[allow(unused_imports)]
+use super::parts::Parts;
+
+/// Reverse the order of the results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reverse {
+
+}
+
+impl Reverse {
+    pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Reverse> {
+        let _ = p;
+        Ok(Reverse {})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_example() {
+        let c = parse_command("| reverse");
+        let CommandKind::Reverse(x) = c.kind else {
+            panic!("not reverse: {c:?}")
+        };
+        assert_eq!(x, Reverse {});
+    }
+}

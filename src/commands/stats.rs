@@ -1,0 +1,66 @@
+//! `stats`: aggregate the results, one row per distinct `BY` tuple (sorted by it).
+
+use crate::syntax::ast::*;
+use crate::syntax::build::*;
+use crate::syntax::Rule;
+use pest::iterators::Pair;
+use serde::Serialize;
+#[allow(unused_imports)]
+use super::parts::Parts;
+
+/// Aggregations, `BY` fields and options: shared by `stats`, `eventstats` and `streamstats`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatsArgs {
+    pub options: Vec<Opt>,
+    pub aggregates: Vec<Aggregate>,
+    pub by: Vec<String>,
+}
+
+impl StatsArgs {
+    pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<StatsArgs> {
+        let parts = Parts::of(p)?;
+        Ok(StatsArgs { options: parts.options, aggregates: parts.aggregates, by: parts.by })
+    }
+}
+
+/// A `stats` command.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    #[serde(flatten)]
+    pub args: StatsArgs,
+}
+
+impl Stats {
+    pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Stats> {
+        Ok(Stats { args: StatsArgs::build(p)? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn aggregates_with_eval_alias_and_by() {
+        let c = parse_command(
+            r#"| stats count min(_time) as firstTime, values(eval(if(x=="a",y,null()))) as v dc("DNS.answer") by user, dest"#,
+        );
+        let CommandKind::Stats(s) = c.kind else { panic!() };
+        let a = &s.args.aggregates;
+        assert_eq!(a.len(), 4);
+        assert_eq!(a[0].output_name(), "count");
+        assert_eq!(a[1].output_name(), "firstTime");
+        assert!(matches!(a[2].arg, Some(AggArg::Eval(..))));
+        assert_eq!(a[3].output_name(), "dc(DNS.answer)");
+        assert_eq!(s.args.by, vec!["user", "dest"]);
+    }
+
+    #[test]
+    fn trailing_commas_are_accepted() {
+        let c = parse_command("| stats count min(_time) as firstTime, max(_time) as lastTime, by Id,Operation");
+        let CommandKind::Stats(s) = c.kind else { panic!() };
+        assert_eq!(s.args.by, vec!["Id", "Operation"]);
+    }
+}
