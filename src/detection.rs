@@ -48,8 +48,9 @@ impl Detection {
     pub fn load(path: &Path) -> Result<Detection, Diagnostic> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", path.display())))?;
-        let mut d: Detection = serde_norway::from_str(&text)
-            .map_err(|e| Diagnostic::new(format!("invalid detection YAML {}: {e}", path.display())))?;
+        let mut d: Detection = serde_norway::from_str(&text).map_err(|e| {
+            Diagnostic::new(format!("invalid detection YAML {}: {e}", path.display()))
+        })?;
         d.path = path.to_path_buf();
         Ok(d)
     }
@@ -76,7 +77,12 @@ pub fn find_detections(dir: &Path) -> Vec<PathBuf> {
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yml") | Some("yaml")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yml") | Some("yaml")
+            )
+        })
         .collect();
     files.sort();
     files
@@ -84,10 +90,16 @@ pub fn find_detections(dir: &Path) -> Vec<PathBuf> {
 
 /// Read a search from a file: a detection YAML (its `search:`) or plain SPL text.
 pub fn read_search_file(path: &Path) -> Result<String, Diagnostic> {
-    if matches!(path.extension().and_then(|e| e.to_str()), Some("yml") | Some("yaml")) {
+    if matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yml") | Some("yaml")
+    ) {
         let d = Detection::load(path)?;
         if d.search.trim().is_empty() {
-            return Err(Diagnostic::new(format!("{} has no `search:`", path.display())));
+            return Err(Diagnostic::new(format!(
+                "{} has no `search:`",
+                path.display()
+            )));
         }
         Ok(d.search)
     } else {

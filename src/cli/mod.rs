@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 pub mod expand;
+pub mod input;
 pub mod parse;
 pub mod replay;
 

@@ -1,12 +1,12 @@
 //! `addtotals`: add a field holding the sum of numeric fields (`fieldname=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Add a field holding the sum of numeric fields (`fieldname=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Addtotals {
 impl Addtotals {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Addtotals> {
         let parts = Parts::of(p)?;
-        Ok(Addtotals { options: parts.options, fields: parts.fields })
+        Ok(Addtotals {
+            options: parts.options,
+            fields: parts.fields,
+        })
     }
 }
 

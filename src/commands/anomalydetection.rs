@@ -1,12 +1,12 @@
 //! `anomalydetection`: find anomalous values of fields (`action=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Find anomalous values of fields (`action=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Anomalydetection {
 impl Anomalydetection {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Anomalydetection> {
         let parts = Parts::of(p)?;
-        Ok(Anomalydetection { options: parts.options, fields: parts.fields })
+        Ok(Anomalydetection {
+            options: parts.options,
+            fields: parts.fields,
+        })
     }
 }
 

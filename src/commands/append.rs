@@ -1,12 +1,12 @@
 //! `append`: append a subsearch's results to the current results.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Append a subsearch's results to the current results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,10 @@ impl Append {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Append> {
         let mut parts = Parts::of(p)?;
         let subsearch = parts.take_subsearch(p)?;
-        Ok(Append { options: parts.options, subsearch })
+        Ok(Append {
+            options: parts.options,
+            subsearch,
+        })
     }
 }
 

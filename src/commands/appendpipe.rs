@@ -1,12 +1,12 @@
 //! `appendpipe`: run a sub-pipeline over the current results and append its output.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Run a sub-pipeline over the current results and append its output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,10 @@ impl Appendpipe {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Appendpipe> {
         let mut parts = Parts::of(p)?;
         let subsearch = parts.take_subsearch(p)?;
-        Ok(Appendpipe { options: parts.options, subsearch })
+        Ok(Appendpipe {
+            options: parts.options,
+            subsearch,
+        })
     }
 }
 

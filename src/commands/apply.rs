@@ -1,12 +1,12 @@
 //! `apply`: apply a trained machine-learning model (Splunk MLTK).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Apply a trained machine-learning model (Splunk MLTK).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,8 +20,16 @@ pub struct Apply {
 impl Apply {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Apply> {
         let parts = Parts::of(p)?;
-        let alias = if parts.has_as { parts.fields.get(1).cloned() } else { None };
-        Ok(Apply { model: parts.first_field(p)?, options: parts.options, alias })
+        let alias = if parts.has_as {
+            parts.fields.get(1).cloned()
+        } else {
+            None
+        };
+        Ok(Apply {
+            model: parts.first_field(p)?,
+            options: parts.options,
+            alias,
+        })
     }
 }
 

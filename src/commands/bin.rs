@@ -1,12 +1,12 @@
 //! `bin`: `bin`/`bucket`: put numeric or time values into discrete sets (`span=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// `bin`/`bucket`: put numeric or time values into discrete sets (`span=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,8 +21,16 @@ impl Bin {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Bin> {
         let parts = Parts::of(p)?;
         let field = parts.first_field(p)?;
-        let alias = if parts.has_as { parts.fields.get(1).cloned() } else { None };
-        Ok(Bin { options: parts.options, field, alias })
+        let alias = if parts.has_as {
+            parts.fields.get(1).cloned()
+        } else {
+            None
+        };
+        Ok(Bin {
+            options: parts.options,
+            field,
+            alias,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! `chart`: aggregations over one field (`OVER`) split by another (`BY`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `chart` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,7 +20,12 @@ pub struct Chart {
 impl Chart {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Chart> {
         let parts = Parts::of(p)?;
-        Ok(Chart { over: parts.fields.first().cloned(), options: parts.options, aggregates: parts.aggregates, by: parts.by })
+        Ok(Chart {
+            over: parts.fields.first().cloned(),
+            options: parts.options,
+            aggregates: parts.aggregates,
+            by: parts.by,
+        })
     }
 }
 
@@ -31,7 +36,9 @@ mod tests {
 
     #[test]
     fn over_and_by() {
-        let CommandKind::Chart(c) = parse_command("| chart count over host by user").kind else { panic!() };
+        let CommandKind::Chart(c) = parse_command("| chart count over host by user").kind else {
+            panic!()
+        };
         assert_eq!(c.over.as_deref(), Some("host"));
         assert_eq!(c.by, vec!["user"]);
     }

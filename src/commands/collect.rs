@@ -1,12 +1,12 @@
 //! `collect`: write results to a summary index.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Write results to a summary index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Collect {
 impl Collect {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Collect> {
         let parts = Parts::of(p)?;
-        Ok(Collect { options: parts.options, fields: parts.fields })
+        Ok(Collect {
+            options: parts.options,
+            fields: parts.fields,
+        })
     }
 }
 

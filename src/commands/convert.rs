@@ -1,13 +1,13 @@
 //! `convert`: convert field values (`ctime(f)`: epoch seconds to text in `timeformat=`, default
 //! `%m/%d/%Y %H:%M:%S`; also `mktime`, `dur2sec`, `num`, ...).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// One `func(field) [AS name]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,8 +35,17 @@ impl Convert {
                 return Err(unexpected(c));
             }
             let func = child(c, Rule::conv_func)?.as_str().to_ascii_lowercase();
-            let names: Vec<String> = c.clone().into_inner().filter(|x| x.as_rule() == Rule::field).map(|f| field(&f)).collect();
-            let has_field = c.as_str().split_once('(').map(|(_, r)| !r.trim_start().starts_with(')')).unwrap_or(false);
+            let names: Vec<String> = c
+                .clone()
+                .into_inner()
+                .filter(|x| x.as_rule() == Rule::field)
+                .map(|f| field(&f))
+                .collect();
+            let has_field = c
+                .as_str()
+                .split_once('(')
+                .map(|(_, r)| !r.trim_start().starts_with(')'))
+                .unwrap_or(false);
             let (field, alias) = if has_field {
                 (names.first().cloned(), names.get(1).cloned())
             } else {
@@ -44,7 +53,10 @@ impl Convert {
             };
             conversions.push(Conversion { func, field, alias });
         }
-        Ok(Convert { options: parts.options, conversions })
+        Ok(Convert {
+            options: parts.options,
+            conversions,
+        })
     }
 }
 
@@ -56,10 +68,21 @@ mod tests {
 
     #[test]
     fn timeformat_and_ctime() {
-        let c = parse_command(r#"| convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime) ctime(lastTime) AS last"#);
-        let CommandKind::Convert(x) = c.kind else { panic!() };
+        let c = parse_command(
+            r#"| convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime) ctime(lastTime) AS last"#,
+        );
+        let CommandKind::Convert(x) = c.kind else {
+            panic!()
+        };
         assert_eq!(x.options.get_opt("timeformat"), Some("%Y-%m-%dT%H:%M:%S"));
-        assert_eq!(x.conversions[0], Conversion { func: "ctime".into(), field: Some("firstTime".into()), alias: None });
+        assert_eq!(
+            x.conversions[0],
+            Conversion {
+                func: "ctime".into(),
+                field: Some("firstTime".into()),
+                alias: None
+            }
+        );
         assert_eq!(x.conversions[1].alias.as_deref(), Some("last"));
     }
 }

@@ -1,12 +1,12 @@
 //! `cyberchef`: run a CyberChef recipe on a field (a Splunkbase app's command). Its
 //! `jsonrecipe=` holds unescaped quotes in the corpus, so the arguments are kept as raw text.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `cyberchef` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,7 +16,9 @@ pub struct Cyberchef {
 
 impl Cyberchef {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Cyberchef> {
-        Ok(Cyberchef { args: child(p, Rule::raw_args)?.as_str().trim().to_string() })
+        Ok(Cyberchef {
+            args: child(p, Rule::raw_args)?.as_str().trim().to_string(),
+        })
     }
 }
 
@@ -27,8 +29,12 @@ mod tests {
 
     #[test]
     fn raw_arguments() {
-        let c = parse_command(r#"| cyberchef infield="a" jsonrecipe="[{"op":"From Punycode","args":[true]}]""#);
-        let CommandKind::Cyberchef(x) = c.kind else { panic!() };
+        let c = parse_command(
+            r#"| cyberchef infield="a" jsonrecipe="[{"op":"From Punycode","args":[true]}]""#,
+        );
+        let CommandKind::Cyberchef(x) = c.kind else {
+            panic!()
+        };
         assert!(x.args.starts_with("infield="));
     }
 }

@@ -1,12 +1,12 @@
 //! `datamodel`: the `datamodel` generating command: a data model, dataset and action.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// The `datamodel` generating command: a data model, dataset and action.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Datamodel {
 impl Datamodel {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Datamodel> {
         let parts = Parts::of(p)?;
-        Ok(Datamodel { args: parts.fields, options: parts.options })
+        Ok(Datamodel {
+            args: parts.fields,
+            options: parts.options,
+        })
     }
 }
 

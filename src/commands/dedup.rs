@@ -1,14 +1,14 @@
 //! `dedup`: keep the first result for each combination of field values (rows with a null key are
 //! dropped unless `keepempty=true`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
+use super::sort::{sort_key, SortKey};
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
-use super::sort::{sort_key, SortKey};
 
 /// A `dedup` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,7 +34,12 @@ impl Dedup {
                 _ => return Err(unexpected(c)),
             }
         }
-        Ok(Dedup { count: parts.count, options: parts.options, fields: parts.fields, sortby })
+        Ok(Dedup {
+            count: parts.count,
+            options: parts.options,
+            fields: parts.fields,
+            sortby,
+        })
     }
 }
 
@@ -45,7 +50,11 @@ mod tests {
 
     #[test]
     fn fields_options_sortby() {
-        let CommandKind::Dedup(d) = parse_command("| dedup 2 host,process_name keepempty=true sortby -_time").kind else { panic!() };
+        let CommandKind::Dedup(d) =
+            parse_command("| dedup 2 host,process_name keepempty=true sortby -_time").kind
+        else {
+            panic!()
+        };
         assert_eq!(d.count, Some(2));
         assert_eq!(d.fields, vec!["host", "process_name"]);
         assert_eq!(d.options[0].key, "keepempty");

@@ -1,12 +1,12 @@
 //! `eval`: compute fields from eval-language expressions, left to right (`a=1, b=a+1`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// One `field=expression`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,17 +23,26 @@ pub struct Eval {
 
 impl Eval {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Eval> {
-        Ok(Eval { assignments: assignments(p)? })
+        Ok(Eval {
+            assignments: assignments(p)?,
+        })
     }
 }
 
 /// The `field=expr` assignments of `eval` or `fieldformat`.
 pub(crate) fn assignments(p: &Pair<'_, Rule>) -> BuildResult<Vec<Assignment>> {
     let mut out = Vec::new();
-    for a in p.clone().into_inner().filter(|c| c.as_rule() == Rule::eval_assign) {
+    for a in p
+        .clone()
+        .into_inner()
+        .filter(|c| c.as_rule() == Rule::eval_assign)
+    {
         let target = child(&a, Rule::eval_target)?;
         let expr = child(&a, Rule::eval_expr)?;
-        out.push(Assignment { field: field(&target), expr: eval_expr(&expr)? });
+        out.push(Assignment {
+            field: field(&target),
+            expr: eval_expr(&expr)?,
+        });
     }
     Ok(out)
 }
@@ -46,19 +55,41 @@ mod tests {
 
     #[test]
     fn several_assignments_with_quoted_names_and_templates() {
-        let c = parse_command(r#"| eval 'a b'=1, x = "p" . lower(y), <<FIELD>>=if(<<FIELD>>="null",null(),<<FIELD>>)"#);
-        let CommandKind::Eval(e) = c.kind else { panic!() };
+        let c = parse_command(
+            r#"| eval 'a b'=1, x = "p" . lower(y), <<FIELD>>=if(<<FIELD>>="null",null(),<<FIELD>>)"#,
+        );
+        let CommandKind::Eval(e) = c.kind else {
+            panic!()
+        };
         assert_eq!(e.assignments.len(), 3);
         assert_eq!(e.assignments[0].field, "a b");
-        assert!(matches!(e.assignments[1].expr, EvalExpr::Binary { op: BinOp::Concat, .. }));
+        assert!(matches!(
+            e.assignments[1].expr,
+            EvalExpr::Binary {
+                op: BinOp::Concat,
+                ..
+            }
+        ));
         assert_eq!(e.assignments[2].field, "<<FIELD>>");
     }
 
     #[test]
     fn dotted_fields_are_names_and_spaced_dot_concatenates() {
         let c = parse_command(r#"| eval parent_process_name="*" . Processes.parent_process_name"#);
-        let CommandKind::Eval(e) = c.kind else { panic!() };
-        let EvalExpr::Binary { op: BinOp::Concat, rhs, .. } = &e.assignments[0].expr else { panic!() };
-        assert_eq!(**rhs, EvalExpr::Field("Processes.parent_process_name".into()));
+        let CommandKind::Eval(e) = c.kind else {
+            panic!()
+        };
+        let EvalExpr::Binary {
+            op: BinOp::Concat,
+            rhs,
+            ..
+        } = &e.assignments[0].expr
+        else {
+            panic!()
+        };
+        assert_eq!(
+            **rhs,
+            EvalExpr::Field("Processes.parent_process_name".into())
+        );
     }
 }

@@ -1,12 +1,12 @@
 //! `eventstats`: add aggregates of all results (or of each `BY` group) to every result.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
+use super::stats::StatsArgs;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
-use super::stats::StatsArgs;
 
 /// An `eventstats` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -17,7 +17,9 @@ pub struct Eventstats {
 
 impl Eventstats {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Eventstats> {
-        Ok(Eventstats { args: StatsArgs::build(p)? })
+        Ok(Eventstats {
+            args: StatsArgs::build(p)?,
+        })
     }
 }
 
@@ -29,7 +31,9 @@ mod tests {
     #[test]
     fn parses() {
         let c = parse_command("| eventstats avg(x) as a, stdev(x) as s by dest");
-        let CommandKind::Eventstats(s) = c.kind else { panic!() };
+        let CommandKind::Eventstats(s) = c.kind else {
+            panic!()
+        };
         assert_eq!(s.args.aggregates.len(), 2);
         assert_eq!(s.args.by, vec!["dest"]);
     }

@@ -1,12 +1,12 @@
 //! `extract`: `extract`/`kv`: extract key-value pairs from `_raw` (`pairdelim=`, `kvdelim=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// `extract`/`kv`: extract key-value pairs from `_raw` (`pairdelim=`, `kvdelim=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Extract {
 impl Extract {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Extract> {
         let parts = Parts::of(p)?;
-        Ok(Extract { options: parts.options, fields: parts.fields })
+        Ok(Extract {
+            options: parts.options,
+            fields: parts.fields,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! `fieldformat`: format a field's displayed value with an eval expression.
 
+use super::eval::{assignments, Assignment};
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
-use super::eval::{assignments, Assignment};
 
 /// A `fieldformat` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,7 +16,9 @@ pub struct Fieldformat {
 
 impl Fieldformat {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Fieldformat> {
-        Ok(Fieldformat { assignments: assignments(p)? })
+        Ok(Fieldformat {
+            assignments: assignments(p)?,
+        })
     }
 }
 
@@ -28,7 +30,9 @@ mod tests {
     #[test]
     fn parses() {
         let c = parse_command(r#"| fieldformat t=strftime(t, "%Y")"#);
-        let CommandKind::Fieldformat(f) = c.kind else { panic!() };
+        let CommandKind::Fieldformat(f) = c.kind else {
+            panic!()
+        };
         assert_eq!(f.assignments[0].field, "t");
     }
 }

@@ -1,12 +1,12 @@
 //! `fillnull`: replace null values; `value=` (default `0`) in the listed fields, or in every field.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Replace null values; `value=` (default `0`) in the listed fields, or in every field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Fillnull {
 impl Fillnull {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Fillnull> {
         let parts = Parts::of(p)?;
-        Ok(Fillnull { options: parts.options, fields: parts.fields })
+        Ok(Fillnull {
+            options: parts.options,
+            fields: parts.fields,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! `fit`: train a machine-learning model (Splunk MLTK); kept as algorithm, fields and options.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `fit` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,7 +23,11 @@ impl Fit {
             return Err(unexpected(p));
         }
         let algorithm = parts.fields.remove(0);
-        Ok(Fit { algorithm, fields: parts.fields, options: parts.options })
+        Ok(Fit {
+            algorithm,
+            fields: parts.fields,
+            options: parts.options,
+        })
     }
 }
 
@@ -34,7 +38,10 @@ mod tests {
 
     #[test]
     fn parses() {
-        let CommandKind::Fit(f) = parse_command("| fit DensityFunction count by user into m1").kind else { panic!() };
+        let CommandKind::Fit(f) = parse_command("| fit DensityFunction count by user into m1").kind
+        else {
+            panic!()
+        };
         assert_eq!(f.algorithm, "DensityFunction");
     }
 }

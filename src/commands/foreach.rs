@@ -1,13 +1,13 @@
 //! `foreach`: run a templated sub-pipeline once per matching field, with `<<FIELD>>` and
 //! `<<MATCHSTR>>` replaced.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `foreach` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,12 +31,21 @@ impl Foreach {
                 return Err(unexpected(c));
             }
             let s = c.as_str();
-            body_text = s.get(1..s.len().saturating_sub(1)).unwrap_or("").trim().to_string();
+            body_text = s
+                .get(1..s.len().saturating_sub(1))
+                .unwrap_or("")
+                .trim()
+                .to_string();
             for cmd in c.clone().into_inner() {
                 body.push(super::build_command(&cmd)?);
             }
         }
-        Ok(Foreach { options: parts.options, fields: parts.fields, body, body_text })
+        Ok(Foreach {
+            options: parts.options,
+            fields: parts.fields,
+            body,
+            body_text,
+        })
     }
 }
 
@@ -47,8 +56,12 @@ mod tests {
 
     #[test]
     fn template_body() {
-        let c = parse_command(r#"| foreach * [ eval <<FIELD>> = if(<<FIELD>>="null",null(),<<FIELD>>)]"#);
-        let CommandKind::Foreach(f) = c.kind else { panic!() };
+        let c = parse_command(
+            r#"| foreach * [ eval <<FIELD>> = if(<<FIELD>>="null",null(),<<FIELD>>)]"#,
+        );
+        let CommandKind::Foreach(f) = c.kind else {
+            panic!()
+        };
         assert_eq!(f.fields, vec!["*"]);
         assert_eq!(f.body[0].name, "eval");
         assert!(f.body_text.starts_with("eval <<FIELD>>"));

@@ -1,12 +1,12 @@
 //! `format`: turn results into a search expression string (`(a=1 AND b=2) OR (...)`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Turn results into a search expression string (`(a=1 AND b=2) OR (...)`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,10 @@ pub struct Format {
 impl Format {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Format> {
         let parts = Parts::of(p)?;
-        Ok(Format { options: parts.options, strings: parts.quoted })
+        Ok(Format {
+            options: parts.options,
+            strings: parts.quoted,
+        })
     }
 }
 

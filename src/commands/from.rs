@@ -1,11 +1,11 @@
 //! `from`: read a data model dataset (`from datamodel Web.Web`) or a lookup as results.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `from` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,7 +25,10 @@ impl From {
             .next()
             .unwrap_or("")
             .to_ascii_lowercase();
-        Ok(From { kind, name: field(&child(&src, Rule::dm_name)?) })
+        Ok(From {
+            kind,
+            name: field(&child(&src, Rule::dm_name)?),
+        })
     }
 }
 
@@ -37,7 +40,9 @@ mod tests {
     #[test]
     fn parses_both_spellings() {
         for spl in ["| from datamodel Web.Web", "| from datamodel:Web.Web"] {
-            let CommandKind::From(f) = parse_command(spl).kind else { panic!() };
+            let CommandKind::From(f) = parse_command(spl).kind else {
+                panic!()
+            };
             assert_eq!(f.kind, "datamodel");
             assert_eq!(f.name, "Web.Web");
         }

@@ -1,12 +1,12 @@
 //! `fromjson`: expand a JSON object held in a field into fields.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Expand a JSON object held in a field into fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Fromjson {
 impl Fromjson {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Fromjson> {
         let parts = Parts::of(p)?;
-        Ok(Fromjson { field: parts.first_field(p)?, options: parts.options })
+        Ok(Fromjson {
+            field: parts.first_field(p)?,
+            options: parts.options,
+        })
     }
 }
 

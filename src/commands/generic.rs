@@ -1,12 +1,12 @@
 //! A command this grammar does not know: kept as its name and raw argument text, so that the
 //! search still parses and execution can report "unsupported command X at line:col".
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// An unknown command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,7 +32,9 @@ mod tests {
     #[test]
     fn unknown_commands_keep_name_and_arguments() {
         let c = parse_command(r#"| frobnicate a=1 "x | y" [search z] b"#);
-        let CommandKind::Generic(g) = c.kind else { panic!() };
+        let CommandKind::Generic(g) = c.kind else {
+            panic!()
+        };
         assert_eq!(g.name, "frobnicate");
         assert_eq!(g.args, r#"a=1 "x | y" [search z] b"#);
     }

@@ -1,12 +1,12 @@
 //! `head`: keep the first N results (default 10), or while an expression holds.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Keep the first N results (default 10), or while an expression holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,7 +23,11 @@ impl Head {
             Some(e) => Some(eval_expr(e)?),
             None => None,
         };
-        Ok(Head { count: parts.count, options: parts.options, expr })
+        Ok(Head {
+            count: parts.count,
+            options: parts.options,
+            expr,
+        })
     }
 }
 

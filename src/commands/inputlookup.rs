@@ -1,12 +1,12 @@
 //! `inputlookup`: read a lookup table as results (`append=`, optional `where`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Read a lookup table as results (`append=`, optional `where`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,7 +23,11 @@ impl Inputlookup {
             Some(e) => Some(search_expr(e)?),
             None => None,
         };
-        Ok(Inputlookup { name: parts.first_field(p)?, options: parts.options, where_clause })
+        Ok(Inputlookup {
+            name: parts.first_field(p)?,
+            options: parts.options,
+            where_clause,
+        })
     }
 }
 
@@ -36,7 +40,9 @@ mod tests {
 
     #[test]
     fn parses_example() {
-        let c = parse_command("| inputlookup append=t previously_seen_ec2_launches_by_user.csv where user=bob");
+        let c = parse_command(
+            "| inputlookup append=t previously_seen_ec2_launches_by_user.csv where user=bob",
+        );
         let CommandKind::Inputlookup(x) = c.kind else {
             panic!("not inputlookup: {c:?}")
         };

@@ -1,12 +1,12 @@
 //! `iplocation`: add location fields for an IP address field (`prefix=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Add location fields for an IP address field (`prefix=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Iplocation {
 impl Iplocation {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Iplocation> {
         let parts = Parts::of(p)?;
-        Ok(Iplocation { field: parts.first_field(p)?, options: parts.options })
+        Ok(Iplocation {
+            field: parts.first_field(p)?,
+            options: parts.options,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! `join`: join the results with a subsearch's on the listed fields (`type=inner|outer|left`, `max=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Join the results with a subsearch's on the listed fields (`type=inner|outer|left`, `max=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,7 +20,11 @@ impl Join {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Join> {
         let mut parts = Parts::of(p)?;
         let subsearch = parts.take_subsearch(p)?;
-        Ok(Join { options: parts.options, fields: parts.fields, subsearch })
+        Ok(Join {
+            options: parts.options,
+            fields: parts.fields,
+            subsearch,
+        })
     }
 }
 

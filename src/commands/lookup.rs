@@ -1,13 +1,13 @@
 //! `lookup`: enrich results from a lookup table: match on input fields, then `OUTPUT`
 //! (overwrite) or `OUTPUTNEW` (fill only missing) output fields.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// `field [AS local_field]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,10 +37,21 @@ pub struct Lookup {
 }
 
 fn lookup_field(p: &Pair<'_, Rule>) -> LookupField {
-    let names: Vec<String> = p.clone().into_inner().filter(|c| c.as_rule() == Rule::field).map(|f| field(&f)).collect();
+    let names: Vec<String> = p
+        .clone()
+        .into_inner()
+        .filter(|c| c.as_rule() == Rule::field)
+        .map(|f| field(&f))
+        .collect();
     let lookup_field = names.first().cloned().unwrap_or_default();
-    let event_field = names.get(1).cloned().unwrap_or_else(|| lookup_field.clone());
-    LookupField { lookup_field, event_field }
+    let event_field = names
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| lookup_field.clone());
+    LookupField {
+        lookup_field,
+        event_field,
+    }
 }
 
 impl Lookup {
@@ -64,7 +75,13 @@ impl Lookup {
                 _ => return Err(unexpected(c)),
             }
         }
-        Ok(Lookup { name: parts.first_field(p)?, options: parts.options, inputs, mode, outputs })
+        Ok(Lookup {
+            name: parts.first_field(p)?,
+            options: parts.options,
+            inputs,
+            mode,
+            outputs,
+        })
     }
 }
 
@@ -77,17 +94,35 @@ mod tests {
     #[test]
     fn inputs_outputs_and_mode() {
         let c = parse_command("| lookup update=true remote_access_software remote_domain AS url_domain OUTPUTNEW isutility, description as signature");
-        let CommandKind::Lookup(l) = c.kind else { panic!() };
+        let CommandKind::Lookup(l) = c.kind else {
+            panic!()
+        };
         assert_eq!(l.name, "remote_access_software");
         assert_eq!(l.options.get_opt("update"), Some("true"));
-        assert_eq!(l.inputs, vec![LookupField { lookup_field: "remote_domain".into(), event_field: "url_domain".into() }]);
+        assert_eq!(
+            l.inputs,
+            vec![LookupField {
+                lookup_field: "remote_domain".into(),
+                event_field: "url_domain".into()
+            }]
+        );
         assert_eq!(l.mode, OutputMode::OutputNew);
-        assert_eq!(l.outputs[1], LookupField { lookup_field: "description".into(), event_field: "signature".into() });
+        assert_eq!(
+            l.outputs[1],
+            LookupField {
+                lookup_field: "description".into(),
+                event_field: "signature".into()
+            }
+        );
     }
 
     #[test]
     fn no_output_clause() {
-        let CommandKind::Lookup(l) = parse_command("| lookup ut_shannon_lookup word as Task_Name").kind else { panic!() };
+        let CommandKind::Lookup(l) =
+            parse_command("| lookup ut_shannon_lookup word as Task_Name").kind
+        else {
+            panic!()
+        };
         assert!(l.outputs.is_empty());
         assert_eq!(l.inputs[0].event_field, "Task_Name");
     }

@@ -1,12 +1,12 @@
 //! `makemv`: split a field's value into a multivalue field (`delim=`, `tokenizer=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Split a field's value into a multivalue field (`delim=`, `tokenizer=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Makemv {
 impl Makemv {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Makemv> {
         let parts = Parts::of(p)?;
-        Ok(Makemv { field: parts.first_field(p)?, options: parts.options })
+        Ok(Makemv {
+            field: parts.first_field(p)?,
+            options: parts.options,
+        })
     }
 }
 

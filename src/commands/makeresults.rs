@@ -1,12 +1,12 @@
 //! `makeresults`: generate results (`count=`), each with `_time`.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Generate results (`count=`), each with `_time`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,7 +16,9 @@ pub struct Makeresults {
 
 impl Makeresults {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Makeresults> {
-        Ok(Makeresults { options: Parts::of(p)?.options })
+        Ok(Makeresults {
+            options: Parts::of(p)?.options,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! `mstats`: aggregate metric data points: `mstats <aggs> WHERE <search> BY <fields> [span=]`.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Aggregate metric data points: `mstats <aggs> WHERE <search> BY <fields> [span=]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,7 +26,12 @@ impl Mstats {
                 where_clause = Some(search_expr(&child(c, Rule::ts_expr)?)?);
             }
         }
-        Ok(Mstats { options: parts.options, aggregates: parts.aggregates, where_clause, by: parts.by })
+        Ok(Mstats {
+            options: parts.options,
+            aggregates: parts.aggregates,
+            where_clause,
+            by: parts.by,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! `multikv`: extract fields from table-formatted events.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Extract fields from table-formatted events.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,7 +16,9 @@ pub struct Multikv {
 
 impl Multikv {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Multikv> {
-        Ok(Multikv { options: Parts::of(p)?.options })
+        Ok(Multikv {
+            options: Parts::of(p)?.options,
+        })
     }
 }
 

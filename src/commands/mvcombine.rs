@@ -1,12 +1,12 @@
 //! `mvcombine`: combine results that differ only in one field into one multivalue result.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Combine results that differ only in one field into one multivalue result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Mvcombine {
 impl Mvcombine {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Mvcombine> {
         let parts = Parts::of(p)?;
-        Ok(Mvcombine { field: parts.first_field(p)?, options: parts.options })
+        Ok(Mvcombine {
+            field: parts.first_field(p)?,
+            options: parts.options,
+        })
     }
 }
 

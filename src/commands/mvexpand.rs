@@ -1,12 +1,12 @@
 //! `mvexpand`: one result per value of a multivalue field.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// One result per value of a multivalue field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Mvexpand {
 impl Mvexpand {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Mvexpand> {
         let parts = Parts::of(p)?;
-        Ok(Mvexpand { field: parts.first_field(p)?, options: parts.options })
+        Ok(Mvexpand {
+            field: parts.first_field(p)?,
+            options: parts.options,
+        })
     }
 }
 

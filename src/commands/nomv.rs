@@ -1,11 +1,11 @@
 //! `nomv`: turn a multivalue field into a single value.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Turn a multivalue field into a single value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,7 +16,9 @@ pub struct Nomv {
 impl Nomv {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Nomv> {
         let parts = Parts::of(p)?;
-        Ok(Nomv { field: parts.first_field(p)? })
+        Ok(Nomv {
+            field: parts.first_field(p)?,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! `outlier`: remove or transform outlying numeric values (`action=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Remove or transform outlying numeric values (`action=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Outlier {
 impl Outlier {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Outlier> {
         let parts = Parts::of(p)?;
-        Ok(Outlier { options: parts.options, fields: parts.fields })
+        Ok(Outlier {
+            options: parts.options,
+            fields: parts.fields,
+        })
     }
 }
 

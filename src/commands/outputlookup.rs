@@ -1,12 +1,12 @@
 //! `outputlookup`: write the results to a lookup table.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Write the results to a lookup table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Outputlookup {
 impl Outputlookup {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Outputlookup> {
         let parts = Parts::of(p)?;
-        Ok(Outputlookup { name: parts.first_field(p)?, options: parts.options })
+        Ok(Outputlookup {
+            name: parts.first_field(p)?,
+            options: parts.options,
+        })
     }
 }
 

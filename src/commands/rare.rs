@@ -1,12 +1,12 @@
 //! `rare`: the least common values of fields, with `count` and `percent`.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// The least common values of fields, with `count` and `percent`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,7 +20,12 @@ pub struct Rare {
 impl Rare {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Rare> {
         let parts = Parts::of(p)?;
-        Ok(Rare { limit: parts.count, options: parts.options, fields: parts.fields, by: parts.by })
+        Ok(Rare {
+            limit: parts.count,
+            options: parts.options,
+            fields: parts.fields,
+            by: parts.by,
+        })
     }
 }
 
@@ -37,6 +42,9 @@ mod tests {
         let CommandKind::Rare(x) = c.kind else {
             panic!("not rare: {c:?}")
         };
-        assert_eq!(x.fields, vec!["user.username", "annotations.authorization.k8s.io/reason"]);
+        assert_eq!(
+            x.fields,
+            vec!["user.username", "annotations.authorization.k8s.io/reason"]
+        );
     }
 }

@@ -1,11 +1,11 @@
 //! `return`: turn a subsearch's first results into `field=value` pairs (`$field` for values only).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `return` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,10 @@ impl Return {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Return> {
         let parts = Parts::of(p)?;
         let items = parts.rest.iter().map(|c| c.as_str().to_string()).collect();
-        Ok(Return { count: parts.count, items })
+        Ok(Return {
+            count: parts.count,
+            items,
+        })
     }
 }
 
@@ -30,7 +33,9 @@ mod tests {
 
     #[test]
     fn items() {
-        let CommandKind::Return(r) = parse_command("| return 5 user $dest ip=src").kind else { panic!() };
+        let CommandKind::Return(r) = parse_command("| return 5 user $dest ip=src").kind else {
+            panic!()
+        };
         assert_eq!(r.count, Some(5));
         assert_eq!(r.items, vec!["user", "$dest", "ip=src"]);
     }

@@ -1,17 +1,15 @@
 //! `reverse`: reverse the order of the results.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Reverse the order of the results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Reverse {
-
-}
+pub struct Reverse {}
 
 impl Reverse {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Reverse> {

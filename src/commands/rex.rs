@@ -1,13 +1,13 @@
 //! `rex`: extract fields with a regular expression's named groups (`field=`, `max_match=`,
 //! `mode=sed`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `rex` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,7 +21,10 @@ impl Rex {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Rex> {
         let mut parts = Parts::of(p)?;
         let regex = parts.quoted.pop().ok_or_else(|| unexpected(p))?;
-        Ok(Rex { options: parts.options, regex })
+        Ok(Rex {
+            options: parts.options,
+            regex,
+        })
     }
 }
 
@@ -33,8 +36,12 @@ mod tests {
 
     #[test]
     fn options_and_regex() {
-        let c = parse_command(r#"| rex field=old_value max_match=10000 "(?i)LDAP://(?P<old_dn>cn.*?);(?P<f>\d)\]""#);
-        let CommandKind::Rex(r) = c.kind else { panic!() };
+        let c = parse_command(
+            r#"| rex field=old_value max_match=10000 "(?i)LDAP://(?P<old_dn>cn.*?);(?P<f>\d)\]""#,
+        );
+        let CommandKind::Rex(r) = c.kind else {
+            panic!()
+        };
         assert_eq!(r.options.get_opt("field"), Some("old_value"));
         assert_eq!(r.options.get_opt("max_match"), Some("10000"));
         assert_eq!(r.regex, r"(?i)LDAP://(?P<old_dn>cn.*?);(?P<f>\d)\]");

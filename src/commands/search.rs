@@ -1,13 +1,13 @@
 //! `search`: keep the results that match a search-language expression (also the implied first
 //! command of a search that does not start with `|`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `search` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,11 +21,18 @@ pub struct Search {
 
 impl Search {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Search> {
-        let expr = match p.clone().into_inner().find(|c| c.as_rule() == Rule::search_expr) {
+        let expr = match p
+            .clone()
+            .into_inner()
+            .find(|c| c.as_rule() == Rule::search_expr)
+        {
             Some(e) => Some(search_expr(&e)?),
             None => None,
         };
-        Ok(Search { expr, implied: false })
+        Ok(Search {
+            expr,
+            implied: false,
+        })
     }
 }
 
@@ -46,7 +53,10 @@ mod tests {
         SearchExpr::Compare {
             field: f.into(),
             op: CmpOp::Eq,
-            value: SearchValue { raw: v.into(), quoted: false },
+            value: SearchValue {
+                raw: v.into(),
+                quoted: false,
+            },
         }
     }
 
@@ -60,29 +70,45 @@ mod tests {
                 SearchExpr::Or(vec![cmp("b", "2"), cmp("c", "3")])
             ])
         );
-        assert_eq!(expr("search a=1 AND b=2 OR c=3"), expr("search a=1 b=2 OR c=3"));
+        assert_eq!(
+            expr("search a=1 AND b=2 OR c=3"),
+            expr("search a=1 b=2 OR c=3")
+        );
     }
 
     #[test]
     fn not_applies_to_one_term() {
         assert_eq!(
             expr("search NOT a=1 OR b=2"),
-            SearchExpr::Or(vec![SearchExpr::Not(Box::new(cmp("a", "1"))), cmp("b", "2")])
+            SearchExpr::Or(vec![
+                SearchExpr::Not(Box::new(cmp("a", "1"))),
+                cmp("b", "2")
+            ])
         );
     }
 
     #[test]
     fn lower_case_keywords_are_terms() {
         let e = expr("search a=1 or b=2");
-        let SearchExpr::And(items) = e else { panic!("{e:?}") };
-        assert_eq!(items[1], SearchExpr::Term(SearchValue { raw: "or".into(), quoted: false }));
+        let SearchExpr::And(items) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(
+            items[1],
+            SearchExpr::Term(SearchValue {
+                raw: "or".into(),
+                quoted: false
+            })
+        );
     }
 
     #[test]
     fn implied_search_is_the_first_command() {
         let p = parse_pipeline("index=main EventCode=1 | stats count");
         assert_eq!(p.commands[0].name, "search");
-        let CommandKind::Search(s) = &p.commands[0].kind else { panic!() };
+        let CommandKind::Search(s) = &p.commands[0].kind else {
+            panic!()
+        };
         assert!(s.implied);
     }
 
@@ -90,30 +116,47 @@ mod tests {
     fn quoted_values_keep_escapes_for_the_matcher() {
         let e = expr(r#"search process="*\\Windows\\*" x=\"a\""#);
         let SearchExpr::And(items) = e else { panic!() };
-        let SearchExpr::Compare { value, .. } = &items[0] else { panic!() };
+        let SearchExpr::Compare { value, .. } = &items[0] else {
+            panic!()
+        };
         assert_eq!(value.raw, r"*\\Windows\\*");
         assert!(value.quoted);
         assert_eq!(value.text(), r"*\Windows\*");
-        let SearchExpr::Compare { value, .. } = &items[1] else { panic!() };
+        let SearchExpr::Compare { value, .. } = &items[1] else {
+            panic!()
+        };
         assert_eq!(value.text(), "\"a\"");
     }
 
     #[test]
     fn in_lists_terms_and_comparisons() {
         let e = expr(r#"search f IN ("a*", b) NOT g!=1 TERM(10.0.0.1) "two words" n>=5"#);
-        let SearchExpr::And(items) = e else { panic!("{e:?}") };
-        assert!(matches!(&items[0], SearchExpr::In { field, values } if field == "f" && values.len() == 2));
-        assert!(matches!(&items[1], SearchExpr::Not(b) if matches!(**b, SearchExpr::Compare { op: CmpOp::Ne, .. })));
-        assert!(matches!(&items[2], SearchExpr::TermFn { func: TermFn::Term, text } if text == "10.0.0.1"));
+        let SearchExpr::And(items) = e else {
+            panic!("{e:?}")
+        };
+        assert!(
+            matches!(&items[0], SearchExpr::In { field, values } if field == "f" && values.len() == 2)
+        );
+        assert!(
+            matches!(&items[1], SearchExpr::Not(b) if matches!(**b, SearchExpr::Compare { op: CmpOp::Ne, .. }))
+        );
+        assert!(
+            matches!(&items[2], SearchExpr::TermFn { func: TermFn::Term, text } if text == "10.0.0.1")
+        );
         assert!(matches!(&items[3], SearchExpr::Term(v) if v.raw == "two words" && v.quoted));
-        assert!(matches!(&items[4], SearchExpr::Compare { op: CmpOp::Ge, .. }));
+        assert!(matches!(
+            &items[4],
+            SearchExpr::Compare { op: CmpOp::Ge, .. }
+        ));
     }
 
     #[test]
     fn subsearch_in_search() {
         let e = expr("search NOT [| inputlookup domains | fields domain]");
         let SearchExpr::Not(inner) = e else { panic!() };
-        let SearchExpr::Subsearch(p) = *inner else { panic!() };
+        let SearchExpr::Subsearch(p) = *inner else {
+            panic!()
+        };
         assert_eq!(p.commands.len(), 2);
     }
 }

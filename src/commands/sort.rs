@@ -1,12 +1,12 @@
 //! `sort`: order results by fields (`-` descending); default limit 10,000, `sort 0` unlimited.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// One sort key.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,7 +29,11 @@ pub struct Sort {
 
 /// Build a `sort_key` pair (also used by `dedup ... sortby`).
 pub(crate) fn sort_key(p: &Pair<'_, Rule>) -> BuildResult<SortKey> {
-    let mut key = SortKey { field: String::new(), descending: false, func: None };
+    let mut key = SortKey {
+        field: String::new(),
+        descending: false,
+        func: None,
+    };
     for c in p.clone().into_inner() {
         match c.as_rule() {
             Rule::sort_dir => key.descending = c.as_str() == "-",
@@ -56,7 +60,12 @@ impl Sort {
                 _ => return Err(unexpected(c)),
             }
         }
-        Ok(Sort { limit: parts.count, options: parts.options, keys, reverse })
+        Ok(Sort {
+            limit: parts.count,
+            options: parts.options,
+            keys,
+            reverse,
+        })
     }
 }
 
@@ -67,14 +76,18 @@ mod tests {
 
     #[test]
     fn directions_limits_and_functions() {
-        let CommandKind::Sort(s) = parse_command("| sort 0 - count, +num(port) user").kind else { panic!() };
+        let CommandKind::Sort(s) = parse_command("| sort 0 - count, +num(port) user").kind else {
+            panic!()
+        };
         assert_eq!(s.limit, Some(0));
         assert!(s.keys[0].descending);
         assert_eq!(s.keys[0].field, "count");
         assert_eq!(s.keys[1].func.as_deref(), Some("num"));
         assert!(!s.keys[1].descending);
         assert_eq!(s.keys[2].field, "user");
-        let CommandKind::Sort(s) = parse_command("| sort -count").kind else { panic!() };
+        let CommandKind::Sort(s) = parse_command("| sort -count").kind else {
+            panic!()
+        };
         assert!(s.keys[0].descending);
         assert_eq!(s.limit, None);
     }

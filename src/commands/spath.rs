@@ -1,12 +1,12 @@
 //! `spath`: extract fields from JSON or XML (`input=`, `output=`, `path=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Extract fields from JSON or XML (`input=`, `output=`, `path=`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,10 @@ pub struct Spath {
 impl Spath {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Spath> {
         let parts = Parts::of(p)?;
-        Ok(Spath { path: parts.fields.first().cloned(), options: parts.options })
+        Ok(Spath {
+            path: parts.fields.first().cloned(),
+            options: parts.options,
+        })
     }
 }
 
@@ -32,7 +35,9 @@ mod tests {
 
     #[test]
     fn parses_example() {
-        let c = parse_command("| spath input=requestParameters.policy output=key_policy_statements path=Statement{}");
+        let c = parse_command(
+            "| spath input=requestParameters.policy output=key_policy_statements path=Statement{}",
+        );
         let CommandKind::Spath(x) = c.kind else {
             panic!("not spath: {c:?}")
         };

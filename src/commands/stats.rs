@@ -1,12 +1,12 @@
 //! `stats`: aggregate the results, one row per distinct `BY` tuple (sorted by it).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Aggregations, `BY` fields and options: shared by `stats`, `eventstats` and `streamstats`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,11 @@ pub struct StatsArgs {
 impl StatsArgs {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<StatsArgs> {
         let parts = Parts::of(p)?;
-        Ok(StatsArgs { options: parts.options, aggregates: parts.aggregates, by: parts.by })
+        Ok(StatsArgs {
+            options: parts.options,
+            aggregates: parts.aggregates,
+            by: parts.by,
+        })
     }
 }
 
@@ -32,7 +36,9 @@ pub struct Stats {
 
 impl Stats {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Stats> {
-        Ok(Stats { args: StatsArgs::build(p)? })
+        Ok(Stats {
+            args: StatsArgs::build(p)?,
+        })
     }
 }
 
@@ -47,7 +53,9 @@ mod tests {
         let c = parse_command(
             r#"| stats count min(_time) as firstTime, values(eval(if(x=="a",y,null()))) as v dc("DNS.answer") by user, dest"#,
         );
-        let CommandKind::Stats(s) = c.kind else { panic!() };
+        let CommandKind::Stats(s) = c.kind else {
+            panic!()
+        };
         let a = &s.args.aggregates;
         assert_eq!(a.len(), 4);
         assert_eq!(a[0].output_name(), "count");
@@ -59,8 +67,12 @@ mod tests {
 
     #[test]
     fn trailing_commas_are_accepted() {
-        let c = parse_command("| stats count min(_time) as firstTime, max(_time) as lastTime, by Id,Operation");
-        let CommandKind::Stats(s) = c.kind else { panic!() };
+        let c = parse_command(
+            "| stats count min(_time) as firstTime, max(_time) as lastTime, by Id,Operation",
+        );
+        let CommandKind::Stats(s) = c.kind else {
+            panic!()
+        };
         assert_eq!(s.args.by, vec!["Id", "Operation"]);
     }
 }

@@ -1,12 +1,12 @@
 //! `streamstats`: cumulative aggregates in result order (`window=`, `current=`, `reset_on_change=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
+use super::stats::StatsArgs;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
-use super::stats::StatsArgs;
 
 /// An `streamstats` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -17,7 +17,9 @@ pub struct Streamstats {
 
 impl Streamstats {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Streamstats> {
-        Ok(Streamstats { args: StatsArgs::build(p)? })
+        Ok(Streamstats {
+            args: StatsArgs::build(p)?,
+        })
     }
 }
 
@@ -29,7 +31,9 @@ mod tests {
     #[test]
     fn parses() {
         let c = parse_command("| streamstats window=2 current=1 range(_time) as d by dest");
-        let CommandKind::Streamstats(s) = c.kind else { panic!() };
+        let CommandKind::Streamstats(s) = c.kind else {
+            panic!()
+        };
         assert_eq!(s.args.aggregates.len(), 1);
         assert_eq!(s.args.options.len(), 2);
         assert_eq!(s.args.by, vec!["dest"]);

@@ -1,12 +1,12 @@
 //! `summary`: describe a trained machine-learning model (Splunk MLTK).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Describe a trained machine-learning model (Splunk MLTK).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Summary {
 impl Summary {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Summary> {
         let parts = Parts::of(p)?;
-        Ok(Summary { model: parts.first_field(p)?, options: parts.options })
+        Ok(Summary {
+            model: parts.first_field(p)?,
+            options: parts.options,
+        })
     }
 }
 

@@ -1,11 +1,11 @@
 //! `table`: keep the listed fields, in the order given (wildcards allowed).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Keep the listed fields, in the order given (wildcards allowed).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,7 +15,9 @@ pub struct Table {
 
 impl Table {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Table> {
-        Ok(Table { fields: Parts::of(p)?.fields })
+        Ok(Table {
+            fields: Parts::of(p)?.fields,
+        })
     }
 }
 

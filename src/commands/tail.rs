@@ -1,11 +1,11 @@
 //! `tail`: keep the last N results (default 10), in reverse order.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Keep the last N results (default 10), in reverse order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -15,7 +15,9 @@ pub struct Tail {
 
 impl Tail {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Tail> {
-        Ok(Tail { count: Parts::of(p)?.count })
+        Ok(Tail {
+            count: Parts::of(p)?.count,
+        })
     }
 }
 

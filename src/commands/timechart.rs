@@ -1,12 +1,12 @@
 //! `timechart`: aggregations over time buckets (`span=`), split by a field.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Aggregations over time buckets (`span=`), split by a field.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -19,7 +19,11 @@ pub struct Timechart {
 impl Timechart {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Timechart> {
         let parts = Parts::of(p)?;
-        Ok(Timechart { options: parts.options, aggregates: parts.aggregates, by: parts.by })
+        Ok(Timechart {
+            options: parts.options,
+            aggregates: parts.aggregates,
+            by: parts.by,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! `top`: the most common values of fields, with `count` and `percent`.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// The most common values of fields, with `count` and `percent`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,7 +20,12 @@ pub struct Top {
 impl Top {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Top> {
         let parts = Parts::of(p)?;
-        Ok(Top { limit: parts.count, options: parts.options, fields: parts.fields, by: parts.by })
+        Ok(Top {
+            limit: parts.count,
+            options: parts.options,
+            fields: parts.fields,
+            by: parts.by,
+        })
     }
 }
 

@@ -1,13 +1,13 @@
 //! `transaction`: group results into transactions by fields and constraints
 //! (`startswith=`, `endswith=`, `maxspan=`, `maxpause=`, `connected=`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// The value of a transaction option.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,7 +51,10 @@ impl Transaction {
             };
             options.push(TxOption { key, value });
         }
-        Ok(Transaction { fields: parts.fields, options })
+        Ok(Transaction {
+            fields: parts.fields,
+            options,
+        })
     }
 }
 
@@ -63,10 +66,17 @@ mod tests {
 
     #[test]
     fn fields_and_search_options() {
-        let c = parse_command(r#"| transaction ObjectDN AttributeValue startswith=(EventCode=5136 OperationType="%%14674") maxspan=240m"#);
-        let CommandKind::Transaction(t) = c.kind else { panic!() };
+        let c = parse_command(
+            r#"| transaction ObjectDN AttributeValue startswith=(EventCode=5136 OperationType="%%14674") maxspan=240m"#,
+        );
+        let CommandKind::Transaction(t) = c.kind else {
+            panic!()
+        };
         assert_eq!(t.fields, vec!["ObjectDN", "AttributeValue"]);
-        assert!(matches!(t.options[0].value, TxValue::Search(SearchExpr::And(_))));
+        assert!(matches!(
+            t.options[0].value,
+            TxValue::Search(SearchExpr::And(_))
+        ));
         assert_eq!(t.options[1].value, TxValue::Text("240m".into()));
     }
 }

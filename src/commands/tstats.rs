@@ -3,13 +3,13 @@
 //! `| tstats [options] <aggregates> [FROM datamodel=<Model.Dataset>] [WHERE <search>] [BY <fields>
 //! [span=]]`. The `WHERE` clause uses the search language (OR binds tighter than AND).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `tstats` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,12 +30,20 @@ impl Tstats {
         let mut where_clause = None;
         for c in &parts.rest {
             match c.as_rule() {
-                Rule::tstats_from => datamodel = Some(field(&child(&child(c, Rule::dm_spec)?, Rule::dm_name)?)),
+                Rule::tstats_from => {
+                    datamodel = Some(field(&child(&child(c, Rule::dm_spec)?, Rule::dm_name)?))
+                }
                 Rule::tstats_where => where_clause = Some(search_expr(&child(c, Rule::ts_expr)?)?),
                 _ => return Err(unexpected(c)),
             }
         }
-        Ok(Tstats { options: parts.options, aggregates: parts.aggregates, datamodel, where_clause, by: parts.by })
+        Ok(Tstats {
+            options: parts.options,
+            aggregates: parts.aggregates,
+            datamodel,
+            where_clause,
+            by: parts.by,
+        })
     }
 }
 
@@ -61,7 +69,9 @@ mod tests {
         assert_eq!(t.aggregates.len(), 3);
         assert_eq!(t.datamodel.as_deref(), Some("Endpoint.Processes"));
         assert_eq!(t.by, vec!["Processes.dest", "Processes.user"]);
-        let Some(SearchExpr::And(items)) = t.where_clause else { panic!() };
+        let Some(SearchExpr::And(items)) = t.where_clause else {
+            panic!()
+        };
         assert!(matches!(&items[0], SearchExpr::Or(v) if v.len() == 2));
     }
 
@@ -69,7 +79,9 @@ mod tests {
     fn where_uses_search_precedence() {
         let t = tstats("| tstats count from datamodel=A.B where a=1 b=2 OR c=3 by x");
         let w = t.where_clause.unwrap();
-        let SearchExpr::And(items) = w else { panic!("{w:?}") };
+        let SearchExpr::And(items) = w else {
+            panic!("{w:?}")
+        };
         assert_eq!(items.len(), 2);
         assert!(matches!(&items[1], SearchExpr::Or(v) if v.len() == 2));
         assert_eq!(t.by, vec!["x"]);

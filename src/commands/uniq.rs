@@ -1,17 +1,15 @@
 //! `uniq`: remove consecutive duplicate results.
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Remove consecutive duplicate results.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Uniq {
-
-}
+pub struct Uniq {}
 
 impl Uniq {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Uniq> {

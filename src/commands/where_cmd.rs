@@ -1,12 +1,12 @@
 //! `where`: keep the results for which an eval-language expression is true (case-sensitive).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// A `where` command.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,7 +16,9 @@ pub struct Where {
 
 impl Where {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Where> {
-        Ok(Where { expr: eval_expr(&child(p, Rule::eval_expr)?)? })
+        Ok(Where {
+            expr: eval_expr(&child(p, Rule::eval_expr)?)?,
+        })
     }
 }
 
@@ -37,7 +39,10 @@ mod tests {
         EvalExpr::Binary {
             op: BinOp::Eq,
             lhs: Box::new(EvalExpr::Field(f.into())),
-            rhs: Box::new(EvalExpr::Num { value: n, text: format!("{n}") }),
+            rhs: Box::new(EvalExpr::Num {
+                value: n,
+                text: format!("{n}"),
+            }),
         }
     }
 
@@ -61,18 +66,51 @@ mod tests {
     #[test]
     fn keywords_are_case_insensitive_and_like_is_both() {
         let e = expr(r#"| where not LIKE(x, "%a%") and y like "b_""#);
-        let EvalExpr::Binary { op: BinOp::And, lhs, rhs } = e else { panic!() };
-        assert!(matches!(*lhs, EvalExpr::Not(ref c) if matches!(**c, EvalExpr::Call { ref name, .. } if name == "like")));
-        assert!(matches!(*rhs, EvalExpr::Binary { op: BinOp::Like, .. }));
+        let EvalExpr::Binary {
+            op: BinOp::And,
+            lhs,
+            rhs,
+        } = e
+        else {
+            panic!()
+        };
+        assert!(
+            matches!(*lhs, EvalExpr::Not(ref c) if matches!(**c, EvalExpr::Call { ref name, .. } if name == "like"))
+        );
+        assert!(matches!(
+            *rhs,
+            EvalExpr::Binary {
+                op: BinOp::Like,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn arithmetic_precedence_and_unary_minus() {
         let e = expr("| where query_length>(avg+stdev*2) AND -x < 1");
-        let EvalExpr::Binary { op: BinOp::And, lhs, rhs } = e else { panic!() };
-        let EvalExpr::Binary { op: BinOp::Gt, rhs: r, .. } = *lhs else { panic!() };
-        assert!(matches!(*r, EvalExpr::Binary { op: BinOp::Add, ref rhs, .. } if matches!(**rhs, EvalExpr::Binary { op: BinOp::Mul, .. })));
-        assert!(matches!(*rhs, EvalExpr::Binary { op: BinOp::Lt, ref lhs, .. } if matches!(**lhs, EvalExpr::Neg(_))));
+        let EvalExpr::Binary {
+            op: BinOp::And,
+            lhs,
+            rhs,
+        } = e
+        else {
+            panic!()
+        };
+        let EvalExpr::Binary {
+            op: BinOp::Gt,
+            rhs: r,
+            ..
+        } = *lhs
+        else {
+            panic!()
+        };
+        assert!(
+            matches!(*r, EvalExpr::Binary { op: BinOp::Add, ref rhs, .. } if matches!(**rhs, EvalExpr::Binary { op: BinOp::Mul, .. }))
+        );
+        assert!(
+            matches!(*rhs, EvalExpr::Binary { op: BinOp::Lt, ref lhs, .. } if matches!(**lhs, EvalExpr::Neg(_)))
+        );
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! `xmlkv`: extract XML key-value pairs from a field (default `_raw`).
 
+#[allow(unused_imports)]
+use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
-#[allow(unused_imports)]
-use super::parts::Parts;
 
 /// Extract XML key-value pairs from a field (default `_raw`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,7 +18,10 @@ pub struct Xmlkv {
 impl Xmlkv {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Xmlkv> {
         let parts = Parts::of(p)?;
-        Ok(Xmlkv { field: parts.fields.first().cloned(), options: parts.options })
+        Ok(Xmlkv {
+            field: parts.fields.first().cloned(),
+            options: parts.options,
+        })
     }
 }
 

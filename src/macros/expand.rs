@@ -30,7 +30,11 @@ pub fn expand(text: &str, lib: &MacroLibrary) -> Result<String, Diagnostic> {
 }
 
 /// [`expand`] with explicit limits.
-pub fn expand_with(text: &str, lib: &MacroLibrary, opts: &ExpandOptions) -> Result<String, Diagnostic> {
+pub fn expand_with(
+    text: &str,
+    lib: &MacroLibrary,
+    opts: &ExpandOptions,
+) -> Result<String, Diagnostic> {
     let mut ex = Expander {
         lib,
         opts,
@@ -59,7 +63,12 @@ struct Call<'t> {
 }
 
 impl Expander<'_> {
-    fn expand_into(&mut self, text: &str, origin: &str, out: &mut String) -> Result<(), Diagnostic> {
+    fn expand_into(
+        &mut self,
+        text: &str,
+        origin: &str,
+        out: &mut String,
+    ) -> Result<(), Diagnostic> {
         let text = strip_comments(text).map_err(|span| {
             Diagnostic::new("unterminated comment: ``` has no closing ```")
                 .at(text, span)
@@ -308,7 +317,11 @@ fn closest<'a>(name: &str, keys: impl Iterator<Item = &'a str>) -> Vec<String> {
         .filter(|(s, _)| *s > 0.8)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(3).map(|(_, k)| format!("`{k}`")).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, k)| format!("`{k}`"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -369,10 +382,15 @@ mod tests {
     #[test]
     fn undefined_macro_names_itself_and_suggests() {
         let err = expand("| tstats `security_content_sumariesonly` count", &lib(&[])).unwrap_err();
-        assert_eq!(err.message, "undefined macro `security_content_sumariesonly`");
+        assert_eq!(
+            err.message,
+            "undefined macro `security_content_sumariesonly`"
+        );
         assert_eq!(err.line_col(), Some((1, 10)));
         assert!(
-            err.notes.iter().any(|n| n.contains("`security_content_summariesonly`")),
+            err.notes
+                .iter()
+                .any(|n| n.contains("`security_content_summariesonly`")),
             "{err}"
         );
         let shown = err.to_string();
@@ -401,10 +419,18 @@ mod tests {
     #[test]
     fn unterminated_backtick_points_at_it() {
         let err = expand("search x | `foo", &lib(&[])).unwrap_err();
-        assert!(err.message.starts_with("unterminated macro call"), "{}", err.message);
+        assert!(
+            err.message.starts_with("unterminated macro call"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.line_col(), Some((1, 12)));
         let err = expand("search x | `foo(a, b", &lib(&[])).unwrap_err();
-        assert!(err.message.starts_with("unterminated macro call"), "{}", err.message);
+        assert!(
+            err.message.starts_with("unterminated macro call"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -418,7 +444,11 @@ mod tests {
     fn exponential_expansion_is_bounded() {
         let mut defs = Vec::new();
         for i in 0..40 {
-            defs.push(format!("name: m{i}\ndefinition: \"`m{}` `m{}`\"", i + 1, i + 1));
+            defs.push(format!(
+                "name: m{i}\ndefinition: \"`m{}` `m{}`\"",
+                i + 1,
+                i + 1
+            ));
         }
         defs.push("name: m40\ndefinition: xxxxxxxxxxxxxxxx".to_string());
         let refs: Vec<&str> = defs.iter().map(|s| s.as_str()).collect();

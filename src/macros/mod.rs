@@ -134,10 +134,7 @@ impl MacroLibrary {
             dir.to_path_buf()
         };
         let entries = std::fs::read_dir(&dir).map_err(|e| {
-            Diagnostic::new(format!(
-                "cannot read macro folder {}: {e}",
-                dir.display()
-            ))
+            Diagnostic::new(format!("cannot read macro folder {}: {e}", dir.display()))
         })?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))

@@ -114,7 +114,10 @@ pub enum SearchExpr {
     /// A bare word or quoted phrase, matched against `_raw`.
     Term(SearchValue),
     /// `TERM(x)` / `CASE(x)`.
-    TermFn { func: TermFn, text: String },
+    TermFn {
+        func: TermFn,
+        text: String,
+    },
     /// `[ subsearch ]`: its results become a search expression.
     Subsearch(Box<Pipeline>),
     /// `()`: matches everything.
@@ -231,9 +234,15 @@ pub enum EvalExpr {
     /// A string literal, escapes decoded.
     Str(String),
     /// A number literal with its source text.
-    Num { value: f64, text: String },
+    Num {
+        value: f64,
+        text: String,
+    },
     /// A function call; the name is lower case.
-    Call { name: String, args: Vec<EvalExpr> },
+    Call {
+        name: String,
+        args: Vec<EvalExpr>,
+    },
     /// Unary minus.
     Neg(Box<EvalExpr>),
     Not(Box<EvalExpr>),

@@ -80,16 +80,28 @@ fn describe(r: Rule) -> &'static str {
         Rule::opt_value => "an option value",
         Rule::svalue | Rule::svalue_word | Rule::in_value => "a value",
         Rule::cmp_op | Rule::e_cmp_op => "a comparison (=, !=, <, >)",
-        Rule::aggregate | Rule::agg_func | Rule::aggregates => "an aggregation such as count or dc(field)",
+        Rule::aggregate | Rule::agg_func | Rule::aggregates => {
+            "an aggregation such as count or dc(field)"
+        }
         Rule::agg_arg => "a field or eval(...)",
-        Rule::search_expr | Rule::search_not | Rule::search_and | Rule::search_or | Rule::ts_expr | Rule::ts_not => {
-            "a search expression"
-        }
+        Rule::search_expr
+        | Rule::search_not
+        | Rule::search_and
+        | Rule::search_or
+        | Rule::ts_expr
+        | Rule::ts_not => "a search expression",
         Rule::s_and | Rule::s_or | Rule::s_not => "AND, OR or NOT",
-        Rule::eval_expr | Rule::e_unary | Rule::e_not | Rule::e_neg | Rule::e_kw_not => "an expression",
-        Rule::e_add_op | Rule::e_mul_op | Rule::e_dot | Rule::e_kw_and | Rule::e_kw_or | Rule::e_kw_xor | Rule::e_kw_like | Rule::e_kw_in => {
-            "an operator"
+        Rule::eval_expr | Rule::e_unary | Rule::e_not | Rule::e_neg | Rule::e_kw_not => {
+            "an expression"
         }
+        Rule::e_add_op
+        | Rule::e_mul_op
+        | Rule::e_dot
+        | Rule::e_kw_and
+        | Rule::e_kw_or
+        | Rule::e_kw_xor
+        | Rule::e_kw_like
+        | Rule::e_kw_in => "an operator",
         Rule::subsearch | Rule::foreach_body => "a subsearch [...]",
         Rule::by_clause => "BY",
         Rule::tstats_from | Rule::dm_spec => "FROM datamodel=...",
