@@ -10,6 +10,7 @@ pub mod commands;
 pub mod corpus;
 pub mod detection;
 pub mod diagnostic;
+pub mod expr;
 pub mod macros;
 pub mod syntax;
 

@@ -238,10 +238,12 @@ pub enum EvalExpr {
         value: f64,
         text: String,
     },
-    /// A function call; the name is lower case.
+    /// A function call; the name is lower case. `span` locates it in the expanded search.
     Call {
         name: String,
         args: Vec<EvalExpr>,
+        #[serde(skip)]
+        span: Span,
     },
     /// Unary minus.
     Neg(Box<EvalExpr>),

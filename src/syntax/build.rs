@@ -419,7 +419,11 @@ pub fn eval_expr(p: &Pair<'_, Rule>) -> BuildResult<EvalExpr> {
                 .as_str()
                 .to_ascii_lowercase();
             let args = it.map(|e| eval_expr(&e)).collect::<BuildResult<Vec<_>>>()?;
-            Ok(EvalExpr::Call { name, args })
+            Ok(EvalExpr::Call {
+                name,
+                args,
+                span: span(p),
+            })
         }
         Rule::number => {
             let text = p.as_str().to_string();
