@@ -5,3 +5,6 @@
 //! ingest (readers per format) → knowledge (field extraction, CIM mapping) → store.
 
 pub mod cli;
+pub mod ingest;
+pub mod knowledge;
+pub mod store;
