@@ -11,6 +11,7 @@
 
 pub mod dataset;
 pub mod evtx;
+pub mod generate;
 pub mod json;
 pub mod xml;
 
