@@ -11,7 +11,10 @@ pub mod corpus;
 pub mod detection;
 pub mod diagnostic;
 pub mod expr;
+pub mod ingest;
+pub mod knowledge;
 pub mod macros;
+pub mod store;
 pub mod syntax;
 
 use diagnostic::Diagnostic;

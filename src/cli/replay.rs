@@ -1,15 +1,127 @@
-//! `spelunk replay`: placeholder until the ingest path lands.
+//! `spelunk replay`: replay datasets (XmlWinEventLog, EVTX, JSON lines, attack_data dataset
+//! YAML, directories of them) into a columnar store, as Splunk would index them.
+//!
+//! Exit status: 0 when every event was stored, 2 when some events or files were rejected,
+//! 1 on failure (the store or the knowledge files could not be used, or no input could be read).
 
-use clap::Args;
+use crate::ingest::Input;
+use crate::store::{ReplayOptions, Store, DEFAULT_STORE_DIR};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Output format of the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object (`events_read`, `events_stored`, `events_rejected`, `reasons`, ...).
+    Json,
+}
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Files, dataset YAML files or directories to replay.
-    pub inputs: Vec<std::path::PathBuf>,
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Store folder (created if missing). Default: .spelunk/store in the current directory.
+    #[arg(long, conflicts_with = "in_memory")]
+    pub store: Option<PathBuf>,
+    /// Keep the store in memory only (nothing is written; for one-shot runs and checks).
+    #[arg(long)]
+    pub in_memory: bool,
+    /// Index for the events (Splunk's default: main).
+    #[arg(long, default_value = "main")]
+    pub index: String,
+    /// `source` for plain files (default: per event, e.g. XmlWinEventLog:<Channel>).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// `sourcetype` for plain files; also chooses the reader (case-insensitive).
+    #[arg(long)]
+    pub sourcetype: Option<String>,
+    /// `host` for plain files (default: per event, e.g. the Computer element).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Knowledge folder replacing spelunk's own (layout of the project's knowledge/ folder).
+    #[arg(long)]
+    pub knowledge: Option<PathBuf>,
+    /// CIM app folder whose data models replace ours (e.g. Splunk_SA_CIM_5.0.1). Repeatable.
+    #[arg(long)]
+    pub cim: Vec<PathBuf>,
+    /// Add-on folder whose eventtypes.conf/tags.conf are loaded on top of ours. Repeatable.
+    #[arg(long)]
+    pub addon: Vec<PathBuf>,
+    /// JSON lines: field holding the event time (default: _time, @timestamp, timestamp, TimeCreated, ...).
+    #[arg(long)]
+    pub time_field: Option<String>,
+    /// Summary format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+    /// Do not show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
-pub fn run(_args: ReplayArgs) -> ExitCode {
-    eprintln!("spelunk replay: not implemented yet");
-    ExitCode::from(1)
+pub fn run(args: ReplayArgs) -> ExitCode {
+    let inputs: Vec<Input> = args
+        .inputs
+        .iter()
+        .map(|p| Input {
+            path: p.clone(),
+            source: args.source.clone(),
+            sourcetype: args.sourcetype.clone(),
+            host: args.host.clone(),
+            index: None,
+        })
+        .collect();
+    let mut opts = ReplayOptions {
+        index: args.index.clone(),
+        progress: !args.no_progress,
+        knowledge_dir: args.knowledge.clone(),
+        cim_apps: args.cim.clone(),
+        addons: args.addon.clone(),
+        ..ReplayOptions::default()
+    };
+    if let Some(tf) = &args.time_field {
+        opts.reader.json_time_fields = vec![tf.clone()];
+    }
+    let mut store = if args.in_memory {
+        Store::in_memory()
+    } else {
+        let dir = args
+            .store
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE_DIR));
+        match Store::open(&dir) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("spelunk replay: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    };
+    let summary = match store.replay(&inputs, &opts) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("spelunk replay: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match args.format {
+        SummaryFormat::Text => print!("{summary}"),
+        SummaryFormat::Json => match serde_json::to_string_pretty(&summary) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("spelunk replay: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    }
+    if summary.files_read == 0 && summary.files_duplicate == 0 {
+        ExitCode::from(1)
+    } else if summary.has_rejections() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -1,0 +1,968 @@
+//! The columnar store: replayed events per index, and one table per data model dataset
+//! (materialised at replay time, as Splunk's accelerated data model summaries are), kept as
+//! polars DataFrames — Parquet files on disk, or in memory for one-shot runs.
+//!
+//! On-disk layout (the default location is `.spelunk/store` in the current directory; the CLI's
+//! `--store DIR` chooses another):
+//!
+//! ```text
+//! DIR/manifest.json                              files replayed (sha256) and table chunks
+//! DIR/events/<index>/<sha16>-<n>.parquet         events, in chunks of up to `chunk_rows`
+//! DIR/datamodels/<Model.Dataset>/<sha16>-<n>.parquet
+//! ```
+//!
+//! A file is identified by the SHA-256 of its content: replaying the same content again (under
+//! any name) adds nothing. Each input file's chunks are written, then the manifest is replaced
+//! atomically, so an interrupted replay leaves the store as it was before that file.
+
+use crate::ingest::{self, Input, ReaderOptions, Record, Rejection};
+use crate::knowledge::{IndexedEvent, Knowledge};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Default on-disk store location, relative to the current directory.
+pub const DEFAULT_STORE_DIR: &str = ".spelunk/store";
+
+/// Errors of the store itself (not of the data replayed, which become rejections).
+#[derive(Debug)]
+pub enum StoreError {
+    /// Reading or writing the store's files failed.
+    Io(String),
+    /// The manifest is unreadable.
+    Manifest(String),
+    /// polars failed to build, write or scan a table.
+    Polars(String),
+    /// The knowledge files (event types, mappings, data models) could not be loaded.
+    Knowledge(String),
+    /// An index name that cannot be stored (letters, digits, `_` and `-` only).
+    BadIndex(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Io(e) => write!(f, "store I/O: {e}"),
+            StoreError::Manifest(e) => write!(f, "store manifest: {e}"),
+            StoreError::Polars(e) => write!(f, "store table: {e}"),
+            StoreError::Knowledge(e) => write!(f, "knowledge: {e}"),
+            StoreError::BadIndex(i) => {
+                write!(f, "bad index name {i:?}: use letters, digits, _ and -")
+            }
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<PolarsError> for StoreError {
+    fn from(e: PolarsError) -> Self {
+        StoreError::Polars(e.to_string())
+    }
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io(format!("{}: {e}", path.display()))
+}
+
+/// Options of a replay.
+#[derive(Debug, Clone)]
+pub struct ReplayOptions {
+    /// Index for inputs that do not name one (Splunk's default: `main`).
+    pub index: String,
+    /// Show a progress bar on stderr (only drawn when stderr is a terminal).
+    pub progress: bool,
+    /// Our knowledge folder; None uses the definitions compiled into spelunk.
+    pub knowledge_dir: Option<PathBuf>,
+    /// CIM app folders whose data models replace ours (e.g. `Splunk_SA_CIM_5.0.1`).
+    pub cim_apps: Vec<PathBuf>,
+    /// Add-on folders whose `eventtypes.conf`/`tags.conf` are loaded on top of ours.
+    pub addons: Vec<PathBuf>,
+    /// Reader settings (JSON time fields, largest event).
+    pub reader: ReaderOptions,
+    /// Rows per stored chunk (bounds memory: one chunk per table is built at a time).
+    pub chunk_rows: usize,
+    /// Examples kept per rejection reason in the summary.
+    pub examples_per_reason: usize,
+}
+
+impl Default for ReplayOptions {
+    fn default() -> Self {
+        ReplayOptions {
+            index: "main".into(),
+            progress: false,
+            knowledge_dir: None,
+            cim_apps: Vec::new(),
+            addons: Vec::new(),
+            reader: ReaderOptions::default(),
+            chunk_rows: 20_000,
+            examples_per_reason: 3,
+        }
+    }
+}
+
+impl ReplayOptions {
+    /// Loads the knowledge these options name: ours (or `knowledge_dir`), then CIM apps, then
+    /// add-ons.
+    pub fn load_knowledge(&self) -> Result<Knowledge, StoreError> {
+        let mut k = match &self.knowledge_dir {
+            Some(d) => Knowledge::load_dir(d),
+            None => Knowledge::bundled(),
+        }
+        .map_err(StoreError::Knowledge)?;
+        for c in &self.cim_apps {
+            k.add_cim_app(c).map_err(StoreError::Knowledge)?;
+        }
+        for a in &self.addons {
+            k.add_addon(a).map_err(StoreError::Knowledge)?;
+        }
+        Ok(k)
+    }
+}
+
+/// What a replay did. `events_read = events_stored + events_rejected`; files skipped as
+/// duplicates (same content already in the store) are not read at all.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReplaySummary {
+    /// Input files found (after expanding directories and dataset YAML).
+    pub files: usize,
+    /// Files read.
+    pub files_read: usize,
+    /// Files skipped because the store already holds their content.
+    pub files_duplicate: usize,
+    /// Files that could not be read at all (missing, empty, unknown format, ...).
+    pub files_rejected: usize,
+    /// Bytes of the files read.
+    pub bytes_read: u64,
+    /// Events (and stretches of input that should have been events) read.
+    pub events_read: u64,
+    /// Events stored.
+    pub events_stored: u64,
+    /// Events rejected.
+    pub events_rejected: u64,
+    /// Rejection counts by reason (events and files).
+    pub reasons: BTreeMap<String, u64>,
+    /// First examples of each reason, with file and byte offset.
+    pub examples: Vec<Rejection>,
+    /// Events stored per index.
+    pub indexes: BTreeMap<String, u64>,
+    /// Rows stored per data model dataset.
+    pub datamodels: BTreeMap<String, u64>,
+    /// Files skipped as duplicates.
+    pub duplicates: Vec<String>,
+    /// Knowledge that was loaded but not fully understood.
+    pub warnings: Vec<String>,
+    /// Wall time, seconds.
+    pub seconds: f64,
+}
+
+impl ReplaySummary {
+    /// Whether anything was rejected (the CLI exits with status 2).
+    pub fn has_rejections(&self) -> bool {
+        self.events_rejected > 0 || self.files_rejected > 0
+    }
+
+    fn reject(&mut self, r: Rejection, file_level: bool, per_reason: usize) {
+        if file_level {
+            self.files_rejected += 1;
+        } else {
+            self.events_rejected += 1;
+            self.events_read += 1;
+        }
+        let n = self.reasons.entry(r.kind.clone()).or_insert(0);
+        *n += 1;
+        if (*n as usize) <= per_reason {
+            self.examples.push(r);
+        }
+    }
+}
+
+impl fmt::Display for ReplaySummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "files: {} ({} read, {} duplicate, {} rejected), {:.1} MB in {:.2}s",
+            self.files,
+            self.files_read,
+            self.files_duplicate,
+            self.files_rejected,
+            self.bytes_read as f64 / 1e6,
+            self.seconds
+        )?;
+        writeln!(
+            f,
+            "events: {} read, {} stored, {} rejected",
+            self.events_read, self.events_stored, self.events_rejected
+        )?;
+        for (i, n) in &self.indexes {
+            writeln!(f, "  index={i}: {n} events")?;
+        }
+        for (d, n) in &self.datamodels {
+            writeln!(f, "  datamodel={d}: {n} rows")?;
+        }
+        if !self.reasons.is_empty() {
+            writeln!(f, "rejected, by reason:")?;
+            for (k, n) in &self.reasons {
+                writeln!(f, "  {k}: {n}")?;
+            }
+            writeln!(f, "examples:")?;
+            for e in &self.examples {
+                writeln!(f, "  {e}")?;
+            }
+        }
+        for d in &self.duplicates {
+            writeln!(f, "duplicate (already stored): {d}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Rejection reasons that concern a whole file rather than one event.
+const FILE_LEVEL: &[&str] = &[
+    "missing file",
+    "empty file",
+    "unreadable file",
+    "unknown format",
+    "not an EVTX file",
+    "bad zip file",
+    "bad dataset YAML",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum ColType {
+    Str,
+    List,
+}
+
+impl ColType {
+    fn dtype(self) -> DataType {
+        match self {
+            ColType::Str => DataType::String,
+            ColType::List => DataType::List(Box::new(DataType::String)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ChunkMeta {
+    /// `events` or `datamodel`.
+    kind: String,
+    /// Index name or dataset name.
+    table: String,
+    /// Path relative to the store (or `mem:<n>`).
+    file: String,
+    rows: usize,
+    /// Columns after the fixed ones, with their types.
+    columns: Vec<(String, ColType)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FileMeta {
+    sha256: String,
+    path: String,
+    events: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Manifest {
+    version: u32,
+    files: Vec<FileMeta>,
+    chunks: Vec<ChunkMeta>,
+}
+
+/// The columnar store. See the module documentation for the layout.
+pub struct Store {
+    dir: Option<PathBuf>,
+    manifest: Manifest,
+    mem: Vec<DataFrame>,
+}
+
+const EVENT_FIXED: &[&str] = &[
+    "_time",
+    "_raw",
+    "host",
+    "source",
+    "sourcetype",
+    "index",
+    "eventtype",
+    "tag",
+];
+const DM_FIXED: &[&str] = &["_time", "host", "source", "sourcetype", "index"];
+
+impl Store {
+    /// Open (creating if missing) an on-disk store at `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+        let mpath = dir.join("manifest.json");
+        let manifest = match std::fs::read_to_string(&mpath) {
+            Ok(t) => serde_json::from_str(&t)
+                .map_err(|e| StoreError::Manifest(format!("{}: {e}", mpath.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest {
+                version: 1,
+                ..Manifest::default()
+            },
+            Err(e) => return Err(io_err(&mpath, e)),
+        };
+        Ok(Store {
+            dir: Some(dir.to_path_buf()),
+            manifest,
+            mem: Vec::new(),
+        })
+    }
+
+    /// A store that lives only in memory (one-shot runs).
+    pub fn in_memory() -> Store {
+        Store {
+            dir: None,
+            manifest: Manifest {
+                version: 1,
+                ..Manifest::default()
+            },
+            mem: Vec::new(),
+        }
+    }
+
+    /// Replay inputs into the store; returns the summary (events read/stored/rejected, reasons,
+    /// examples). Malformed data is counted in the summary; only failures of the store itself
+    /// are errors.
+    pub fn replay(
+        &mut self,
+        inputs: &[Input],
+        opts: &ReplayOptions,
+    ) -> Result<ReplaySummary, StoreError> {
+        let started = Instant::now();
+        let knowledge = opts.load_knowledge()?;
+        let mut sum = ReplaySummary {
+            warnings: knowledge.warnings.clone(),
+            ..ReplaySummary::default()
+        };
+        if !valid_index(&opts.index) {
+            return Err(StoreError::BadIndex(opts.index.clone()));
+        }
+        let (files, problems) = ingest::dataset::resolve(inputs);
+        for p in problems {
+            sum.reject(p, true, opts.examples_per_reason);
+        }
+        sum.files = files.len();
+        let total_bytes: u64 = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(&f.path).ok())
+            .map(|m| m.len())
+            .sum();
+        let bar = progress_bar(opts.progress, total_bytes);
+        let mut seen: HashSet<String> = self
+            .manifest
+            .files
+            .iter()
+            .map(|f| f.sha256.clone())
+            .collect();
+        let mut done_bytes = 0u64;
+        for input in &files {
+            let index = input.index.clone().unwrap_or_else(|| opts.index.clone());
+            if !valid_index(&index) {
+                return Err(StoreError::BadIndex(index));
+            }
+            let size = std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0);
+            let sha = hash_file(&input.path);
+            if let Some(h) = &sha {
+                if seen.contains(h) {
+                    sum.files_duplicate += 1;
+                    sum.duplicates.push(input.path.display().to_string());
+                    done_bytes += size;
+                    bar.set_position(done_bytes);
+                    continue;
+                }
+            }
+            let stored = self.replay_file(
+                input,
+                &index,
+                sha.as_deref(),
+                &knowledge,
+                opts,
+                &mut sum,
+                &bar,
+                done_bytes,
+            )?;
+            done_bytes += size;
+            bar.set_position(done_bytes);
+            if let (Some(h), Some(events)) = (sha, stored) {
+                seen.insert(h.clone());
+                self.manifest.files.push(FileMeta {
+                    sha256: h,
+                    path: input.path.display().to_string(),
+                    events,
+                });
+                self.save_manifest()?;
+            }
+        }
+        bar.finish_and_clear();
+        sum.seconds = started.elapsed().as_secs_f64();
+        Ok(sum)
+    }
+
+    /// Replays one file; returns the events stored, or None when the file could not be read.
+    #[allow(clippy::too_many_arguments)]
+    fn replay_file(
+        &mut self,
+        input: &Input,
+        index: &str,
+        sha: Option<&str>,
+        knowledge: &Knowledge,
+        opts: &ReplayOptions,
+        sum: &mut ReplaySummary,
+        bar: &indicatif::ProgressBar,
+        bar_base: u64,
+    ) -> Result<Option<u64>, StoreError> {
+        let stem = sha
+            .map(|s| s[..16].to_string())
+            .unwrap_or_else(|| format!("nohash{}", self.manifest.chunks.len()));
+        let mut events = TableBuilder::new(EVENT_FIXED.len());
+        let mut dms: Vec<TableBuilder> = knowledge
+            .datasets
+            .iter()
+            .map(|_| TableBuilder::new(DM_FIXED.len()))
+            .collect();
+        let mut n_chunks = 0usize;
+        let mut stored = 0u64;
+        let mut file_failed = false;
+        let mut counted = false;
+        for rec in ingest::open(input, &opts.reader) {
+            match rec {
+                Record::Rejected(r) => {
+                    let file_level = FILE_LEVEL.contains(&r.kind.as_str());
+                    file_failed |= file_level
+                        && matches!(
+                            r.kind.as_str(),
+                            "missing file"
+                                | "unreadable file"
+                                | "unknown format"
+                                | "not an EVTX file"
+                                | "bad zip file"
+                        );
+                    sum.reject(r, file_level, opts.examples_per_reason);
+                }
+                Record::Event(ev) => {
+                    if !counted {
+                        counted = true;
+                    }
+                    sum.events_read += 1;
+                    let offset = ev.offset;
+                    let mut ie = IndexedEvent {
+                        time: ev.time,
+                        host: input
+                            .host
+                            .clone()
+                            .or(ev.host)
+                            .unwrap_or_else(|| input.path.display().to_string()),
+                        source: input
+                            .source
+                            .clone()
+                            .or(ev.source)
+                            .unwrap_or_else(|| input.path.display().to_string()),
+                        sourcetype: input
+                            .sourcetype
+                            .clone()
+                            .or(ev.sourcetype)
+                            .unwrap_or_else(|| "_json".to_string()),
+                        index: index.to_string(),
+                        raw: ev.raw,
+                        fields: ev.fields,
+                        eventtype: Vec::new(),
+                        tag: Vec::new(),
+                    };
+                    knowledge.apply(&mut ie);
+                    for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
+                        if ds.selects(&ie) {
+                            let row = ds.row(&ie);
+                            b.push_dm(&ie, &ds.prefix, &ds.fields, row);
+                        }
+                    }
+                    events.push_event(ie);
+                    stored += 1;
+                    if events.rows >= opts.chunk_rows {
+                        self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
+                    }
+                    for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
+                        if b.rows >= opts.chunk_rows {
+                            let cols = dm_columns(&ds.prefix, &ds.fields);
+                            self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &cols)?;
+                        }
+                    }
+                    if stored % 4096 == 0
+                        && input.sourcetype.as_deref().is_none_or(|s| !s.is_empty())
+                    {
+                        bar.set_position(bar_base + offset.min(u64::MAX / 2));
+                    }
+                }
+            }
+        }
+        self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
+        for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
+            if b.rows > 0 {
+                *sum.datamodels.entry(ds.name.clone()).or_insert(0) += b.rows as u64;
+            }
+            let cols = dm_columns(&ds.prefix, &ds.fields);
+            self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &cols)?;
+        }
+        sum.events_stored += stored;
+        if stored > 0 {
+            *sum.indexes.entry(index.to_string()).or_insert(0) += stored;
+        }
+        if file_failed {
+            return Ok(None);
+        }
+        sum.files_read += 1;
+        sum.bytes_read += std::fs::metadata(&input.path).map(|m| m.len()).unwrap_or(0);
+        Ok(Some(stored))
+    }
+
+    fn flush(
+        &mut self,
+        b: &mut TableBuilder,
+        kind: &str,
+        table: &str,
+        stem: &str,
+        n_chunks: &mut usize,
+        all_columns: &[String],
+    ) -> Result<(), StoreError> {
+        if b.rows == 0 {
+            return Ok(());
+        }
+        if kind == "datamodel" {
+            // Every dataset field is a column, even when null in this chunk.
+            for c in all_columns {
+                b.col_index(c);
+            }
+        }
+        let (mut df, columns) = b.finish(if kind == "events" {
+            EVENT_FIXED
+        } else {
+            DM_FIXED
+        })?;
+        let rows = df.height();
+        let file = match &self.dir {
+            Some(dir) => {
+                let sub = if kind == "events" {
+                    "events"
+                } else {
+                    "datamodels"
+                };
+                let rel = format!("{sub}/{table}/{stem}-{n}.parquet", n = *n_chunks);
+                let path = dir.join(&rel);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
+                }
+                let f = std::fs::File::create(&path).map_err(|e| io_err(&path, e))?;
+                ParquetWriter::new(f)
+                    .with_compression(ParquetCompression::Lz4Raw)
+                    .with_row_group_size(Some(8192))
+                    .finish(&mut df)?;
+                rel
+            }
+            None => {
+                self.mem.push(df);
+                format!("mem:{}", self.mem.len() - 1)
+            }
+        };
+        *n_chunks += 1;
+        self.manifest.chunks.push(ChunkMeta {
+            kind: kind.into(),
+            table: table.into(),
+            file,
+            rows,
+            columns,
+        });
+        Ok(())
+    }
+
+    fn save_manifest(&self) -> Result<(), StoreError> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let tmp = dir.join("manifest.json.tmp");
+        let text = serde_json::to_string(&self.manifest)
+            .map_err(|e| StoreError::Manifest(e.to_string()))?;
+        std::fs::write(&tmp, text).map_err(|e| io_err(&tmp, e))?;
+        let dst = dir.join("manifest.json");
+        std::fs::rename(&tmp, &dst).map_err(|e| io_err(&dst, e))
+    }
+
+    /// Names of the indexes holding events.
+    pub fn indexes(&self) -> Vec<String> {
+        self.tables("events")
+    }
+
+    /// All data model dataset names with tables in the store.
+    pub fn datamodels(&self) -> Vec<String> {
+        self.tables("datamodel")
+    }
+
+    fn tables(&self, kind: &str) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .manifest
+            .chunks
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.table.clone())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Events of one index, or of all indexes when None. Columns: `_time` Float64 epoch seconds
+    /// (UTC, sub-second allowed), `_raw`, `host`, `source`, `sourcetype`, `index` (String),
+    /// `eventtype`, `tag` (List(String), multivalue), then every extracted field as a String
+    /// column (List(String) only if the field is multivalue in some event), null where an event
+    /// lacks it. Field names are case-sensitive, as Splunk extracts them.
+    pub fn events(&self, index: Option<&str>) -> Result<LazyFrame, StoreError> {
+        let chunks: Vec<&ChunkMeta> = self
+            .manifest
+            .chunks
+            .iter()
+            .filter(|c| c.kind == "events" && index.is_none_or(|i| c.table == i))
+            .collect();
+        let mut fixed: Vec<(String, DataType)> = EVENT_FIXED
+            .iter()
+            .map(|n| (n.to_string(), fixed_dtype(n)))
+            .collect();
+        fixed.truncate(EVENT_FIXED.len());
+        self.union(&chunks, fixed)
+    }
+
+    /// A data model dataset table, e.g. `Endpoint.Processes`. Columns: `_time` (Float64), `host`,
+    /// `source`, `sourcetype`, `index`, and `<Dataset>.<field>` String columns (e.g.
+    /// `Processes.process_name`) for every field of the dataset (List(String) only for a
+    /// multivalue field such as `tag`). Ok(None) when the store has no such table.
+    pub fn datamodel(&self, name: &str) -> Result<Option<LazyFrame>, StoreError> {
+        let chunks: Vec<&ChunkMeta> = self
+            .manifest
+            .chunks
+            .iter()
+            .filter(|c| c.kind == "datamodel" && c.table == name)
+            .collect();
+        if chunks.is_empty() {
+            return Ok(None);
+        }
+        let fixed = DM_FIXED
+            .iter()
+            .map(|n| (n.to_string(), fixed_dtype(n)))
+            .collect();
+        self.union(&chunks, fixed).map(Some)
+    }
+
+    /// Scans chunks and aligns them on the union of their columns.
+    fn union(
+        &self,
+        chunks: &[&ChunkMeta],
+        fixed: Vec<(String, DataType)>,
+    ) -> Result<LazyFrame, StoreError> {
+        let mut cols: Vec<(String, ColType)> = Vec::new();
+        let mut pos: HashMap<String, usize> = HashMap::new();
+        for c in chunks {
+            for (name, t) in &c.columns {
+                match pos.get(name) {
+                    Some(&i) => {
+                        if *t == ColType::List {
+                            cols[i].1 = ColType::List;
+                        }
+                    }
+                    None => {
+                        pos.insert(name.clone(), cols.len());
+                        cols.push((name.clone(), *t));
+                    }
+                }
+            }
+        }
+        let all: Vec<(String, DataType)> = fixed
+            .into_iter()
+            .chain(cols.iter().map(|(n, t)| (n.clone(), t.dtype())))
+            .collect();
+        if chunks.is_empty() {
+            let columns: Vec<Column> = all
+                .iter()
+                .map(|(n, t)| Column::new_empty(n.as_str().into(), t))
+                .collect();
+            return Ok(DataFrame::new(0, columns)?.lazy());
+        }
+        let mut lfs = Vec::with_capacity(chunks.len());
+        for c in chunks {
+            let have: HashMap<&str, ColType> =
+                c.columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+            let lf = self.scan(c)?;
+            let exprs: Vec<Expr> = all
+                .iter()
+                .map(|(name, dt)| {
+                    let is_fixed = !have.contains_key(name.as_str())
+                        && (EVENT_FIXED.contains(&name.as_str())
+                            || DM_FIXED.contains(&name.as_str()));
+                    if is_fixed {
+                        return col(name.as_str());
+                    }
+                    match have.get(name.as_str()) {
+                        None => lit(NULL).cast(dt.clone()).alias(name.as_str()),
+                        Some(ColType::Str) if matches!(dt, DataType::List(_)) => {
+                            col(name.as_str()).cast(dt.clone())
+                        }
+                        Some(_) => col(name.as_str()),
+                    }
+                })
+                .collect();
+            lfs.push(lf.select(exprs));
+        }
+        Ok(concat(lfs, UnionArgs::default())?)
+    }
+
+    fn scan(&self, c: &ChunkMeta) -> Result<LazyFrame, StoreError> {
+        if let Some(n) = c.file.strip_prefix("mem:") {
+            let i: usize = n
+                .parse()
+                .map_err(|_| StoreError::Manifest(format!("bad chunk {}", c.file)))?;
+            let df = self
+                .mem
+                .get(i)
+                .ok_or_else(|| StoreError::Manifest(format!("missing chunk {}", c.file)))?;
+            return Ok(df.clone().lazy());
+        }
+        let Some(dir) = &self.dir else {
+            return Err(StoreError::Manifest(format!(
+                "chunk {} outside a store folder",
+                c.file
+            )));
+        };
+        let path = dir.join(&c.file);
+        let p = path.to_string_lossy().to_string();
+        Ok(LazyFrame::scan_parquet(
+            PlRefPath::new(p.as_str()),
+            ScanArgsParquet::default(),
+        )?)
+    }
+}
+
+fn fixed_dtype(name: &str) -> DataType {
+    match name {
+        "_time" => DataType::Float64,
+        "eventtype" | "tag" => DataType::List(Box::new(DataType::String)),
+        _ => DataType::String,
+    }
+}
+
+fn dm_columns(prefix: &str, fields: &[String]) -> Vec<String> {
+    fields.iter().map(|f| format!("{prefix}.{f}")).collect()
+}
+
+fn valid_index(i: &str) -> bool {
+    !i.is_empty()
+        && i.len() <= 80
+        && i.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// SHA-256 of a file's content, hex; None when it cannot be read.
+pub fn hash_file(path: &Path) -> Option<String> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn progress_bar(enabled: bool, total: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// One column being built: single values, with the rare multivalue rows on the side.
+struct ColBuilder {
+    name: String,
+    vals: Vec<Option<String>>,
+    multi: Vec<(usize, Vec<String>)>,
+    force_list: bool,
+}
+
+/// Builds one table chunk row by row.
+struct TableBuilder {
+    time: Vec<f64>,
+    cols: Vec<ColBuilder>,
+    pos: HashMap<String, usize>,
+    rows: usize,
+    fixed: usize,
+}
+
+impl TableBuilder {
+    fn new(fixed: usize) -> Self {
+        TableBuilder {
+            time: Vec::new(),
+            cols: Vec::new(),
+            pos: HashMap::new(),
+            rows: 0,
+            fixed,
+        }
+    }
+
+    fn col_index(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.pos.get(name) {
+            return i;
+        }
+        let mut vals = Vec::with_capacity(self.rows + 1);
+        vals.resize(self.rows, None);
+        self.cols.push(ColBuilder {
+            name: name.to_string(),
+            vals,
+            multi: Vec::new(),
+            force_list: name == "eventtype" || name == "tag",
+        });
+        self.pos.insert(name.to_string(), self.cols.len() - 1);
+        self.cols.len() - 1
+    }
+
+    /// Adds a value to the current row (`self.rows` is the row being built).
+    fn add(&mut self, name: &str, value: String) {
+        let row = self.rows;
+        let i = self.col_index(name);
+        let c = &mut self.cols[i];
+        if c.vals.len() == row {
+            c.vals.push(Some(value));
+        } else if let Some(last) = c.multi.last_mut().filter(|(r, _)| *r == row) {
+            last.1.push(value);
+        } else {
+            let first = c.vals[row].clone().unwrap_or_default();
+            c.multi.push((row, vec![first, value]));
+        }
+    }
+
+    fn end_row(&mut self, time: f64) {
+        self.time.push(time);
+        self.rows += 1;
+        for c in &mut self.cols {
+            if c.vals.len() < self.rows {
+                c.vals.push(None);
+            }
+        }
+    }
+
+    fn push_event(&mut self, ev: IndexedEvent) {
+        self.add("_raw", ev.raw);
+        self.add("host", ev.host);
+        self.add("source", ev.source);
+        self.add("sourcetype", ev.sourcetype);
+        self.add("index", ev.index);
+        self.col_index("eventtype");
+        self.col_index("tag");
+        for v in ev.eventtype {
+            self.add("eventtype", v);
+        }
+        for v in ev.tag {
+            self.add("tag", v);
+        }
+        for (k, v) in ev.fields {
+            if EVENT_FIXED.contains(&k.as_str()) {
+                continue;
+            }
+            self.add(&k, v);
+        }
+        self.end_row(ev.time);
+    }
+
+    fn push_dm(
+        &mut self,
+        ev: &IndexedEvent,
+        prefix: &str,
+        fields: &[String],
+        row: Vec<Vec<String>>,
+    ) {
+        self.add("host", ev.host.clone());
+        self.add("source", ev.source.clone());
+        self.add("sourcetype", ev.sourcetype.clone());
+        self.add("index", ev.index.clone());
+        for (f, vals) in fields.iter().zip(row) {
+            let name = format!("{prefix}.{f}");
+            self.col_index(&name);
+            for v in vals {
+                self.add(&name, v);
+            }
+        }
+        self.end_row(ev.time);
+    }
+
+    /// Builds the DataFrame (fixed columns first, in `fixed` order) and resets the builder.
+    fn finish(
+        &mut self,
+        fixed: &[&str],
+    ) -> Result<(DataFrame, Vec<(String, ColType)>), StoreError> {
+        let _ = self.fixed;
+        let mut columns: Vec<Column> = Vec::with_capacity(self.cols.len() + 1);
+        columns.push(Column::new("_time".into(), std::mem::take(&mut self.time)));
+        let cols = std::mem::take(&mut self.cols);
+        self.pos.clear();
+        let rows = self.rows;
+        self.rows = 0;
+        let mut by_name: HashMap<String, Column> = HashMap::new();
+        let mut order: Vec<(String, ColType)> = Vec::new();
+        for c in cols {
+            let is_list = c.force_list || !c.multi.is_empty();
+            let column = if is_list {
+                let mut b = ListStringChunkedBuilder::new(c.name.as_str().into(), rows, rows);
+                let mut multi = c.multi.into_iter().peekable();
+                for (r, v) in c.vals.iter().enumerate() {
+                    if multi.peek().is_some_and(|(mr, _)| *mr == r) {
+                        if let Some((_, vals)) = multi.next() {
+                            b.append_values_iter(vals.iter().map(String::as_str));
+                        }
+                    } else if let Some(v) = v {
+                        b.append_values_iter(std::iter::once(v.as_str()));
+                    } else {
+                        b.append_null();
+                    }
+                }
+                b.finish().into_series().into_column()
+            } else {
+                let ca: StringChunked = c.vals.iter().map(|v| v.as_deref()).collect();
+                ca.with_name(c.name.as_str().into())
+                    .into_series()
+                    .into_column()
+            };
+            if !fixed.contains(&c.name.as_str()) {
+                order.push((
+                    c.name.clone(),
+                    if is_list { ColType::List } else { ColType::Str },
+                ));
+            }
+            by_name.insert(c.name, column);
+        }
+        for f in fixed.iter().skip(1) {
+            match by_name.remove(*f) {
+                Some(c) => columns.push(c),
+                None => columns.push(Column::full_null((*f).into(), rows, &fixed_dtype(f))),
+            }
+        }
+        for (n, _) in &order {
+            if let Some(c) = by_name.remove(n) {
+                columns.push(c);
+            }
+        }
+        let df = DataFrame::new(rows, columns)?;
+        Ok((df, order))
+    }
+}
