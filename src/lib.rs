@@ -10,10 +10,13 @@ pub mod commands;
 pub mod corpus;
 pub mod detection;
 pub mod diagnostic;
+pub mod exec;
 pub mod expr;
 pub mod ingest;
 pub mod knowledge;
 pub mod macros;
+pub mod output;
+pub mod plan;
 pub mod store;
 pub mod syntax;
 

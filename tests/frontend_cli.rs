@@ -77,9 +77,9 @@ fn syntax_error_is_exit_1_with_line_column_and_caret() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error: syntax error"), "{err}");
-    assert!(err.contains("search:2:22"), "{err}");
+    assert!(err.contains("search:2:23"), "{err}");
     assert!(err.contains("2 | | stats count(eval(x==)) by y"), "{err}");
-    assert!(err.contains("  |                      ^"), "{err}");
+    assert!(err.contains(&format!("  | {}^\n", " ".repeat(22))), "{err}");
 }
 
 #[test]

@@ -10,6 +10,7 @@ pub mod expand;
 pub mod input;
 pub mod parse;
 pub mod replay;
+pub mod run;
 
 /// spelunk — run Splunk SPL detections verbatim, locally.
 #[derive(Debug, Parser)]
@@ -25,6 +26,8 @@ pub enum Command {
     Parse(parse::ParseArgs),
     /// Expand macros in SPL and print the expanded search.
     Expand(expand::ExpandArgs),
+    /// Run a search or a detection over replayed data and print the results.
+    Run(run::RunArgs),
     /// Replay datasets (XmlWinEventLog, EVTX, JSON) into a columnar store, as Splunk would index them.
     Replay(replay::ReplayArgs),
 }
@@ -36,5 +39,6 @@ pub fn main() -> ExitCode {
         Command::Parse(a) => parse::run(a),
         Command::Expand(a) => expand::run(a),
         Command::Replay(a) => replay::run(a),
+        Command::Run(a) => run::run(a),
     }
 }

@@ -60,6 +60,132 @@ impl Convert {
     }
 }
 
+use crate::diagnostic::Diagnostic;
+use crate::exec::{matching_columns, time};
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+use polars::prelude::{Column, Field, IntoColumn, PolarsResult, StringChunked};
+
+/// Run `convert`. `ctime` renders epoch seconds with `timeformat` (default
+/// `%m/%d/%Y %H:%M:%S`) in the search's time zone; values that are not numbers are left as they are.
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    x: &Convert,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let fmt = time::chrono_format(
+        x.options
+            .get_opt("timeformat")
+            .unwrap_or("%m/%d/%Y %H:%M:%S"),
+    );
+    if !time::valid_format(&fmt) {
+        return Err(ctx.error(format!("invalid timeformat `{fmt}`"), c.span));
+    }
+    let tz = time::parse_tz(&ctx.tz)
+        .ok_or_else(|| ctx.error(format!("unknown time zone `{}`", ctx.tz), c.span))?;
+    for conv in &x.conversions {
+        let schema = schema_of(&mut lf, "convert", c.span, ctx)?;
+        let Some(pattern) = &conv.field else { continue };
+        for name in matching_columns(&schema, pattern) {
+            let out = conv.alias.clone().unwrap_or_else(|| name.clone());
+            let expr = match conv.func.as_str() {
+                "ctime" => {
+                    let fmt = fmt.clone();
+                    col(name.as_str()).map(
+                        move |c: Column| ctime(c, &fmt, &tz),
+                        |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+                    )
+                }
+                "mktime" => {
+                    let fmt = fmt.clone();
+                    col(name.as_str()).map(
+                        move |c: Column| mktime(c, &fmt, &tz),
+                        |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+                    )
+                }
+                "num" | "auto" => col(name.as_str())
+                    .cast(DataType::String)
+                    .str()
+                    .replace_all(lit(","), lit(""), true)
+                    .cast(DataType::Float64),
+                "rmcomma" => col(name.as_str()).cast(DataType::String).str().replace_all(
+                    lit(","),
+                    lit(""),
+                    true,
+                ),
+                "none" => col(name.as_str()),
+                other => {
+                    return Err(ctx.error(format!("unsupported conversion `{other}()`"), c.span))
+                }
+            };
+            lf = lf.with_column(expr.alias(out.as_str()));
+        }
+    }
+    Ok(lf)
+}
+
+fn cell_strings(c: &Column) -> PolarsResult<Vec<Option<String>>> {
+    let s = c.cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+fn ctime(c: Column, fmt: &str, tz: &chrono_tz::Tz) -> PolarsResult<Column> {
+    let out: StringChunked = cell_strings(&c)?
+        .into_iter()
+        .map(|v| {
+            v.map(|s| match s.trim().parse::<f64>() {
+                Ok(secs) => time::format_epoch(secs, fmt, tz).unwrap_or(s),
+                Err(_) => s,
+            })
+        })
+        .collect();
+    Ok(out.with_name(c.name().clone()).into_column())
+}
+
+fn mktime(c: Column, fmt: &str, tz: &chrono_tz::Tz) -> PolarsResult<Column> {
+    let out: StringChunked = cell_strings(&c)?
+        .into_iter()
+        .map(|v| {
+            v.map(|s| {
+                time::parse_time(&s, fmt, tz)
+                    .map(crate::exec::format_number)
+                    .unwrap_or(s)
+            })
+        })
+        .collect();
+    Ok(out.with_name(c.name().clone()).into_column())
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn ctime_with_the_security_content_format_and_the_default() {
+        let df = df!("firstTime" => [1_600_000_000.0f64], "lastTime" => [1_600_000_060.5f64], "s" => ["abc"]).unwrap();
+        let out = crate::exec::testing::run_on(
+            df,
+            r#"| convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime) | convert ctime(lastTime) ctime(s)"#,
+        );
+        assert_eq!(
+            out.column("firstTime").unwrap().str().unwrap().get(0),
+            Some("2020-09-13T12:26:40")
+        );
+        assert_eq!(
+            out.column("lastTime").unwrap().str().unwrap().get(0),
+            Some("09/13/2020 12:27:40")
+        );
+        assert_eq!(out.column("s").unwrap().str().unwrap().get(0), Some("abc"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

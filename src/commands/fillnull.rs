@@ -25,6 +25,65 @@ impl Fillnull {
     }
 }
 
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `fillnull`: null values of the listed fields (every field when none is listed) become
+/// `value` (default `0`). A listed field that no result has is created.
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    f: &Fillnull,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let schema = schema_of(&mut lf, "fillnull", c.span, ctx)?;
+    let value = f.options.get_opt("value").unwrap_or("0").to_string();
+    let number = value.parse::<f64>().ok();
+    let fields: Vec<String> = if f.fields.is_empty() {
+        schema.iter_names().map(|s| s.to_string()).collect()
+    } else {
+        f.fields.clone()
+    };
+    let mut exprs = Vec::new();
+    for name in fields {
+        let e = match (schema.get(&name), number) {
+            (None, _) => lit(value.clone()),
+            (Some(DataType::List(_)), _) => continue,
+            (Some(dt), Some(n)) if dt.is_primitive_numeric() => {
+                col(name.as_str()).fill_null(lit(n))
+            }
+            (Some(_), _) => col(name.as_str())
+                .cast(DataType::String)
+                .fill_null(lit(value.clone())),
+        };
+        exprs.push(e.alias(name.as_str()));
+    }
+    Ok(lf.with_columns(exprs))
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn default_zero_and_value() {
+        let df = df!("a" => [Some("x"), None], "n" => [Some(1.0f64), None]).unwrap();
+        let out = crate::exec::testing::run_on(df.clone(), "| fillnull");
+        assert_eq!(out.column("a").unwrap().str().unwrap().get(1), Some("0"));
+        assert_eq!(out.column("n").unwrap().f64().unwrap().get(1), Some(0.0));
+        let out = crate::exec::testing::run_on(df, "| fillnull value=NULL a b");
+        assert_eq!(out.column("a").unwrap().str().unwrap().get(1), Some("NULL"));
+        assert_eq!(out.column("b").unwrap().str().unwrap().get(0), Some("NULL"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -31,6 +31,48 @@ impl Head {
     }
 }
 
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `head`: the first N results (default 10).
+pub(crate) fn execute(
+    lf: LazyFrame,
+    h: &Head,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    if h.expr.is_some() {
+        return Err(ctx.error("`head` with an expression is not supported yet", c.span));
+    }
+    let n = h
+        .count
+        .or_else(|| h.options.get_opt("limit").and_then(|v| v.parse().ok()))
+        .unwrap_or(10);
+    Ok(lf.limit(n as polars::prelude::IdxSize))
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn first_n() {
+        let df = df!("a" => (0..20i64).collect::<Vec<_>>()).unwrap();
+        assert_eq!(
+            crate::exec::testing::run_on(df.clone(), "| head").height(),
+            10
+        );
+        assert_eq!(crate::exec::testing::run_on(df, "| head 3").height(), 3);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -22,6 +22,28 @@ impl Makeresults {
     }
 }
 
+use crate::diagnostic::Diagnostic;
+use crate::exec::Context;
+use polars::prelude::{Column, DataFrame, IntoLazy, LazyFrame};
+
+/// Run `makeresults`: `count=` results (default 1), each with `_time` = now.
+pub(crate) fn execute(
+    m: &Makeresults,
+    c: &crate::syntax::ast::Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let n: usize = match m.options.get_opt("count") {
+        Some(v) => v
+            .parse()
+            .map_err(|_| ctx.error(format!("invalid count `{v}`"), c.span))?,
+        None => 1,
+    };
+    let df =
+        DataFrame::new_infer_height(vec![Column::new("_time".into(), vec![ctx.now.floor(); n])])
+            .map_err(|e| ctx.polars_error("makeresults", c.span, e))?;
+    Ok(df.lazy())
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -18,6 +18,11 @@ impl Reverse {
     }
 }
 
+/// Run `reverse`.
+pub(crate) fn execute(lf: polars::prelude::LazyFrame) -> polars::prelude::LazyFrame {
+    lf.reverse()
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

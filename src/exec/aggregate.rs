@@ -1,0 +1,217 @@
+//! Grouping and aggregation for `stats` and `tstats` (splunk-semantics.md §3, §6).
+//!
+//! Output: the BY fields in the order given, then the aggregates in the order given; one row per
+//! distinct BY tuple, ordered by the BY fields ascending. Without BY: one row. A multivalue BY
+//! field counts the row once for each of its values.
+
+use super::{schema_of, Context};
+use crate::diagnostic::Diagnostic;
+use crate::plan::{NullGroups, Step};
+use crate::syntax::ast::{AggArg, Aggregate};
+use polars::prelude::*;
+
+/// Seconds in a Splunk span (`30s`, `5m`, `1h`, `1d`, `1w`; a bare number is seconds).
+pub fn span_seconds(span: &str) -> Option<f64> {
+    let s = span.trim();
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
+    let n: f64 = s[..split].parse().ok()?;
+    let unit = s[split..].to_ascii_lowercase();
+    let mult = match unit.as_str() {
+        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
+        "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
+        "d" | "day" | "days" => 86400.0,
+        "w" | "week" | "weeks" => 7.0 * 86400.0,
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+/// Group and aggregate.
+pub fn aggregate(
+    mut lf: LazyFrame,
+    aggs: &[Aggregate],
+    by: &[String],
+    nulls: &NullGroups,
+    span: Option<&str>,
+    step: &Step,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let schema = schema_of(&mut lf, &step.command, step.span, ctx)?;
+    // BY fields: fill or drop nulls; explode multivalue ones; bucket _time by span.
+    for f in by {
+        match (schema.get(f), nulls) {
+            (None, NullGroups::Fill(v)) => lf = lf.with_column(lit(v.clone()).alias(f.as_str())),
+            (None, NullGroups::Drop) => {
+                // No row has the field: no groups.
+                lf = lf
+                    .filter(lit(false))
+                    .with_column(lit(NULL).cast(DataType::String).alias(f.as_str()));
+            }
+            (Some(dt), nulls) => {
+                if matches!(dt, DataType::List(_)) {
+                    lf = lf.explode(by_name(f), explode_options());
+                }
+                match nulls {
+                    NullGroups::Fill(v) if !dt.is_primitive_numeric() => {
+                        lf = lf.with_column(
+                            col(f.as_str())
+                                .cast(DataType::String)
+                                .fill_null(lit(v.clone())),
+                        );
+                    }
+                    _ => lf = lf.filter(col(f.as_str()).is_not_null()),
+                }
+            }
+        }
+        if f == "_time" {
+            if let Some(span) = span {
+                let secs = span_seconds(span)
+                    .filter(|s| *s > 0.0)
+                    .ok_or_else(|| ctx.error(format!("invalid span `{span}`"), step.span))?;
+                lf = lf.with_column((col("_time").floor_div(lit(secs)) * lit(secs)).alias("_time"));
+            }
+        }
+    }
+    let mut exprs = Vec::with_capacity(aggs.len());
+    let mut names: Vec<String> = Vec::new();
+    for a in aggs {
+        let name = a.output_name();
+        exprs.push(agg_expr(a, &schema, ctx)?.alias(name.as_str()));
+        names.push(name);
+    }
+    if by.is_empty() {
+        return Ok(lf.select(exprs));
+    }
+    let keys: Vec<Expr> = by.iter().map(|f| col(f.as_str())).collect();
+    let sort = SortMultipleOptions::default().with_maintain_order(true);
+    Ok(lf
+        .group_by(keys)
+        .agg(exprs)
+        .sort(by.iter().map(|s| s.as_str()).collect::<Vec<_>>(), sort))
+}
+
+/// Explode keeping rows whose list is empty or null (as a null value).
+fn explode_options() -> ExplodeOptions {
+    ExplodeOptions {
+        empty_as_null: true,
+        keep_nulls: true,
+    }
+}
+
+fn by_name(f: &str) -> Selector {
+    cols([f])
+}
+
+fn numeric(dt: Option<&DataType>) -> bool {
+    dt.map(|d| d.is_primitive_numeric()).unwrap_or(false)
+}
+
+/// The polars aggregation for one Splunk aggregate.
+fn agg_expr(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr, Diagnostic> {
+    let field = match &a.arg {
+        None => None,
+        Some(AggArg::Field(f)) => {
+            if f.contains('*') {
+                return Err(ctx.error(
+                    format!("wildcard field `{f}` in `{}` is not supported yet", a.func),
+                    a.span,
+                ));
+            }
+            Some(f.as_str())
+        }
+        Some(AggArg::Eval(..)) => {
+            return Err(ctx.error(
+                format!("`{}(eval(...))` is not supported yet", a.func),
+                a.span,
+            ));
+        }
+    };
+    let func = a.func.as_str();
+    // A missing field behaves as all-null.
+    let dt = field.and_then(|f| schema.get(f));
+    let present = field.map(|f| schema.contains(f)).unwrap_or(true);
+    let c = || col(field.unwrap_or("_time"));
+    let missing_value = |v: Expr| Ok(v);
+    if !present {
+        return match func {
+            "count" | "dc" | "distinct_count" => missing_value(lit(0i64)),
+            "values" | "list" => {
+                missing_value(lit(NULL).cast(DataType::List(Box::new(DataType::String))))
+            }
+            _ => missing_value(lit(NULL).cast(DataType::String)),
+        };
+    }
+    let is_list = matches!(dt, Some(DataType::List(_)));
+    let flat = || {
+        if is_list {
+            c().explode(explode_options())
+        } else {
+            c()
+        }
+    };
+    let as_float = || flat().cast(DataType::Float64);
+    Ok(match (func, field) {
+        ("count" | "c", None) => len().cast(DataType::Int64),
+        ("count" | "c", Some(_)) => flat().count().cast(DataType::Int64),
+        ("dc" | "distinct_count", Some(_)) => flat().drop_nulls().n_unique().cast(DataType::Int64),
+        ("values", Some(_)) => flat()
+            .cast(DataType::String)
+            .drop_nulls()
+            .unique()
+            .sort(SortOptions::default()),
+        ("list", Some(_)) => flat().cast(DataType::String).drop_nulls().head(Some(100)),
+        ("min" | "max", Some(_)) => {
+            let is_min = func == "min";
+            if numeric(dt) {
+                if is_min {
+                    flat().min()
+                } else {
+                    flat().max()
+                }
+            } else {
+                // Numeric when every value is a number, else lexicographic (splunk-semantics §6).
+                let nums = as_float();
+                let all_numeric = nums.clone().null_count().eq(flat().null_count());
+                let num = if is_min { nums.min() } else { nums.max() };
+                let strs = flat().cast(DataType::String);
+                let s = if is_min { strs.min() } else { strs.max() };
+                when(all_numeric)
+                    .then(num.cast(DataType::String))
+                    .otherwise(s)
+            }
+        }
+        ("sum", Some(_)) => as_float().sum(),
+        ("avg" | "mean", Some(_)) => as_float().mean(),
+        ("stdev", Some(_)) => as_float().std(1),
+        ("stdevp", Some(_)) => as_float().std(0),
+        ("var", Some(_)) => as_float().var(1),
+        ("varp", Some(_)) => as_float().var(0),
+        ("range", Some(_)) => as_float().max() - as_float().min(),
+        ("earliest" | "latest", Some("_time")) => {
+            if func == "earliest" {
+                c().min()
+            } else {
+                c().max()
+            }
+        }
+        ("earliest" | "latest", Some(_)) if schema.contains("_time") => {
+            let desc = func == "latest";
+            c().sort_by(
+                [col("_time")],
+                SortMultipleOptions::default()
+                    .with_order_descending(desc)
+                    .with_maintain_order(true),
+            )
+            .drop_nulls()
+            .first()
+        }
+        ("first", Some(_)) => c().drop_nulls().first(),
+        ("last", Some(_)) => c().drop_nulls().last(),
+        _ => {
+            return Err(ctx.error(format!("unsupported aggregation `{}`", a.func), a.span));
+        }
+    })
+}

@@ -1,0 +1,411 @@
+//! The search language compiled to polars predicates (`search`, the implied search, `tstats`
+//! WHERE), following splunk-semantics.md §4:
+//!
+//! - values match **case-insensitively**, `*` is a wildcard anywhere, `field=*` means the field
+//!   exists; field names are case-sensitive;
+//! - `\\` in a value is a literal backslash, `\"` a quote, `\*` a literal star;
+//! - `NOT field=value` is true when the field is missing, `field!=value` is not;
+//! - `<`, `>`, `<=`, `>=` compare numerically when the value is a number;
+//! - a multivalue field matches when any of its values does;
+//! - a bare term matches `_raw`, case-insensitively, anywhere in the event text.
+//!
+//! Every predicate is total: it never yields null (null counts as "does not match").
+
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::{CmpOp, PatternPiece, Pipeline, SearchExpr, SearchValue, TermFn};
+use polars::prelude::*;
+
+/// Runs a subsearch and returns its results.
+pub type SubsearchFn<'a> = dyn Fn(&Pipeline) -> Result<DataFrame, Diagnostic> + 'a;
+
+/// What a predicate needs to compile.
+pub struct SearchContext<'a> {
+    /// The columns of the results the predicate filters.
+    pub schema: &'a Schema,
+    /// Runs `[ subsearches ]`.
+    pub subsearch: &'a SubsearchFn<'a>,
+}
+
+/// Time modifiers and tstats selectors: accepted, and true for every event (a replayed dataset is
+/// searched over all time, as Splunk's detection CI does).
+const ALWAYS_TRUE_FIELDS: &[&str] = &[
+    "earliest",
+    "latest",
+    "_index_earliest",
+    "_index_latest",
+    "starthoursago",
+    "endhoursago",
+    "startdaysago",
+    "enddaysago",
+    "startminutesago",
+    "endminutesago",
+    "nodename",
+    "summariesonly",
+];
+
+/// Compile a search expression to a Boolean polars expression that is never null.
+pub fn compile(e: &SearchExpr, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
+    Ok(match e {
+        SearchExpr::Empty => lit(true),
+        SearchExpr::And(items) => {
+            let mut acc: Option<Expr> = None;
+            for i in items {
+                let x = compile(i, ctx)?;
+                acc = Some(match acc {
+                    Some(a) => a.and(x),
+                    None => x,
+                });
+            }
+            acc.unwrap_or(lit(true))
+        }
+        SearchExpr::Or(items) => {
+            let mut acc: Option<Expr> = None;
+            for i in items {
+                let x = compile(i, ctx)?;
+                acc = Some(match acc {
+                    Some(a) => a.or(x),
+                    None => x,
+                });
+            }
+            acc.unwrap_or(lit(false))
+        }
+        SearchExpr::Not(inner) => compile(inner, ctx)?.not(),
+        SearchExpr::Compare { field, op, value } => compare(field, *op, value, ctx.schema),
+        SearchExpr::In { field, values } => {
+            let mut acc = lit(false);
+            for v in values {
+                acc = acc.or(compare(field, CmpOp::Eq, v, ctx.schema));
+            }
+            acc
+        }
+        SearchExpr::Term(v) => term(v, true, ctx.schema),
+        SearchExpr::TermFn { func, text } => {
+            let v = SearchValue {
+                raw: escape_value(text),
+                quoted: true,
+            };
+            term(&v, *func == TermFn::Term, ctx.schema)
+        }
+        SearchExpr::Subsearch(p) => {
+            let df = (ctx.subsearch)(p)?;
+            let e = results_to_search(&df);
+            compile(&e, ctx)?
+        }
+    })
+}
+
+/// Escape text so that [`SearchValue::pattern`] gives it back literally (except `*`, which stays a
+/// wildcard, as in Splunk's `format` output).
+pub fn escape_value(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// A regular expression for a value pattern: anchored for field values, unanchored for terms.
+pub fn pattern_regex(v: &SearchValue, anchored: bool, case_insensitive: bool) -> String {
+    let mut re = String::from(if case_insensitive { "(?is)" } else { "(?s)" });
+    if anchored {
+        re.push('^');
+    }
+    for p in v.pattern() {
+        match p {
+            PatternPiece::Literal(s) => re.push_str(&regex::escape(&s)),
+            PatternPiece::Wildcard => re.push_str(".*"),
+        }
+    }
+    if anchored {
+        re.push('$');
+    }
+    re
+}
+
+fn is_numeric(dt: &DataType) -> bool {
+    dt.is_primitive_numeric()
+}
+
+/// `field op value` on a column of any type.
+fn compare(field: &str, op: CmpOp, value: &SearchValue, schema: &Schema) -> Expr {
+    if ALWAYS_TRUE_FIELDS.contains(&field) {
+        return lit(true);
+    }
+    let Some(dt) = schema.get(field) else {
+        // A missing field matches nothing (but `NOT field=x` is then true).
+        return lit(false);
+    };
+    let c = col(field);
+    let pieces = value.pattern();
+    let only_wildcard = pieces == vec![PatternPiece::Wildcard];
+    let number = if value.has_wildcard() {
+        None
+    } else {
+        value.text().trim().parse::<f64>().ok()
+    };
+    let matched = match op {
+        CmpOp::Eq | CmpOp::Ne if only_wildcard => present(c.clone(), dt),
+        CmpOp::Eq | CmpOp::Ne => {
+            let m = match (number, dt) {
+                (Some(n), dt) if is_numeric(dt) => c.clone().cast(DataType::Float64).eq(lit(n)),
+                _ => regex_match(c.clone(), dt, pattern_regex(value, true, true)),
+            };
+            if op == CmpOp::Ne {
+                present(c, dt).and(m.fill_null(lit(false)).not())
+            } else {
+                m
+            }
+        }
+        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
+            let (lhs, rhs) = match number {
+                Some(n) => (as_float(c, dt), lit(n)),
+                None => (c.cast(DataType::String), lit(value.text())),
+            };
+            match op {
+                CmpOp::Lt => lhs.lt(rhs),
+                CmpOp::Le => lhs.lt_eq(rhs),
+                CmpOp::Gt => lhs.gt(rhs),
+                _ => lhs.gt_eq(rhs),
+            }
+        }
+    };
+    matched.fill_null(lit(false))
+}
+
+fn as_float(c: Expr, dt: &DataType) -> Expr {
+    match dt {
+        DataType::List(_) => c.map(list_first_as_float, |_, f| {
+            Ok(Field::new(f.name().clone(), DataType::Float64))
+        }),
+        _ => c.cast(DataType::Float64),
+    }
+}
+
+fn list_first_as_float(c: Column) -> PolarsResult<Column> {
+    let ca = c.list()?;
+    let out: Float64Chunked = ca
+        .amortized_iter()
+        .map(|s| {
+            s.and_then(|s| {
+                let s = s.as_ref().cast(&DataType::String).ok()?;
+                let v = s.str().ok()?.get(0)?.trim().parse::<f64>().ok();
+                v
+            })
+        })
+        .collect();
+    Ok(out.with_name(c.name().clone()).into_column())
+}
+
+/// The field exists: not null (and, for a multivalue field, not empty).
+fn present(c: Expr, dt: &DataType) -> Expr {
+    match dt {
+        DataType::List(_) => c.clone().is_not_null().and(c.list().len().gt(lit(0))),
+        _ => c.is_not_null(),
+    }
+}
+
+/// Regex match of a column of any type; a multivalue column matches when any value does.
+fn regex_match(c: Expr, dt: &DataType, re: String) -> Expr {
+    match dt {
+        DataType::String => c.str().contains(lit(re), false),
+        DataType::List(_) => {
+            let compiled = regex::Regex::new(&re);
+            c.map(
+                move |col: Column| {
+                    let ca = col.list()?;
+                    let out: BooleanChunked = ca
+                        .amortized_iter()
+                        .map(|s| {
+                            let s = s?;
+                            let owned = s.as_ref().cast(&DataType::String).ok()?;
+                            let re = compiled.as_ref().ok()?;
+                            let any = owned.str().ok()?.iter().flatten().any(|v| re.is_match(v));
+                            Some(any)
+                        })
+                        .collect();
+                    Ok(out.with_name(col.name().clone()).into_column())
+                },
+                |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+            )
+        }
+        _ => c.cast(DataType::String).str().contains(lit(re), false),
+    }
+}
+
+/// A bare term (or `TERM()`/`CASE()`): matched against `_raw`.
+fn term(v: &SearchValue, case_insensitive: bool, schema: &Schema) -> Expr {
+    if v.pattern().iter().all(|p| *p == PatternPiece::Wildcard) {
+        return lit(true);
+    }
+    match schema.get("_raw") {
+        Some(dt) => regex_match(col("_raw"), dt, pattern_regex(v, false, case_insensitive))
+            .fill_null(lit(false)),
+        None => lit(false),
+    }
+}
+
+/// Splunk's `format`: results become `(f1=v1 AND f2=v2) OR (...)`; multivalue fields give an OR
+/// of their values; internal `_*` fields are left out. No results give an expression that
+/// matches nothing.
+pub fn results_to_search(df: &DataFrame) -> SearchExpr {
+    let mut rows = Vec::new();
+    let cols: Vec<&Column> = df
+        .columns()
+        .iter()
+        .filter(|c| !c.name().starts_with('_'))
+        .collect();
+    for i in 0..df.height().min(10_000) {
+        let mut and = Vec::new();
+        for c in &cols {
+            let values = crate::exec::values_at(c, i);
+            let cmp = |v: &String| SearchExpr::Compare {
+                field: c.name().to_string(),
+                op: CmpOp::Eq,
+                value: SearchValue {
+                    raw: escape_value(v),
+                    quoted: true,
+                },
+            };
+            match values.len() {
+                0 => {}
+                1 => and.push(cmp(&values[0])),
+                _ => and.push(SearchExpr::Or(values.iter().map(cmp).collect())),
+            }
+        }
+        if !and.is_empty() {
+            rows.push(SearchExpr::And(and));
+        }
+    }
+    if rows.is_empty() {
+        // Splunk's format gives `NOT ()` for no results: nothing matches.
+        SearchExpr::Not(Box::new(SearchExpr::Empty))
+    } else {
+        SearchExpr::Or(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::CommandKind;
+
+    fn frame() -> DataFrame {
+        let mv: ListChunked = [
+            Some(Series::new("".into(), ["process", "report"])),
+            Some(Series::new("".into(), ["network"])),
+            None,
+        ]
+        .into_iter()
+        .collect();
+        DataFrame::new_infer_height(vec![
+            Column::new(
+                "process".into(),
+                [
+                    Some(r"C:\Windows\System32\CMD.EXE /c mklink"),
+                    Some("powershell -enc AAA"),
+                    None,
+                ],
+            ),
+            Column::new("n".into(), [Some("10"), Some("9"), Some("x")]),
+            Column::new("count".into(), [1.0f64, 5.0, 12.0]),
+            Column::new(
+                "_raw".into(),
+                [
+                    "<Event>Mimikatz here</Event>",
+                    "<Event>benign</Event>",
+                    "other",
+                ],
+            ),
+            mv.with_name("tag".into()).into_column(),
+        ])
+        .unwrap()
+    }
+
+    /// Indexes of the rows a `search` keeps.
+    fn rows(spl: &str) -> Vec<usize> {
+        let df = frame().with_row_index("i".into(), None).unwrap();
+        let p = crate::syntax::parse(spl).unwrap();
+        let CommandKind::Search(s) = &p.commands.last().unwrap().kind else {
+            panic!()
+        };
+        let schema = df.schema().clone();
+        let sub = |_: &Pipeline| -> Result<DataFrame, Diagnostic> { Ok(DataFrame::empty()) };
+        let ctx = SearchContext {
+            schema: &schema,
+            subsearch: &sub,
+        };
+        let pred = compile(s.expr.as_ref().unwrap(), &ctx).unwrap();
+        let out = df.lazy().filter(pred).collect().unwrap();
+        out.column("i")
+            .unwrap()
+            .idx()
+            .unwrap()
+            .into_no_null_iter()
+            .map(|x| x as usize)
+            .collect()
+    }
+
+    #[test]
+    fn values_are_case_insensitive_with_wildcards() {
+        assert_eq!(rows("| search process=*cmd.exe*"), vec![0]);
+        assert_eq!(rows("| search process=*MKLINK"), vec![0]);
+        assert_eq!(rows("| search process=mklink"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn backslashes_in_quoted_values_are_literal() {
+        assert_eq!(
+            rows(r#"| search process="*\\Windows\\System32\\*""#),
+            vec![0]
+        );
+        // A single backslash before a letter stays a backslash too.
+        assert_eq!(rows(r#"| search process="C:\Windows*""#), vec![0]);
+        assert_eq!(
+            rows(r#"| search process="*\\Windows\\Temp\\*""#),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn not_matches_missing_fields_but_ne_does_not() {
+        assert_eq!(rows("| search NOT process=*cmd*"), vec![1, 2]);
+        assert_eq!(rows("| search process!=*cmd*"), vec![1]);
+        assert_eq!(rows("| search NOT nosuchfield=x"), vec![0, 1, 2]);
+        assert_eq!(rows("| search nosuchfield!=x"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn field_star_means_exists() {
+        assert_eq!(rows("| search process=*"), vec![0, 1]);
+    }
+
+    #[test]
+    fn comparisons_are_numeric_for_numbers() {
+        // "10" > 9 numerically, though "10" < "9" as strings.
+        assert_eq!(rows("| search n>9"), vec![0]);
+        assert_eq!(rows("| search count>=5"), vec![1, 2]);
+        assert_eq!(rows("| search count=5"), vec![1]);
+    }
+
+    #[test]
+    fn or_before_and() {
+        // count=1 AND (n=9 OR n=10): only row 0. (AND-first would also keep row 1.)
+        assert_eq!(rows("| search count=1 n=9 OR n=10"), vec![0]);
+    }
+
+    #[test]
+    fn multivalue_matches_any_value() {
+        assert_eq!(rows("| search tag=report"), vec![0]);
+        assert_eq!(rows("| search tag=process tag=report"), vec![0]);
+        assert_eq!(rows("| search tag=net*"), vec![1]);
+    }
+
+    #[test]
+    fn in_and_terms() {
+        assert_eq!(rows(r#"| search n IN ("x", 9)"#), vec![1, 2]);
+        assert_eq!(rows("| search mimikatz"), vec![0]);
+        assert_eq!(rows("| search *"), vec![0, 1, 2]);
+        assert_eq!(rows("| search CASE(mimikatz)"), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn time_modifiers_are_accepted() {
+        assert_eq!(rows("| search earliest=-24h count=1"), vec![0]);
+    }
+}
