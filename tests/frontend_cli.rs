@@ -16,7 +16,7 @@ fn spelunk(args: &[&str]) -> Output {
 
 fn fixture_macros() -> String {
     common::project_dir()
-        .join("tests/fixtures/macros")
+        .join("tests/fixtures/security_content/macros")
         .display()
         .to_string()
 }

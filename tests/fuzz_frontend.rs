@@ -139,7 +139,7 @@ fn expander_and_parser_survive_100k_mutated_searches() {
     for e in std::fs::read_dir(&fixtures).expect("fixtures").flatten() {
         seeds.push(std::fs::read_to_string(e.path()).expect("fixture"));
     }
-    dirs.push(common::project_dir().join("tests/fixtures/macros"));
+    dirs.push(common::project_dir().join("tests/fixtures/security_content/macros"));
     if let Some(shared) = common::shared_dir() {
         let root = shared.join("corpus/security_content");
         for f in spelunk::detection::find_detections(&root) {

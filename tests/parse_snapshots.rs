@@ -8,8 +8,10 @@ use spelunk::macros::MacroLibrary;
 #[test]
 fn fixture_searches_parse_to_their_snapshots() {
     let dir = common::project_dir().join("tests/fixtures/spl");
-    let lib = MacroLibrary::with_dirs(&[common::project_dir().join("tests/fixtures/macros")])
-        .expect("macros");
+    let lib = MacroLibrary::with_dirs(&[
+        common::project_dir().join("tests/fixtures/security_content/macros")
+    ])
+    .expect("macros");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("fixtures")
         .flatten()

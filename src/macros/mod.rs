@@ -128,7 +128,7 @@ impl MacroLibrary {
     /// Load every `*.yml`/`*.yaml` file of a folder (not recursive); returns how many were loaded.
     /// A folder that is a security_content checkout (it has a `macros/` subfolder) loads that subfolder.
     pub fn load_dir(&mut self, dir: &Path) -> Result<usize, Diagnostic> {
-        let dir = if dir.join("macros").is_dir() && !has_yaml(dir) {
+        let dir = if dir.join("macros").is_dir() {
             dir.join("macros")
         } else {
             dir.to_path_buf()
@@ -186,12 +186,6 @@ fn is_yaml(p: &Path) -> bool {
         p.extension().and_then(|e| e.to_str()),
         Some("yml") | Some("yaml")
     )
-}
-
-fn has_yaml(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).any(|e| is_yaml(&e.path())))
-        .unwrap_or(false)
 }
 
 /// Parse one security_content macro YAML document.
