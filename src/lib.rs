@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod conformance;
 pub mod corpus;
 pub mod detection;
 pub mod diagnostic;

@@ -6,6 +6,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+pub mod check;
 pub mod expand;
 pub mod input;
 pub mod parse;
@@ -28,6 +29,8 @@ pub enum Command {
     Expand(expand::ExpandArgs),
     /// Run a search or a detection over replayed data and print the results.
     Run(run::RunArgs),
+    /// Run many detections (a list over one dataset, or detection/dataset pairs) and report by reason.
+    Check(check::CheckArgs),
     /// Replay datasets (XmlWinEventLog, EVTX, JSON) into a columnar store, as Splunk would index them.
     Replay(replay::ReplayArgs),
 }
@@ -40,5 +43,6 @@ pub fn main() -> ExitCode {
         Command::Expand(a) => expand::run(a),
         Command::Replay(a) => replay::run(a),
         Command::Run(a) => run::run(a),
+        Command::Check(a) => check::run(a),
     }
 }

@@ -100,9 +100,8 @@ fn generate(c: &Command, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
 
 /// The error for a command this engine does not run (yet).
 pub fn unsupported(c: &Command, ctx: &Context) -> Diagnostic {
-    let (line, col) = crate::diagnostic::line_col(&ctx.text, c.span.start);
     ctx.error(
-        format!("unsupported command `{}` at {line}:{col}", c.name),
+        format!("unsupported command `{}`", c.name),
         Span::new(c.span.start, c.span.start + c.name.len().max(1)),
     )
 }

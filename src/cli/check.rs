@@ -1,0 +1,144 @@
+//! `spelunk check`: run many detections and report how many run, grouped by failure reason.
+
+use super::input::report;
+use crate::conformance::{read_pairs, run_list, run_pairs};
+use crate::diagnostic::Diagnostic;
+use crate::ingest::Input;
+use crate::macros::MacroLibrary;
+use crate::store::{ReplayOptions, Store};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Output format of `spelunk check`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+/// Arguments of `spelunk check`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Modes:\n  List: every detection of --list (a TSV with a `path` column, or a folder of detection YAML)\n    runs over the same data (--data, --store, or the bundled sample); a detection passes when it\n    runs to completion, with or without results.\n  Pairs: every row of --pairs (a TSV with `detection`, `dataset`, `source`, `sourcetype`\n    columns, as attack_data's DETECTIONS.tsv) runs over its own dataset; a detection passes when\n    it returns at least one result (Splunk's detection CI rule).\n\nExamples:\n  spelunk check --corpus ../security_content --list ../security_content/endpoint_processes_sysmon.tsv\n  spelunk check --corpus ../security_content --pairs ../attack_data/DETECTIONS.tsv --data-root ../attack_data\n\nExit status: 0 when every detection passes (or --min-percent is reached), 1 otherwise."
+)]
+pub struct CheckArgs {
+    /// The security_content checkout (detection paths resolve against it; its macros load).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: PathBuf,
+
+    /// Detections to run over the same data: a TSV with a `path` column, or a folder.
+    #[arg(long, value_name = "FILE", conflicts_with = "pairs")]
+    pub list: Option<PathBuf>,
+
+    /// (detection, dataset) pairs, each run over its own dataset.
+    #[arg(long, value_name = "TSV")]
+    pub pairs: Option<PathBuf>,
+
+    /// With --pairs: the folder dataset paths resolve against.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub data_root: PathBuf,
+
+    /// With --list: data to replay (repeatable); default the bundled sample dataset.
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+
+    /// With --list: read this store instead of replaying data.
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Pass when at least this percentage passes (default: all must).
+    #[arg(long, value_name = "PCT")]
+    pub min_percent: Option<f64>,
+
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+/// Run `spelunk check`.
+pub fn run(args: CheckArgs) -> ExitCode {
+    match inner(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn list_paths(args: &CheckArgs, list: &PathBuf) -> Result<Vec<PathBuf>, Diagnostic> {
+    if list.is_dir() {
+        return Ok(crate::detection::find_detections(list));
+    }
+    let text = std::fs::read_to_string(list)
+        .map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", list.display())))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "path" || *h == "detection")
+        .ok_or_else(|| Diagnostic::new(format!("{}: no `path` column", list.display())))?;
+    Ok(lines
+        .filter_map(|l| l.split('\t').nth(col))
+        .filter(|p| !p.is_empty())
+        .map(|p| args.corpus.join(p))
+        .collect())
+}
+
+fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
+    let lib = MacroLibrary::with_dirs(&[args.corpus.clone()])?;
+    let (report, pass_all) = if let Some(pairs) = &args.pairs {
+        let pairs = read_pairs(pairs, &args.corpus, &args.data_root)?;
+        let r = run_pairs(&pairs, &lib);
+        let pass = r.with_results == r.total;
+        (r, pass)
+    } else {
+        let list = args
+            .list
+            .as_ref()
+            .ok_or_else(|| Diagnostic::new("give --list or --pairs"))?;
+        let paths = list_paths(args, list)?;
+        let mut store = match &args.store {
+            Some(d) => Store::open(d).map_err(|e| Diagnostic::new(format!("store: {e}")))?,
+            None => Store::in_memory(),
+        };
+        let mut data = args.data.clone();
+        if data.is_empty() && args.store.is_none() {
+            data.push(PathBuf::from(super::run::SAMPLE_DATASET));
+        }
+        if !data.is_empty() {
+            let inputs: Vec<Input> = data.iter().map(Input::new).collect();
+            store
+                .replay(&inputs, &ReplayOptions::default())
+                .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;
+        }
+        let r = run_list(&paths, &lib, &store);
+        let pass = r.ran == r.total;
+        (r, pass)
+    };
+    match args.format {
+        CheckFormat::Text => print!("{report}"),
+        CheckFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ),
+    }
+    let pct = if args.pairs.is_some() {
+        if report.total == 0 {
+            0.0
+        } else {
+            100.0 * report.with_results as f64 / report.total as f64
+        }
+    } else {
+        report.ran_percent()
+    };
+    let ok = match args.min_percent {
+        Some(min) => pct >= min,
+        None => pass_all,
+    };
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,240 @@
+//! Conformance runs: many detections over data, outcomes grouped by reason.
+//!
+//! Two modes:
+//! - a list of detections over one store: does each run to completion (results or none)?
+//! - (detection, dataset) pairs, as attack_data's `DETECTIONS.tsv`: does each detection return at
+//!   least one result over its own dataset (Splunk's detection CI rule)?
+
+use crate::detection::Detection;
+use crate::diagnostic::Diagnostic;
+use crate::exec::{self, Context};
+use crate::ingest::Input;
+use crate::macros::MacroLibrary;
+use crate::store::{ReplayOptions, Store};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The outcome of one detection.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub detection: String,
+    /// Results returned, when the search ran.
+    pub rows: Option<usize>,
+    /// Why it did not run.
+    pub error: Option<String>,
+    pub seconds: f64,
+}
+
+/// A conformance report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub total: usize,
+    /// Ran to completion (with or without results).
+    pub ran: usize,
+    /// Returned at least one result.
+    pub with_results: usize,
+    pub errors: usize,
+    /// Error reasons with their detections.
+    pub reasons: BTreeMap<String, Vec<String>>,
+    pub outcomes: Vec<Outcome>,
+    pub seconds: f64,
+}
+
+impl Report {
+    fn add(&mut self, o: Outcome) {
+        self.total += 1;
+        match &o.error {
+            None => {
+                self.ran += 1;
+                if o.rows.unwrap_or(0) > 0 {
+                    self.with_results += 1;
+                }
+            }
+            Some(e) => {
+                self.errors += 1;
+                self.reasons
+                    .entry(e.clone())
+                    .or_default()
+                    .push(o.detection.clone());
+            }
+        }
+        self.outcomes.push(o);
+    }
+
+    /// Percentage of detections that ran to completion.
+    pub fn ran_percent(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            100.0 * self.ran as f64 / self.total as f64
+        }
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "detections:   {}", self.total)?;
+        writeln!(f, "ran:          {} ({:.1}%)", self.ran, self.ran_percent())?;
+        writeln!(f, "with results: {}", self.with_results)?;
+        writeln!(f, "errors:       {}", self.errors)?;
+        writeln!(f, "time:         {:.2} s", self.seconds)?;
+        if !self.reasons.is_empty() {
+            writeln!(f, "\nerrors by reason:")?;
+            let mut reasons: Vec<_> = self.reasons.iter().collect();
+            reasons.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+            for (reason, dets) in reasons {
+                writeln!(f, "{:>5}  {}", dets.len(), reason)?;
+                for d in dets.iter().take(3) {
+                    writeln!(f, "         {d}")?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The error text used for grouping: the first line of the message.
+fn reason(e: &Diagnostic) -> String {
+    e.message.lines().next().unwrap_or("").to_string()
+}
+
+/// Run one detection's search over a store.
+pub fn run_detection(search: &str, lib: &MacroLibrary, store: &Store) -> Result<usize, Diagnostic> {
+    let (expanded, pipeline) = crate::parse_search(search, lib)?;
+    let ctx = Context {
+        store,
+        text: expanded,
+        now: exec::now(),
+        tz: "UTC".into(),
+        macros: lib.clone(),
+    };
+    let df = exec::run(&pipeline, &ctx)?;
+    Ok(df.height())
+}
+
+/// Run detections (YAML files) over one store.
+pub fn run_list(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Report {
+    let start = std::time::Instant::now();
+    let mut report = Report::default();
+    for path in detections {
+        let t = std::time::Instant::now();
+        let name = path.display().to_string();
+        let outcome = match Detection::load(path) {
+            Err(e) => Outcome {
+                detection: name,
+                rows: None,
+                error: Some(reason(&e)),
+                seconds: 0.0,
+            },
+            Ok(d) => match run_detection(&d.search, lib, store) {
+                Ok(n) => Outcome {
+                    detection: name,
+                    rows: Some(n),
+                    error: None,
+                    seconds: t.elapsed().as_secs_f64(),
+                },
+                Err(e) => Outcome {
+                    detection: name,
+                    rows: None,
+                    error: Some(reason(&e)),
+                    seconds: t.elapsed().as_secs_f64(),
+                },
+            },
+        };
+        report.add(outcome);
+    }
+    report.seconds = start.elapsed().as_secs_f64();
+    report
+}
+
+/// One row of a pairs file: detection, dataset, source, sourcetype.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub detection: PathBuf,
+    pub dataset: PathBuf,
+    pub source: Option<String>,
+    pub sourcetype: Option<String>,
+}
+
+/// Read a TSV with a header naming `detection` and `dataset` (and optionally `source`,
+/// `sourcetype`) columns; relative paths resolve against `detections_root` and `data_root`.
+pub fn read_pairs(
+    tsv: &Path,
+    detections_root: &Path,
+    data_root: &Path,
+) -> Result<Vec<Pair>, Diagnostic> {
+    let text = std::fs::read_to_string(tsv)
+        .map_err(|e| Diagnostic::new(format!("cannot read {}: {e}", tsv.display())))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let idx = |name: &str| header.iter().position(|h| *h == name);
+    let (Some(di), Some(da)) = (idx("detection"), idx("dataset")) else {
+        return Err(Diagnostic::new(format!(
+            "{}: the header must name `detection` and `dataset` columns",
+            tsv.display()
+        )));
+    };
+    let (so, st) = (idx("source"), idx("sourcetype"));
+    let mut out = Vec::new();
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let get = |i: Option<usize>| {
+            i.and_then(|i| cols.get(i))
+                .map(|s| s.to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let (Some(d), Some(ds)) = (get(Some(di)), get(Some(da))) else {
+            continue;
+        };
+        out.push(Pair {
+            detection: detections_root.join(d),
+            dataset: data_root.join(ds),
+            source: get(so),
+            sourcetype: get(st),
+        });
+    }
+    Ok(out)
+}
+
+/// Run each detection over its own dataset (replayed in memory).
+pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary) -> Report {
+    let start = std::time::Instant::now();
+    let mut report = Report::default();
+    for p in pairs {
+        let t = std::time::Instant::now();
+        let name = format!("{} over {}", p.detection.display(), p.dataset.display());
+        let result = (|| -> Result<usize, Diagnostic> {
+            let d = Detection::load(&p.detection)?;
+            let mut store = Store::in_memory();
+            let input = Input {
+                path: p.dataset.clone(),
+                source: p.source.clone(),
+                sourcetype: p.sourcetype.clone(),
+                host: None,
+                index: None,
+            };
+            store
+                .replay(&[input], &ReplayOptions::default())
+                .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;
+            run_detection(&d.search, lib, &store)
+        })();
+        let seconds = t.elapsed().as_secs_f64();
+        report.add(match result {
+            Ok(n) => Outcome {
+                detection: name,
+                rows: Some(n),
+                error: None,
+                seconds,
+            },
+            Err(e) => Outcome {
+                detection: name,
+                rows: None,
+                error: Some(reason(&e)),
+                seconds,
+            },
+        });
+    }
+    report.seconds = start.elapsed().as_secs_f64();
+    report
+}
