@@ -43,3 +43,42 @@ mod tests {
         assert_eq!(x.subsearch.commands[0].name, "search");
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `append`: the subsearch's results after the current ones (columns united).
+pub(crate) fn execute(
+    lf: LazyFrame,
+    a: &Append,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let sub = crate::exec::run(&a.subsearch, ctx)?;
+    let main = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("append", c.span, e))?;
+    Ok(crate::exec::append_frames(main, sub)
+        .map_err(|e| ctx.polars_error("append", c.span, e))?
+        .lazy())
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn unites_columns() {
+        let df = df!("a" => ["x"]).unwrap();
+        let out = crate::exec::testing::run_on(df, "| append [| makeresults count=2]");
+        assert_eq!(out.height(), 3);
+        assert_eq!(out.width(), 2);
+    }
+}

@@ -43,3 +43,44 @@ mod tests {
         assert_eq!(x.subsearch.commands[0].name, "timechart");
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `appendpipe`: run the sub-pipeline over the current results and append its output.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    a: &Appendpipe,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let main = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?;
+    let sub = crate::exec::run_on(main.clone().lazy(), &a.subsearch, ctx)?
+        .collect()
+        .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?;
+    Ok(crate::exec::append_frames(main, sub)
+        .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?
+        .lazy())
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn appends_the_sub_pipeline_output() {
+        let df = df!("a" => ["x", "y"]).unwrap();
+        let out = crate::exec::testing::run_on(df, "| appendpipe [| stats count]");
+        assert_eq!(out.height(), 3);
+        assert_eq!(out.column("count").unwrap().i64().unwrap().get(2), Some(2));
+    }
+}

@@ -52,3 +52,50 @@ mod tests {
         assert_eq!(x.options.get_opt("span"), Some("10m"));
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `bin`/`bucket`: with `span=`, values become the start of their span (`_time` spans are
+/// time spans such as `5m`; other fields numeric).
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    b: &Bin,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let schema = schema_of(&mut lf, "bin", c.span, ctx)?;
+    if !schema.contains(&b.field) {
+        return Ok(lf);
+    }
+    let Some(span) = b.options.get_opt("span") else {
+        return Err(ctx.error("`bin` without `span=` is not supported yet", c.span));
+    };
+    let secs = crate::exec::aggregate::span_seconds(span)
+        .filter(|s| *s > 0.0)
+        .ok_or_else(|| ctx.error(format!("invalid span `{span}`"), c.span))?;
+    let out = b.alias.clone().unwrap_or_else(|| b.field.clone());
+    let v = col(b.field.as_str()).cast(DataType::Float64);
+    Ok(lf.with_column((v.floor_div(lit(secs)) * lit(secs)).alias(out.as_str())))
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn time_spans() {
+        let df = df!("_time" => [1_000_000_123.0f64, 1_000_000_299.0]).unwrap();
+        let out = crate::exec::testing::run_on(df, "| bucket _time span=5m");
+        let t = out.column("_time").unwrap().f64().unwrap();
+        assert_eq!(t.get(0), Some(999_999_900.0));
+        assert_eq!(t.get(1), Some(1_000_000_200.0));
+    }
+}

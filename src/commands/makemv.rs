@@ -42,3 +42,101 @@ mod tests {
         assert_eq!(x.options.get_opt("delim"), Some(" "));
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+use polars::prelude::{Column, Field, IntoColumn, ListChunked, NamedFrom, Series};
+
+/// Run `makemv`: split a field into a multivalue field on `delim=` (default a space), or keep the
+/// matches of `tokenizer=` (its first group when it has one).
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    m: &Makemv,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let schema = schema_of(&mut lf, "makemv", c.span, ctx)?;
+    let Some(dt) = schema.get(&m.field).cloned() else {
+        return Ok(lf);
+    };
+    if matches!(dt, DataType::List(_)) {
+        return Ok(lf);
+    }
+    let input = crate::exec::text_expr(col(m.field.as_str()), &dt);
+    let e = if let Some(tok) = m.options.get_opt("tokenizer") {
+        let re = regex::Regex::new(tok)
+            .map_err(|e| ctx.error(format!("invalid tokenizer `{tok}`: {e}"), c.span))?;
+        input.map(
+            move |col: Column| {
+                let s = col.cast(&DataType::String)?;
+                let out: ListChunked = s
+                    .str()?
+                    .iter()
+                    .map(|v| {
+                        v.map(|v| {
+                            let toks: Vec<String> = re
+                                .captures_iter(v)
+                                .filter_map(|cap| {
+                                    cap.get(1)
+                                        .or_else(|| cap.get(0))
+                                        .map(|m| m.as_str().to_string())
+                                })
+                                .collect();
+                            Series::new("".into(), toks)
+                        })
+                    })
+                    .collect();
+                Ok(out.with_name(col.name().clone()).into_column())
+            },
+            |_, f| {
+                Ok(Field::new(
+                    f.name().clone(),
+                    DataType::List(Box::new(DataType::String)),
+                ))
+            },
+        )
+    } else {
+        let delim = m.options.get_opt("delim").unwrap_or(" ").to_string();
+        input.str().split(lit(delim))
+    };
+    Ok(lf.with_column(e.alias(m.field.as_str())))
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn delim_and_tokenizer() {
+        let df = df!("a" => ["x y z"]).unwrap();
+        let out = crate::exec::testing::run_on(df.clone(), r#"| makemv delim=" " a"#);
+        assert_eq!(
+            out.column("a")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap()
+                .len(),
+            3
+        );
+        let out = crate::exec::testing::run_on(df, r#"| makemv tokenizer="([a-y])" a"#);
+        assert_eq!(
+            out.column("a")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+}

@@ -48,3 +48,23 @@ mod tests {
         );
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `rare`: like `top`, least common first.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    r: &Rare,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    super::top::frequent(lf, r.limit, &r.options, &r.fields, &r.by, false, c, ctx)
+}

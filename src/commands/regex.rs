@@ -62,3 +62,78 @@ mod tests {
         assert_eq!(r.regex, r"^\x");
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Compile a Splunk (PCRE) regular expression with Rust's engine, or explain why not.
+pub(crate) fn check_regex(
+    re: &str,
+    c: &Command,
+    ctx: &Context,
+) -> Result<regex::Regex, Diagnostic> {
+    regex::Regex::new(re).map_err(|e| {
+        let first = e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        ctx.error(
+            format!("unsupported regular expression `{re}`: {first}"),
+            c.span,
+        )
+    })
+}
+
+/// Run `regex`: keep results whose field (default `_raw`) matches the expression (unanchored),
+/// or, with `!=`, does not match. A result without the field does not match (so `!=` keeps it).
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    r: &Regex,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    check_regex(&r.regex, c, ctx)?;
+    let field = r.field.as_deref().unwrap_or("_raw");
+    let schema = schema_of(&mut lf, "regex", c.span, ctx)?;
+    let matched = match schema.get(field) {
+        Some(dt) => {
+            crate::expr::search::regex_match(col(field), dt, r.regex.clone()).fill_null(lit(false))
+        }
+        None => lit(false),
+    };
+    Ok(lf.filter(if r.negate { matched.not() } else { matched }))
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn match_and_negation() {
+        let df =
+            df!("process" => [Some("C:\\x\\SearchProtocolHost.exe"), Some("a.exe"), None]).unwrap();
+        let out = crate::exec::testing::run_on(
+            df.clone(),
+            r#"| regex process="(?i)(searchprotocolhost\.exe.{0,4}$)""#,
+        );
+        assert_eq!(out.height(), 1);
+        let out = crate::exec::testing::run_on(
+            df.clone(),
+            r#"| regex process!="(?i)searchprotocolhost""#,
+        );
+        assert_eq!(out.height(), 2);
+        // Case-sensitive unless the pattern says otherwise.
+        let out = crate::exec::testing::run_on(df, r#"| regex process="searchprotocolhost""#);
+        assert_eq!(out.height(), 0);
+    }
+}

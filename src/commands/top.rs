@@ -47,3 +47,115 @@ mod tests {
         assert_eq!(x.by, vec!["verb"]);
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// `top`/`rare`: count each combination of the fields' values, with `count` and `percent`
+/// (of the results, per `BY` group), most (or least) common first, `limit=` (default 10) rows
+/// per group.
+pub(crate) fn frequent(
+    mut lf: LazyFrame,
+    limit: Option<u64>,
+    options: &[Opt],
+    fields: &[String],
+    by: &[String],
+    most: bool,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let schema = schema_of(&mut lf, &c.name, c.span, ctx)?;
+    let limit = limit
+        .or_else(|| options.get_opt("limit").and_then(|v| v.parse().ok()))
+        .unwrap_or(10);
+    let countfield = options.get_opt("countfield").unwrap_or("count").to_string();
+    let percentfield = options
+        .get_opt("percentfield")
+        .unwrap_or("percent")
+        .to_string();
+    let mut keys: Vec<String> = by.to_vec();
+    keys.extend(fields.iter().cloned());
+    for k in &keys {
+        if !schema.contains(k) {
+            return Ok(lf.filter(lit(false)).select([lit(NULL).alias(k.as_str())]));
+        }
+        lf = lf.filter(col(k.as_str()).is_not_null());
+    }
+    let key_exprs: Vec<_> = keys.iter().map(|k| col(k.as_str())).collect();
+    let counted = lf.group_by(key_exprs).agg([polars::prelude::len()
+        .cast(DataType::Int64)
+        .alias(countfield.as_str())]);
+    let total = if by.is_empty() {
+        col(countfield.as_str()).sum()
+    } else {
+        col(countfield.as_str())
+            .sum()
+            .over(by.iter().map(|b| col(b.as_str())).collect::<Vec<_>>())
+            .map_err(|e| ctx.polars_error(&c.name, c.span, e))?
+    };
+    let with_pct = counted.with_column(
+        (col(countfield.as_str()).cast(DataType::Float64) * lit(100.0)
+            / total.cast(DataType::Float64))
+        .alias(percentfield.as_str()),
+    );
+    let mut sort_cols: Vec<&str> = by.iter().map(|s| s.as_str()).collect();
+    sort_cols.push(countfield.as_str());
+    let mut desc = vec![false; by.len()];
+    desc.push(most);
+    let sorted = with_pct.sort(
+        sort_cols,
+        SortMultipleOptions::default()
+            .with_order_descending_multi(desc)
+            .with_maintain_order(true),
+    );
+    let limited = if limit == 0 {
+        sorted
+    } else if by.is_empty() {
+        sorted.limit(limit as polars::prelude::IdxSize)
+    } else {
+        sorted
+            .group_by_stable(by.iter().map(|b| col(b.as_str())).collect::<Vec<_>>())
+            .head(Some(limit as usize))
+    };
+    let mut out_cols: Vec<_> = keys.iter().map(|k| col(k.as_str())).collect();
+    out_cols.push(col(countfield.as_str()));
+    out_cols.push(col(percentfield.as_str()));
+    Ok(limited.select(out_cols))
+}
+
+/// Run `top`.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    t: &Top,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    frequent(lf, t.limit, &t.options, &t.fields, &t.by, true, c, ctx)
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn most_common_with_percent() {
+        let df = df!("u" => ["a", "b", "a", "a", "c", "b"]).unwrap();
+        let out = crate::exec::testing::run_on(df.clone(), "| top limit=2 u");
+        assert_eq!(out.height(), 2);
+        assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("a"));
+        assert_eq!(out.column("count").unwrap().i64().unwrap().get(0), Some(3));
+        assert_eq!(
+            out.column("percent").unwrap().f64().unwrap().get(0),
+            Some(50.0)
+        );
+        let out = crate::exec::testing::run_on(df, "| rare u");
+        assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("c"));
+    }
+}

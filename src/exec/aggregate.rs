@@ -79,7 +79,7 @@ pub fn aggregate(
     let mut names: Vec<String> = Vec::new();
     for a in aggs {
         let name = a.output_name();
-        exprs.push(agg_expr(a, &schema, ctx)?.alias(name.as_str()));
+        exprs.push(agg_expr(a, &schema, ctx, !by.is_empty())?.alias(name.as_str()));
         names.push(name);
     }
     if by.is_empty() {
@@ -105,12 +105,40 @@ fn by_name(f: &str) -> Selector {
     cols([f])
 }
 
+/// The type of a column's values (a multivalue column's inner type).
+fn flat_dt(dt: Option<&DataType>) -> DataType {
+    match dt {
+        Some(DataType::List(inner)) => (**inner).clone(),
+        Some(d) => d.clone(),
+        None => DataType::String,
+    }
+}
+
 fn numeric(dt: Option<&DataType>) -> bool {
     dt.map(|d| d.is_primitive_numeric()).unwrap_or(false)
 }
 
 /// The polars aggregation for one Splunk aggregate.
-fn agg_expr(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr, Diagnostic> {
+/// The polars aggregation for one Splunk aggregate. `grouped`: inside `group_by().agg()`, where
+/// list-valued results (`values`, `list`) come out per group; otherwise they are imploded into
+/// one value.
+pub(crate) fn agg_expr(
+    a: &Aggregate,
+    schema: &Schema,
+    ctx: &Context,
+    grouped: bool,
+) -> Result<Expr, Diagnostic> {
+    let e = agg_expr_inner(a, schema, ctx)?;
+    Ok(
+        if !grouped && matches!(a.func.as_str(), "values" | "list") {
+            e.implode(true)
+        } else {
+            e
+        },
+    )
+}
+
+fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr, Diagnostic> {
     let field = match &a.arg {
         None => None,
         Some(AggArg::Field(f)) => {
@@ -157,12 +185,13 @@ fn agg_expr(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr, Diagn
         ("count" | "c", None) => len().cast(DataType::Int64),
         ("count" | "c", Some(_)) => flat().count().cast(DataType::Int64),
         ("dc" | "distinct_count", Some(_)) => flat().drop_nulls().n_unique().cast(DataType::Int64),
-        ("values", Some(_)) => flat()
-            .cast(DataType::String)
+        ("values", Some(_)) => crate::exec::text_expr(flat(), &flat_dt(dt))
             .drop_nulls()
             .unique()
             .sort(SortOptions::default()),
-        ("list", Some(_)) => flat().cast(DataType::String).drop_nulls().head(Some(100)),
+        ("list", Some(_)) => crate::exec::text_expr(flat(), &flat_dt(dt))
+            .drop_nulls()
+            .head(Some(100)),
         ("min" | "max", Some(_)) => {
             let is_min = func == "min";
             if numeric(dt) {

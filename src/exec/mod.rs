@@ -43,11 +43,29 @@ impl Context<'_> {
 }
 
 /// Run a parsed pipeline and collect its results.
+///
+/// A panic inside the polars backend (an internal defect, never expected from input) is caught
+/// and reported as an error, so one bad search cannot crash a run of many.
 pub fn run(pipeline: &Pipeline, ctx: &Context) -> Result<DataFrame, Diagnostic> {
-    let plan = lower(pipeline, &ctx.text)?;
-    let lf = run_plan(&plan, ctx)?;
-    lf.collect()
-        .map_err(|e| Diagnostic::new(format!("the search failed: {e}")))
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let plan = lower(pipeline, &ctx.text)?;
+        let lf = run_plan(&plan, ctx)?;
+        lf.collect()
+            .map_err(|e| Diagnostic::new(format!("the search failed: {e}")))
+    }));
+    match result {
+        Ok(r) => r,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(Diagnostic::new(format!(
+                "internal error in the execution backend: {what}"
+            )))
+        }
+    }
 }
 
 /// Run a plan to a lazy frame.
@@ -152,6 +170,17 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Sort(x) => k::sort::execute(lf, x, c, ctx),
         CommandKind::Dedup(x) => k::dedup::execute(lf, x, c, ctx),
         CommandKind::Fillnull(x) => k::fillnull::execute(lf, x, c, ctx),
+        CommandKind::Join(x) => k::join::execute(lf, x, c, ctx),
+        CommandKind::Regex(x) => k::regex::execute(lf, x, c, ctx),
+        CommandKind::Rex(x) => k::rex::execute(lf, x, c, ctx),
+        CommandKind::Eventstats(x) => k::eventstats::execute(lf, x, c, ctx),
+        CommandKind::Bin(x) => k::bin::execute(lf, x, c, ctx),
+        CommandKind::Mvexpand(x) => k::mvexpand::execute(lf, x, c, ctx),
+        CommandKind::Makemv(x) => k::makemv::execute(lf, x, c, ctx),
+        CommandKind::Append(x) => k::append::execute(lf, x, c, ctx),
+        CommandKind::Appendpipe(x) => k::appendpipe::execute(lf, x, c, ctx),
+        CommandKind::Top(x) => k::top::execute(lf, x, c, ctx),
+        CommandKind::Rare(x) => k::rare::execute(lf, x, c, ctx),
         _ => Err(unsupported(c, ctx)),
     }
 }
@@ -262,5 +291,61 @@ pub(crate) mod testing {
         super::run_on(df.lazy(), &p, &ctx)?
             .collect()
             .map_err(|e| Diagnostic::new(e.to_string()))
+    }
+}
+
+/// Stack two result sets: the union of their columns (missing ones null), rows of `a` first.
+/// Columns whose types differ become text.
+pub fn append_frames(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
+    if a.width() == 0 && a.height() == 0 {
+        return Ok(b);
+    }
+    if b.width() == 0 && b.height() == 0 {
+        return Ok(a);
+    }
+    let mut names: Vec<PlSmallStr> = a.get_column_names().into_iter().cloned().collect();
+    for n in b.get_column_names() {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    let mut left = Vec::with_capacity(names.len());
+    let mut right = Vec::with_capacity(names.len());
+    for n in &names {
+        let ca = a.column(n).ok().cloned();
+        let cb = b.column(n).ok().cloned();
+        let dtype = match (&ca, &cb) {
+            (Some(x), Some(y)) if x.dtype() == y.dtype() => x.dtype().clone(),
+            (Some(x), None) => x.dtype().clone(),
+            (None, Some(y)) => y.dtype().clone(),
+            (Some(x), Some(y)) if matches!(x.dtype(), DataType::Null) => y.dtype().clone(),
+            (Some(x), Some(y)) if matches!(y.dtype(), DataType::Null) => x.dtype().clone(),
+            _ => DataType::String,
+        };
+        let fit = |c: Option<Column>, h: usize| -> PolarsResult<Column> {
+            match c {
+                Some(c) => c.cast(&dtype),
+                None => Ok(Column::full_null(n.clone(), h, &dtype)),
+            }
+        };
+        left.push(fit(ca, a.height())?);
+        right.push(fit(cb, b.height())?);
+    }
+    let mut out = DataFrame::new_infer_height(left)?;
+    out.vstack_mut(&DataFrame::new_infer_height(right)?)?;
+    Ok(out)
+}
+
+/// A column as Splunk's text: integral floats without a decimal point (`5`, not `5.0`).
+pub fn text_expr(e: Expr, dt: &DataType) -> Expr {
+    match dt {
+        DataType::String => e,
+        DataType::Float64 | DataType::Float32 => {
+            let as_int = e.clone().cast(DataType::Int64);
+            when(as_int.clone().cast(DataType::Float64).eq(e.clone()))
+                .then(as_int.cast(DataType::String))
+                .otherwise(e.cast(DataType::String))
+        }
+        _ => e.cast(DataType::String),
     }
 }

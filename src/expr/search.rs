@@ -201,7 +201,7 @@ fn present(c: Expr, dt: &DataType) -> Expr {
 }
 
 /// Regex match of a column of any type; a multivalue column matches when any value does.
-fn regex_match(c: Expr, dt: &DataType, re: String) -> Expr {
+pub(crate) fn regex_match(c: Expr, dt: &DataType, re: String) -> Expr {
     match dt {
         DataType::String => c.str().contains(lit(re), false),
         DataType::List(_) => {
