@@ -71,7 +71,7 @@ pub(crate) fn execute(
     }
     let input = crate::exec::text_expr(col(m.field.as_str()), &dt);
     let e = if let Some(tok) = m.options.get_opt("tokenizer") {
-        let re = regex::Regex::new(tok)
+        let re = crate::expr::pcre::compile(tok)
             .map_err(|e| ctx.error(format!("invalid tokenizer `{tok}`: {e}"), c.span))?;
         input.map(
             move |col: Column| {

@@ -79,7 +79,7 @@ pub(crate) fn check_regex(
     c: &Command,
     ctx: &Context,
 ) -> Result<regex::Regex, Diagnostic> {
-    regex::Regex::new(re).map_err(|e| {
+    crate::expr::pcre::compile(re).map_err(|e| {
         let first = e
             .to_string()
             .lines()
@@ -102,13 +102,12 @@ pub(crate) fn execute(
     c: &Command,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
-    check_regex(&r.regex, c, ctx)?;
+    let re = check_regex(&r.regex, c, ctx)?;
     let field = r.field.as_deref().unwrap_or("_raw");
     let schema = schema_of(&mut lf, "regex", c.span, ctx)?;
     let matched = match schema.get(field) {
-        Some(dt) => {
-            crate::expr::search::regex_match(col(field), dt, r.regex.clone()).fill_null(lit(false))
-        }
+        Some(dt) => crate::expr::search::regex_match(col(field), dt, re.as_str().to_string())
+            .fill_null(lit(false)),
         None => lit(false),
     };
     Ok(lf.filter(if r.negate { matched.not() } else { matched }))

@@ -244,3 +244,111 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::exec::testing::run_on;
+    use polars::prelude::*;
+
+    fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
+        df.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn output_is_by_fields_then_aggregates_sorted_by_the_by_fields() {
+        let df =
+            df!("user" => ["b", "a", "b"], "host" => ["h2", "h1", "h1"], "x" => ["1", "2", "3"])
+                .unwrap();
+        let out = run_on(df, "| stats dc(x) as n count by user host");
+        let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, vec!["user", "host", "n", "count"]);
+        assert_eq!(
+            strs(&out, "user"),
+            vec![Some("a".into()), Some("b".into()), Some("b".into())]
+        );
+        assert_eq!(
+            strs(&out, "host"),
+            vec![Some("h1".into()), Some("h1".into()), Some("h2".into())]
+        );
+    }
+
+    #[test]
+    fn values_are_distinct_and_lexicographic_not_numeric() {
+        let df = df!("k" => ["a", "a", "a", "a"], "v" => ["10", "9", "b", "10"]).unwrap();
+        let out = run_on(df, "| stats values(v) as v by k");
+        let v = out
+            .column("v")
+            .unwrap()
+            .list()
+            .unwrap()
+            .get_as_series(0)
+            .unwrap();
+        let got: Vec<&str> = v.str().unwrap().no_null_iter().collect();
+        // Lexicographic: "10" < "9" < "b" (a numeric order would put 9 first).
+        assert_eq!(got, vec!["10", "9", "b"]);
+    }
+
+    #[test]
+    fn min_max_are_numeric_when_all_values_are_numbers_else_lexicographic() {
+        let df = df!("k" => ["a", "a", "b", "b"], "v" => ["10", "9", "10", "x"]).unwrap();
+        let out = run_on(df, "| stats min(v) as lo max(v) as hi by k");
+        assert_eq!(strs(&out, "lo"), vec![Some("9".into()), Some("10".into())]);
+        assert_eq!(strs(&out, "hi"), vec![Some("10".into()), Some("x".into())]);
+    }
+
+    #[test]
+    fn stats_drops_rows_with_a_null_by_field() {
+        let df = df!("user" => [Some("a"), None, Some("a")]).unwrap();
+        let out = run_on(df, "| stats count by user");
+        assert_eq!(out.height(), 1);
+        assert_eq!(out.column("count").unwrap().i64().unwrap().get(0), Some(2));
+    }
+
+    #[test]
+    fn stats_without_by_gives_one_row_even_with_values() {
+        let df = df!("v" => ["b", "a", "b"]).unwrap();
+        let out = run_on(df, "| stats count values(v) as v dc(v) as n");
+        assert_eq!(out.height(), 1);
+        assert_eq!(out.column("count").unwrap().i64().unwrap().get(0), Some(3));
+        assert_eq!(out.column("n").unwrap().i64().unwrap().get(0), Some(2));
+        assert_eq!(
+            out.column("v")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn earliest_latest_follow_time() {
+        let df = df!("_time" => [3.0f64, 1.0, 2.0], "v" => ["c", "a", "b"]).unwrap();
+        let out = run_on(
+            df,
+            "| stats earliest(v) as e latest(v) as l min(_time) as first",
+        );
+        assert_eq!(strs(&out, "e"), vec![Some("a".into())]);
+        assert_eq!(strs(&out, "l"), vec![Some("c".into())]);
+        assert_eq!(
+            out.column("first").unwrap().f64().unwrap().get(0),
+            Some(1.0)
+        );
+    }
+
+    #[test]
+    fn span_buckets_time() {
+        assert_eq!(super::span_seconds("5m"), Some(300.0));
+        assert_eq!(super::span_seconds("1h"), Some(3600.0));
+        assert_eq!(super::span_seconds("2s"), Some(2.0));
+        assert_eq!(super::span_seconds("x"), None);
+    }
+}

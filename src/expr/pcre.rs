@@ -1,0 +1,110 @@
+//! Splunk's regular expressions are PCRE; spelunk runs them with Rust's `regex` crate (linear
+//! time, no look-around or back-references). This module bridges the syntax differences that
+//! occur in detections: PCRE reads a `{` that does not start a quantifier (`{2}`, `{2,}`, `{2,5}`)
+//! as a literal brace, Rust's parser rejects it.
+
+/// Rewrite PCRE syntax that Rust's `regex` reads differently; other text is unchanged.
+pub fn to_rust(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut i = 0;
+    let mut in_class = false;
+    let mut open_quantifier = false;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(&n) = chars.get(i + 1) {
+                    out.push(n);
+                }
+                i += 2;
+                continue;
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` or `^]` right after `[` is literal.
+                if chars.get(i + 1) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+                if chars.get(i + 1) == Some(&']') {
+                    out.push_str("\\]");
+                    i += 1;
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            '[' if in_class => out.push_str("\\["),
+            '{' if !in_class => {
+                if is_quantifier(&chars[i..]) {
+                    open_quantifier = true;
+                    out.push(c);
+                } else {
+                    out.push_str("\\{");
+                }
+            }
+            '}' if !in_class => {
+                if open_quantifier {
+                    open_quantifier = false;
+                    out.push(c);
+                } else {
+                    out.push_str("\\}");
+                }
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `{n}`, `{n,}` or `{n,m}` at the start of `s`.
+fn is_quantifier(s: &[char]) -> bool {
+    let mut i = 1;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while s.get(*i).is_some_and(|c| c.is_ascii_digit()) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return false;
+    }
+    if s.get(i) == Some(&',') {
+        i += 1;
+        digits(&mut i);
+    }
+    s.get(i) == Some(&'}')
+}
+
+/// Compile a Splunk regular expression.
+pub fn compile(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::Regex::new(&to_rust(pattern))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_braces_are_escaped_quantifiers_kept() {
+        assert_eq!(
+            to_rust(r"(^%{|^)(?P<S>.*?)(}$|$)"),
+            r"(^%\{|^)(?P<S>.*?)(\}$|$)"
+        );
+        assert_eq!(to_rust(r"\d{2,4}x{3}y{1,}"), r"\d{2,4}x{3}y{1,}");
+        assert_eq!(to_rust(r"[{}]\{"), r"[{}]\{");
+        assert!(compile(r"(^%{|^)(?P<SidHistory>.*?)(}$|$)").is_ok());
+    }
+
+    #[test]
+    fn classes_with_literal_brackets() {
+        assert_eq!(to_rust(r"[^\]]+\]"), r"[^\]]+\]");
+        assert!(compile(r"DisabledPlans=\[(?P<DisabledPlans>[^\]]+)\]").is_ok());
+    }
+}
