@@ -208,7 +208,7 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
                 let strs = flat().cast(DataType::String);
                 let s = if is_min { strs.min() } else { strs.max() };
                 when(all_numeric)
-                    .then(num.cast(DataType::String))
+                    .then(crate::exec::text_expr(num, &DataType::Float64))
                     .otherwise(s)
             }
         }
