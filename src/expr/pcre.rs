@@ -17,6 +17,19 @@ pub fn to_rust(pattern: &str) -> String {
                 out.push(c);
                 if let Some(&n) = chars.get(i + 1) {
                     out.push(n);
+                    // `\x{202E}`, `\p{L}`: the braces belong to the escape.
+                    if matches!(n, 'x' | 'p' | 'P') && chars.get(i + 2) == Some(&'{') {
+                        let mut j = i + 2;
+                        while j < chars.len() {
+                            out.push(chars[j]);
+                            j += 1;
+                            if chars[j - 1] == '}' {
+                                break;
+                            }
+                        }
+                        i = j;
+                        continue;
+                    }
                 }
                 i += 2;
                 continue;
@@ -100,6 +113,9 @@ mod tests {
         assert_eq!(to_rust(r"\d{2,4}x{3}y{1,}"), r"\d{2,4}x{3}y{1,}");
         assert_eq!(to_rust(r"[{}]\{"), r"[{}]\{");
         assert!(compile(r"(^%{|^)(?P<SidHistory>.*?)(}$|$)").is_ok());
+        assert_eq!(to_rust(r"\x{202E}\p{L}{2}"), r"\x{202E}\p{L}{2}");
+        assert!(compile(r"\x{202E}").is_ok());
+        assert!(compile(r"(?<json_field>{.+})").is_ok());
     }
 
     #[test]
