@@ -67,3 +67,86 @@ mod tests {
         assert!(f.body_text.starts_with("eval <<FIELD>>"));
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `foreach`: for each field matching the patterns (in column order), substitute
+/// `<<FIELD>>` (the field name) and `<<MATCHSTR>>` (the part matched by the wildcard) in the
+/// template, parse it, and run it over the results.
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    f: &Foreach,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let schema = schema_of(&mut lf, "foreach", c.span, ctx)?;
+    let mut done: Vec<String> = Vec::new();
+    for pattern in &f.fields {
+        let re = crate::exec::wildcard_regex(pattern);
+        for name in crate::exec::matching_columns(&schema, pattern) {
+            if done.contains(&name) {
+                continue;
+            }
+            done.push(name.clone());
+            let matchstr = re
+                .as_ref()
+                .and_then(|r| r.captures(&name))
+                .and_then(|cap| cap.get(1).map(|m| m.as_str().to_string()))
+                .unwrap_or_else(|| name.clone());
+            let body = f
+                .body_text
+                .replace("<<FIELD>>", &name)
+                .replace("<<MATCHSTR>>", &matchstr)
+                .replace("<<ITEM>>", &name);
+            let spl = format!("| {body}");
+            let pipeline = crate::syntax::parse(&spl).map_err(|e| {
+                ctx.error(
+                    format!(
+                        "`foreach` template for field `{name}` does not parse: {}",
+                        e.message
+                    ),
+                    c.span,
+                )
+            })?;
+            let sub_ctx = Context {
+                store: ctx.store,
+                text: spl.clone(),
+                now: ctx.now,
+                tz: ctx.tz.clone(),
+                macros: ctx.macros.clone(),
+            };
+            lf = crate::exec::run_on(lf, &pipeline, &sub_ctx)?;
+        }
+    }
+    Ok(lf)
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn template_runs_per_matching_field() {
+        let df = df!("count_a" => [Some("x"), None], "count_b" => [None::<&str>, Some("y")], "other" => ["o", "o"]).unwrap();
+        let out = crate::exec::testing::run_on(
+            df,
+            "| foreach count_* [fillnull value=<<MATCHSTR>> <<FIELD>>]",
+        );
+        assert_eq!(
+            out.column("count_a").unwrap().str().unwrap().get(1),
+            Some("a")
+        );
+        assert_eq!(
+            out.column("count_b").unwrap().str().unwrap().get(0),
+            Some("b")
+        );
+    }
+}

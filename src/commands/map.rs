@@ -47,3 +47,84 @@ mod tests {
         );
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `map`: for each result (at most `maxsearches=`, default 10), replace `$field$` tokens
+/// in the search with the result's values, run it, and return all the searches' results.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    m: &Map,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let template = match (m.options.get_opt("search"), &m.subsearch) {
+        (Some(s), _) => s.to_string(),
+        (None, Some(_)) => {
+            let s = &ctx.text[c.span.start..c.span.end];
+            match (s.find('['), s.rfind(']')) {
+                (Some(a), Some(b)) if b > a => s[a + 1..b].to_string(),
+                _ => return Err(ctx.error("`map` needs search=\"...\" or a [subsearch]", c.span)),
+            }
+        }
+        (None, None) => {
+            return Err(ctx.error("`map` needs search=\"...\" or a [subsearch]", c.span))
+        }
+    };
+    let max: usize = match m.options.get_opt("maxsearches") {
+        Some(v) => v
+            .parse()
+            .map_err(|_| ctx.error(format!("invalid maxsearches `{v}`"), c.span))?,
+        None => 10,
+    };
+    let input = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("map", c.span, e))?;
+    let mut out = polars::prelude::DataFrame::empty();
+    for i in 0..input.height().min(max) {
+        let mut spl = template.clone();
+        for column in input.columns() {
+            let token = format!("${}$", column.name());
+            if spl.contains(&token) {
+                spl = spl.replace(&token, &crate::exec::values_at(column, i).join(" "));
+            }
+        }
+        let (expanded, pipeline) = crate::parse_search(&spl, &ctx.macros).map_err(|e| {
+            ctx.error(
+                format!("`map` search does not parse: {}", e.message),
+                c.span,
+            )
+        })?;
+        let sub_ctx = Context {
+            store: ctx.store,
+            text: expanded,
+            now: ctx.now,
+            tz: ctx.tz.clone(),
+            macros: ctx.macros.clone(),
+        };
+        let df = crate::exec::run(&pipeline, &sub_ctx)?;
+        out =
+            crate::exec::append_frames(out, df).map_err(|e| ctx.polars_error("map", c.span, e))?;
+    }
+    Ok(out.lazy())
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn runs_once_per_result_with_tokens() {
+        let df = df!("n" => ["2", "3"]).unwrap();
+        let out = crate::exec::testing::run_on(df, r#"| map search="| makeresults count=$n$""#);
+        assert_eq!(out.height(), 5);
+    }
+}

@@ -180,6 +180,8 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Append(x) => k::append::execute(lf, x, c, ctx),
         CommandKind::Appendpipe(x) => k::appendpipe::execute(lf, x, c, ctx),
         CommandKind::Top(x) => k::top::execute(lf, x, c, ctx),
+        CommandKind::Foreach(x) => k::foreach::execute(lf, x, c, ctx),
+        CommandKind::Map(x) => k::map::execute(lf, x, c, ctx),
         CommandKind::Rare(x) => k::rare::execute(lf, x, c, ctx),
         _ => Err(unsupported(c, ctx)),
     }
