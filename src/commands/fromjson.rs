@@ -41,3 +41,56 @@ mod tests {
         assert_eq!(x.field, "Data");
     }
 }
+
+use crate::diagnostic::Diagnostic;
+use crate::exec::structured::{self, Flat};
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `fromjson`: every top-level and nested field of the JSON object in a field (`prefix=`
+/// prepended to the names).
+pub(crate) fn execute(
+    lf: LazyFrame,
+    f: &Fromjson,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let df = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("fromjson", c.span, e))?;
+    let prefix = f.options.get_opt("prefix").unwrap_or("");
+    let rows: Vec<Flat> = super::spath::texts(&df, &f.field)
+        .iter()
+        .map(|t| {
+            let flat = t
+                .as_deref()
+                .filter(|t| t.trim_start().starts_with('{'))
+                .and_then(structured::flatten)
+                .unwrap_or_default();
+            flat.into_iter()
+                .map(|(k, v)| (format!("{prefix}{k}"), v))
+                .collect()
+        })
+        .collect();
+    Ok(structured::add_fields(df, &rows)
+        .map_err(|e| ctx.polars_error("fromjson", c.span, e))?
+        .lazy())
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn expands_an_object() {
+        let df = df!("Data" => [r#"{"a":"1","b":{"c":"2"}}"#]).unwrap();
+        let out = crate::exec::testing::run_on(df, "| fromjson Data");
+        assert_eq!(out.column("b.c").unwrap().str().unwrap().get(0), Some("2"));
+    }
+}

@@ -41,3 +41,66 @@ mod tests {
         assert_eq!(x.field.as_deref(), Some("UserData_Xml"));
     }
 }
+
+use crate::diagnostic::Diagnostic;
+use crate::exec::structured::{self, Flat};
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `xmlkv`: each `<tag>value</tag>` of the field (default `_raw`) becomes the field
+/// `tag`.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    x: &Xmlkv,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let df = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("xmlkv", c.span, e))?;
+    let field = x.field.as_deref().unwrap_or("_raw");
+    let re = regex::Regex::new(r"<([A-Za-z_][\w.\-]*)(?:\s[^>]*)?>([^<]*)</([A-Za-z_][\w.\-]*)>")
+        .map_err(|e| ctx.error(e.to_string(), c.span))?;
+    let rows: Vec<Flat> = super::spath::texts(&df, field)
+        .iter()
+        .map(|t| {
+            let mut f = Flat::new();
+            if let Some(t) = t {
+                for cap in re.captures_iter(t) {
+                    if cap[1] == cap[3] && !cap[2].trim().is_empty() {
+                        let v = quick_xml::escape::unescape(cap[2].trim())
+                            .map(|v| v.into_owned())
+                            .unwrap_or_else(|_| cap[2].trim().to_string());
+                        f.entry(cap[1].to_string()).or_default().push(v);
+                    }
+                }
+            }
+            f
+        })
+        .collect();
+    Ok(structured::add_fields(df, &rows)
+        .map_err(|e| ctx.polars_error("xmlkv", c.span, e))?
+        .lazy())
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn tags_become_fields() {
+        let df = df!("Message" => ["<a>1</a><b x='y'>two &amp; 2</b><c></c>"]).unwrap();
+        let out = crate::exec::testing::run_on(df, "| xmlkv Message");
+        assert_eq!(out.column("a").unwrap().str().unwrap().get(0), Some("1"));
+        assert_eq!(
+            out.column("b").unwrap().str().unwrap().get(0),
+            Some("two & 2")
+        );
+    }
+}

@@ -4,6 +4,7 @@
 //! next results back. Errors name the command and point at it in the (expanded) search.
 
 pub mod aggregate;
+pub mod structured;
 pub mod time;
 
 use crate::commands::CommandKind;
@@ -181,6 +182,9 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Appendpipe(x) => k::appendpipe::execute(lf, x, c, ctx),
         CommandKind::Top(x) => k::top::execute(lf, x, c, ctx),
         CommandKind::Foreach(x) => k::foreach::execute(lf, x, c, ctx),
+        CommandKind::Spath(x) => k::spath::execute(lf, x, c, ctx),
+        CommandKind::Fromjson(x) => k::fromjson::execute(lf, x, c, ctx),
+        CommandKind::Xmlkv(x) => k::xmlkv::execute(lf, x, c, ctx),
         CommandKind::Map(x) => k::map::execute(lf, x, c, ctx),
         CommandKind::Rare(x) => k::rare::execute(lf, x, c, ctx),
         _ => Err(unsupported(c, ctx)),
