@@ -86,7 +86,7 @@ fn list_paths(args: &CheckArgs, list: &PathBuf) -> Result<Vec<PathBuf>, Diagnost
 }
 
 fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
-    let lib = MacroLibrary::with_dirs(&[args.corpus.clone()])?;
+    let lib = MacroLibrary::with_dirs(std::slice::from_ref(&args.corpus))?;
     let (report, pass_all) = if let Some(pairs) = &args.pairs {
         let pairs = read_pairs(pairs, &args.corpus, &args.data_root)?;
         let r = run_pairs(&pairs, &lib);

@@ -49,25 +49,6 @@ impl Foreach {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use crate::commands::testing::parse_command;
-    use crate::commands::CommandKind;
-
-    #[test]
-    fn template_body() {
-        let c = parse_command(
-            r#"| foreach * [ eval <<FIELD>> = if(<<FIELD>>="null",null(),<<FIELD>>)]"#,
-        );
-        let CommandKind::Foreach(f) = c.kind else {
-            panic!()
-        };
-        assert_eq!(f.fields, vec!["*"]);
-        assert_eq!(f.body[0].name, "eval");
-        assert!(f.body_text.starts_with("eval <<FIELD>>"));
-    }
-}
-
 use crate::diagnostic::Diagnostic;
 #[allow(unused_imports)]
 use crate::exec::{schema_of, Context};
@@ -148,5 +129,24 @@ mod exec_tests {
             out.column("count_b").unwrap().str().unwrap().get(0),
             Some("b")
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn template_body() {
+        let c = parse_command(
+            r#"| foreach * [ eval <<FIELD>> = if(<<FIELD>>="null",null(),<<FIELD>>)]"#,
+        );
+        let CommandKind::Foreach(f) = c.kind else {
+            panic!()
+        };
+        assert_eq!(f.fields, vec!["*"]);
+        assert_eq!(f.body[0].name, "eval");
+        assert!(f.body_text.starts_with("eval <<FIELD>>"));
     }
 }

@@ -25,23 +25,6 @@ impl Fromjson {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[allow(unused_imports)]
-    use super::*;
-    use crate::commands::testing::parse_command;
-    use crate::commands::CommandKind;
-
-    #[test]
-    fn parses_example() {
-        let c = parse_command("| fromjson Data");
-        let CommandKind::Fromjson(x) = c.kind else {
-            panic!("not fromjson: {c:?}")
-        };
-        assert_eq!(x.field, "Data");
-    }
-}
-
 use crate::diagnostic::Diagnostic;
 use crate::exec::structured::{self, Flat};
 #[allow(unused_imports)]
@@ -92,5 +75,22 @@ mod exec_tests {
         let df = df!("Data" => [r#"{"a":"1","b":{"c":"2"}}"#]).unwrap();
         let out = crate::exec::testing::run_on(df, "| fromjson Data");
         assert_eq!(out.column("b.c").unwrap().str().unwrap().get(0), Some("2"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_example() {
+        let c = parse_command("| fromjson Data");
+        let CommandKind::Fromjson(x) = c.kind else {
+            panic!("not fromjson: {c:?}")
+        };
+        assert_eq!(x.field, "Data");
     }
 }

@@ -25,29 +25,6 @@ impl Map {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[allow(unused_imports)]
-    use super::*;
-    use crate::commands::testing::parse_command;
-    use crate::commands::CommandKind;
-
-    #[test]
-    fn parses_example() {
-        let c = parse_command(
-            "| map maxsearches=70 search=\"search EventCode=4624 TargetLogonId=$TargetLogonId$\"",
-        );
-        let CommandKind::Map(x) = c.kind else {
-            panic!("not map: {c:?}")
-        };
-        assert_eq!(x.options.get_opt("maxsearches"), Some("70"));
-        assert_eq!(
-            x.options.get_opt("search"),
-            Some("search EventCode=4624 TargetLogonId=$TargetLogonId$")
-        );
-    }
-}
-
 use crate::diagnostic::Diagnostic;
 #[allow(unused_imports)]
 use crate::exec::{schema_of, Context};
@@ -126,5 +103,28 @@ mod exec_tests {
         let df = df!("n" => ["2", "3"]).unwrap();
         let out = crate::exec::testing::run_on(df, r#"| map search="| makeresults count=$n$""#);
         assert_eq!(out.height(), 5);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_example() {
+        let c = parse_command(
+            "| map maxsearches=70 search=\"search EventCode=4624 TargetLogonId=$TargetLogonId$\"",
+        );
+        let CommandKind::Map(x) = c.kind else {
+            panic!("not map: {c:?}")
+        };
+        assert_eq!(x.options.get_opt("maxsearches"), Some("70"));
+        assert_eq!(
+            x.options.get_opt("search"),
+            Some("search EventCode=4624 TargetLogonId=$TargetLogonId$")
+        );
     }
 }

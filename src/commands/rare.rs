@@ -29,6 +29,37 @@ impl Rare {
     }
 }
 
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `rare`: like `top`, least common first.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    r: &Rare,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    super::top::frequent(
+        lf,
+        super::top::Frequent {
+            limit: r.limit,
+            options: &r.options,
+            fields: &r.fields,
+            by: &r.by,
+            most: false,
+        },
+        c,
+        ctx,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]
@@ -47,24 +78,4 @@ mod tests {
             vec!["user.username", "annotations.authorization.k8s.io/reason"]
         );
     }
-}
-
-use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
-
-/// Run `rare`: like `top`, least common first.
-pub(crate) fn execute(
-    lf: LazyFrame,
-    r: &Rare,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    super::top::frequent(lf, r.limit, &r.options, &r.fields, &r.by, false, c, ctx)
 }

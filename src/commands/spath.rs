@@ -26,26 +26,6 @@ impl Spath {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[allow(unused_imports)]
-    use super::*;
-    use crate::commands::testing::parse_command;
-    use crate::commands::CommandKind;
-
-    #[test]
-    fn parses_example() {
-        let c = parse_command(
-            "| spath input=requestParameters.policy output=key_policy_statements path=Statement{}",
-        );
-        let CommandKind::Spath(x) = c.kind else {
-            panic!("not spath: {c:?}")
-        };
-        assert_eq!(x.options.get_opt("path"), Some("Statement{}"));
-        assert_eq!(x.path, None);
-    }
-}
-
 use crate::diagnostic::Diagnostic;
 use crate::exec::structured::{self, Flat};
 #[allow(unused_imports)]
@@ -160,5 +140,25 @@ mod exec_tests {
                 .get(0),
             Some("x")
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_example() {
+        let c = parse_command(
+            "| spath input=requestParameters.policy output=key_policy_statements path=Statement{}",
+        );
+        let CommandKind::Spath(x) = c.kind else {
+            panic!("not spath: {c:?}")
+        };
+        assert_eq!(x.options.get_opt("path"), Some("Statement{}"));
+        assert_eq!(x.path, None);
     }
 }

@@ -29,25 +29,6 @@ impl Top {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[allow(unused_imports)]
-    use super::*;
-    use crate::commands::testing::parse_command;
-    use crate::commands::CommandKind;
-
-    #[test]
-    fn parses_example() {
-        let c = parse_command("| top 5 sourceIPs{} user.username limit=3 by verb");
-        let CommandKind::Top(x) = c.kind else {
-            panic!("not top: {c:?}")
-        };
-        assert_eq!(x.limit, Some(5));
-        assert_eq!(x.fields, vec!["sourceIPs{}", "user.username"]);
-        assert_eq!(x.by, vec!["verb"]);
-    }
-}
-
 use crate::diagnostic::Diagnostic;
 #[allow(unused_imports)]
 use crate::exec::{schema_of, Context};
@@ -61,16 +42,29 @@ use polars::prelude::{
 /// `top`/`rare`: count each combination of the fields' values, with `count` and `percent`
 /// (of the results, per `BY` group), most (or least) common first, `limit=` (default 10) rows
 /// per group.
+/// What `top` and `rare` count.
+pub(crate) struct Frequent<'a> {
+    pub limit: Option<u64>,
+    pub options: &'a [Opt],
+    pub fields: &'a [String],
+    pub by: &'a [String],
+    /// `top` (most common first) rather than `rare`.
+    pub most: bool,
+}
+
 pub(crate) fn frequent(
     mut lf: LazyFrame,
-    limit: Option<u64>,
-    options: &[Opt],
-    fields: &[String],
-    by: &[String],
-    most: bool,
+    f: Frequent<'_>,
     c: &Command,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
+    let Frequent {
+        limit,
+        options,
+        fields,
+        by,
+        most,
+    } = f;
     let schema = schema_of(&mut lf, &c.name, c.span, ctx)?;
     let limit = limit
         .or_else(|| options.get_opt("limit").and_then(|v| v.parse().ok()))
@@ -137,7 +131,18 @@ pub(crate) fn execute(
     c: &Command,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
-    frequent(lf, t.limit, &t.options, &t.fields, &t.by, true, c, ctx)
+    frequent(
+        lf,
+        Frequent {
+            limit: t.limit,
+            options: &t.options,
+            fields: &t.fields,
+            by: &t.by,
+            most: true,
+        },
+        c,
+        ctx,
+    )
 }
 
 #[cfg(test)]
@@ -157,5 +162,24 @@ mod exec_tests {
         );
         let out = crate::exec::testing::run_on(df, "| rare u");
         assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("c"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_example() {
+        let c = parse_command("| top 5 sourceIPs{} user.username limit=3 by verb");
+        let CommandKind::Top(x) = c.kind else {
+            panic!("not top: {c:?}")
+        };
+        assert_eq!(x.limit, Some(5));
+        assert_eq!(x.fields, vec!["sourceIPs{}", "user.username"]);
+        assert_eq!(x.by, vec!["verb"]);
     }
 }

@@ -25,23 +25,6 @@ impl Xmlkv {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[allow(unused_imports)]
-    use super::*;
-    use crate::commands::testing::parse_command;
-    use crate::commands::CommandKind;
-
-    #[test]
-    fn parses_example() {
-        let c = parse_command("| xmlkv UserData_Xml");
-        let CommandKind::Xmlkv(x) = c.kind else {
-            panic!("not xmlkv: {c:?}")
-        };
-        assert_eq!(x.field.as_deref(), Some("UserData_Xml"));
-    }
-}
-
 use crate::diagnostic::Diagnostic;
 use crate::exec::structured::{self, Flat};
 #[allow(unused_imports)]
@@ -102,5 +85,22 @@ mod exec_tests {
             out.column("b").unwrap().str().unwrap().get(0),
             Some("two & 2")
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[allow(unused_imports)]
+    use super::*;
+    use crate::commands::testing::parse_command;
+    use crate::commands::CommandKind;
+
+    #[test]
+    fn parses_example() {
+        let c = parse_command("| xmlkv UserData_Xml");
+        let CommandKind::Xmlkv(x) = c.kind else {
+            panic!("not xmlkv: {c:?}")
+        };
+        assert_eq!(x.field.as_deref(), Some("UserData_Xml"));
     }
 }

@@ -273,33 +273,6 @@ pub fn run_on(lf: LazyFrame, pipeline: &Pipeline, ctx: &Context) -> Result<LazyF
     Ok(lf)
 }
 
-#[cfg(test)]
-pub(crate) mod testing {
-    use super::*;
-
-    /// Run SPL (starting with `| command`) over a frame, with an empty in-memory store, UTC and
-    /// a fixed `now`.
-    pub fn run_on(df: DataFrame, spl: &str) -> DataFrame {
-        try_run_on(df, spl).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    /// Like [`run_on`], returning the error.
-    pub fn try_run_on(df: DataFrame, spl: &str) -> Result<DataFrame, Diagnostic> {
-        let store = Store::in_memory();
-        let p = crate::syntax::parse(spl)?;
-        let ctx = Context {
-            store: &store,
-            text: spl.to_string(),
-            now: 1_700_000_000.0,
-            tz: "UTC".into(),
-            macros: MacroLibrary::builtin(),
-        };
-        super::run_on(df.lazy(), &p, &ctx)?
-            .collect()
-            .map_err(|e| Diagnostic::new(e.to_string()))
-    }
-}
-
 /// Stack two result sets: the union of their columns (missing ones null), rows of `a` first.
 /// Columns whose types differ become text.
 pub fn append_frames(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
@@ -353,5 +326,32 @@ pub fn text_expr(e: Expr, dt: &DataType) -> Expr {
                 .otherwise(e.cast(DataType::String))
         }
         _ => e.cast(DataType::String),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// Run SPL (starting with `| command`) over a frame, with an empty in-memory store, UTC and
+    /// a fixed `now`.
+    pub fn run_on(df: DataFrame, spl: &str) -> DataFrame {
+        try_run_on(df, spl).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`run_on`], returning the error.
+    pub fn try_run_on(df: DataFrame, spl: &str) -> Result<DataFrame, Diagnostic> {
+        let store = Store::in_memory();
+        let p = crate::syntax::parse(spl)?;
+        let ctx = Context {
+            store: &store,
+            text: spl.to_string(),
+            now: 1_700_000_000.0,
+            tz: "UTC".into(),
+            macros: MacroLibrary::builtin(),
+        };
+        super::run_on(df.lazy(), &p, &ctx)?
+            .collect()
+            .map_err(|e| Diagnostic::new(e.to_string()))
     }
 }

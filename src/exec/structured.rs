@@ -325,41 +325,6 @@ pub fn extract(text: &str, path: &str) -> Vec<String> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_flatten_and_paths() {
-        let j = r#"{"a":{"b":[{"c":1},{"c":"x"}]},"s":"t","n":null}"#;
-        let f = flatten(j).unwrap();
-        assert_eq!(f["a.b{}.c"], vec!["1", "x"]);
-        assert_eq!(f["s"], vec!["t"]);
-        assert!(!f.contains_key("n"));
-        assert_eq!(extract(j, "a.b{}.c"), vec!["1", "x"]);
-        assert_eq!(extract(j, "a.b{1}.c"), vec!["x"]);
-        assert_eq!(extract(j, "a.b{0}"), vec![r#"{"c":1}"#]);
-    }
-
-    #[test]
-    fn xml_flatten_and_paths() {
-        let x = r#"<Event><System><Provider Name="P"/><EventID>4688</EventID></System><Data>a</Data><Data>b &amp; c</Data></Event>"#;
-        let f = flatten(x).unwrap();
-        assert_eq!(f["Event.System.EventID"], vec!["4688"]);
-        assert_eq!(f["Event.System.Provider{@Name}"], vec!["P"]);
-        assert_eq!(f["Event.Data"], vec!["a", "b & c"]);
-        assert_eq!(extract(x, "Event.Data{2}"), vec!["b & c"]);
-        assert_eq!(extract(x, "Event.System.Provider{@Name}"), vec!["P"]);
-    }
-
-    #[test]
-    fn garbage_is_not_structured() {
-        assert!(flatten("plain text").is_none());
-        assert!(flatten("{broken").is_none());
-        assert!(extract("<a><b>", "a.b").is_empty());
-    }
-}
-
 /// Add extracted fields to a frame: one column per path (text, or multivalue when some result has
 /// several values). Where a field already exists, an extracted value replaces it and a missing
 /// one keeps it.
@@ -422,4 +387,39 @@ pub fn add_fields(
             .drop(cols([tmp.as_str()]));
     }
     lf.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_flatten_and_paths() {
+        let j = r#"{"a":{"b":[{"c":1},{"c":"x"}]},"s":"t","n":null}"#;
+        let f = flatten(j).unwrap();
+        assert_eq!(f["a.b{}.c"], vec!["1", "x"]);
+        assert_eq!(f["s"], vec!["t"]);
+        assert!(!f.contains_key("n"));
+        assert_eq!(extract(j, "a.b{}.c"), vec!["1", "x"]);
+        assert_eq!(extract(j, "a.b{1}.c"), vec!["x"]);
+        assert_eq!(extract(j, "a.b{0}"), vec![r#"{"c":1}"#]);
+    }
+
+    #[test]
+    fn xml_flatten_and_paths() {
+        let x = r#"<Event><System><Provider Name="P"/><EventID>4688</EventID></System><Data>a</Data><Data>b &amp; c</Data></Event>"#;
+        let f = flatten(x).unwrap();
+        assert_eq!(f["Event.System.EventID"], vec!["4688"]);
+        assert_eq!(f["Event.System.Provider{@Name}"], vec!["P"]);
+        assert_eq!(f["Event.Data"], vec!["a", "b & c"]);
+        assert_eq!(extract(x, "Event.Data{2}"), vec!["b & c"]);
+        assert_eq!(extract(x, "Event.System.Provider{@Name}"), vec!["P"]);
+    }
+
+    #[test]
+    fn garbage_is_not_structured() {
+        assert!(flatten("plain text").is_none());
+        assert!(flatten("{broken").is_none());
+        assert!(extract("<a><b>", "a.b").is_empty());
+    }
 }
