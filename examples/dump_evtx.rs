@@ -1,6 +1,6 @@
 //! Prints the first records of an EVTX file as spelunk stores them (`_raw` and fields).
 //! Usage: cargo run --example dump_evtx -- FILE [N]
-use spelunk::ingest::{self, Input, Record, ReaderOptions};
+use spelunk::ingest::{self, Input, ReaderOptions, Record};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -12,7 +12,10 @@ fn main() {
     for rec in ingest::open(&Input::new(path), &ReaderOptions::default()).take(n) {
         match rec {
             Record::Event(e) => {
-                println!("_time={} host={:?} source={:?}\n_raw={}", e.time, e.host, e.source, e.raw);
+                println!(
+                    "_time={} host={:?} source={:?}\n_raw={}",
+                    e.time, e.host, e.source, e.raw
+                );
                 for (k, v) in &e.fields {
                     println!("  {k} = {v:?}");
                 }

@@ -5,7 +5,10 @@ use std::io::BufWriter;
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(out), size) = (args.get(1), args.get(2).map(String::as_str).unwrap_or("1MB")) else {
+    let (Some(out), size) = (
+        args.get(1),
+        args.get(2).map(String::as_str).unwrap_or("1MB"),
+    ) else {
         eprintln!("usage: generate OUT.log [SIZE] [SEED]");
         return std::process::ExitCode::from(1);
     };

@@ -7,12 +7,16 @@ use spelunk::ingest::{self, xml::XmlReader, Input, ReaderOptions, Record};
 use spelunk::store::{ReplayOptions, Store};
 
 fn sysmon_sample(shared: &std::path::Path) -> std::path::PathBuf {
-    shared.join("corpus/evtx-attack-samples/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx")
+    shared.join(
+        "corpus/evtx-attack-samples/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx",
+    )
 }
 
 #[test]
 fn same_sysmon_event_from_xml_and_evtx_has_identical_fields() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let path = sysmon_sample(&shared);
     // The evtx crate's own XML rendering of the first Sysmon EventCode 1 record.
     let mut parser = EvtxParser::from_path(&path).expect("evtx");
@@ -36,17 +40,28 @@ fn same_sysmon_event_from_xml_and_evtx_has_identical_fields() {
             "mem",
             &ReaderOptions::default(),
         )
-        .find_map(|r| match r {
-            Record::Event(e) => Some(e),
+        .map(|r| match r {
+            Record::Event(e) => e,
             Record::Rejected(r) => panic!("rejected {r}"),
         })
+        .next()
         .expect("XML event");
         assert_eq!(from_xml.fields, from_evtx.fields);
         assert_eq!(from_xml.time, from_evtx.time);
         assert_eq!(from_xml.host, from_evtx.host);
         assert_eq!(from_xml.source, from_evtx.source);
     }
-    for f in ["EventCode", "Image", "CommandLine", "ParentImage", "Hashes", "SHA256", "Computer", "Channel", "UserID"] {
+    for f in [
+        "EventCode",
+        "Image",
+        "CommandLine",
+        "ParentImage",
+        "Hashes",
+        "SHA256",
+        "Computer",
+        "Channel",
+        "UserID",
+    ] {
         assert!(from_evtx.field(f).is_some(), "{f}");
     }
     // `_raw` is the compact single-quoted rendering Splunk gets from Windows.
@@ -56,7 +71,9 @@ fn same_sysmon_event_from_xml_and_evtx_has_identical_fields() {
 
 #[test]
 fn every_evtx_sample_replays_and_decoded_records_are_stored() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let dir = shared.join("corpus/evtx-attack-samples");
     let files: Vec<_> = walkdir::WalkDir::new(&dir)
         .into_iter()
@@ -66,11 +83,20 @@ fn every_evtx_sample_replays_and_decoded_records_are_stored() {
         .collect();
     assert_eq!(files.len(), 277);
     assert!(files.iter().any(|f| f.to_string_lossy().contains(' ')));
-    assert!(dir.join("EVTX_ATT&CK_Metadata").is_dir(), "a folder name with &");
+    assert!(
+        dir.join("EVTX_ATT&CK_Metadata").is_dir(),
+        "a folder name with &"
+    );
     let mut store = Store::in_memory();
-    let s = store.replay(&[Input::new(&dir)], &ReplayOptions::default()).expect("replay");
+    let s = store
+        .replay(&[Input::new(&dir)], &ReplayOptions::default())
+        .expect("replay");
     assert_eq!(s.files, 277);
-    assert_eq!(s.files_read + s.files_duplicate + s.files_rejected, 277, "{s}");
+    assert_eq!(
+        s.files_read + s.files_duplicate + s.files_rejected,
+        277,
+        "{s}"
+    );
     assert_eq!(s.events_read, s.events_stored + s.events_rejected);
     // Count what the evtx crate itself decodes (duplicate files counted once).
     let mut decoded = 0u64;
@@ -84,7 +110,11 @@ fn every_evtx_sample_replays_and_decoded_records_are_stored() {
         }
     }
     assert_eq!(s.events_stored, decoded, "{s}");
-    let not_decoded = s.reasons.get("EVTX record not decoded").copied().unwrap_or(0);
+    let not_decoded = s
+        .reasons
+        .get("EVTX record not decoded")
+        .copied()
+        .unwrap_or(0);
     eprintln!(
         "EVTX: {} files, {} records stored, {} not decoded, reasons {:?}",
         s.files, s.events_stored, not_decoded, s.reasons

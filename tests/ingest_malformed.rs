@@ -17,9 +17,14 @@ fn malformed_inputs_are_reported_and_good_events_kept() {
         "events.jsonl",
         "does-not-exist.log",
     ];
-    let inputs: Vec<Input> = names.iter().map(|n| Input::new(common::fixture(n))).collect();
+    let inputs: Vec<Input> = names
+        .iter()
+        .map(|n| Input::new(common::fixture(n)))
+        .collect();
     let mut store = Store::in_memory();
-    let s = store.replay(&inputs, &ReplayOptions::default()).expect("replay");
+    let s = store
+        .replay(&inputs, &ReplayOptions::default())
+        .expect("replay");
     // good: 2, truncated: 2 good, bad_entity: 2, invalid_utf8: 2, junk_between: 2, jsonl: 2.
     assert_eq!(s.events_stored, 12, "{s}");
     assert_eq!(s.events_read, s.events_stored + s.events_rejected);
@@ -38,19 +43,42 @@ fn malformed_inputs_are_reported_and_good_events_kept() {
     }
     assert_eq!(s.files_rejected, 3);
     assert!(s.has_rejections());
-    let ex = s.examples.iter().find(|e| e.kind == "bad XML entity").expect("example");
-    assert!(ex.file.ends_with("bad_entity.log") && ex.offset > 1000, "{ex:?}");
-    let ex = s.examples.iter().find(|e| e.kind == "truncated event").expect("example");
+    let ex = s
+        .examples
+        .iter()
+        .find(|e| e.kind == "bad XML entity")
+        .expect("example");
+    assert!(
+        ex.file.ends_with("bad_entity.log") && ex.offset > 1000,
+        "{ex:?}"
+    );
+    let ex = s
+        .examples
+        .iter()
+        .find(|e| e.kind == "truncated event")
+        .expect("example");
     assert_eq!(ex.offset, 1020);
     // Stored events keep their fields; multi-line command lines and entities are decoded.
-    let df = store.events(None).expect("events").collect().expect("collect");
+    let df = store
+        .events(None)
+        .expect("events")
+        .collect()
+        .expect("collect");
     assert_eq!(df.height(), 12);
-    let cl = df.column("CommandLine").expect("CommandLine").str().expect("str").clone();
+    let cl = df
+        .column("CommandLine")
+        .expect("CommandLine")
+        .str()
+        .expect("str")
+        .clone();
     let values: Vec<&str> = (0..cl.len()).filter_map(|i| cl.get(i)).collect();
     assert!(values.contains(&"cmd.exe /c echo one & echo two"));
     assert!(values.contains(&"cmd.exe /c \"echo multi\r\nline > out.txt\""));
     // JSON arrays are multivalue fields named with {}.
-    assert!(matches!(df.column("tags{}").expect("tags{}").dtype(), polars::prelude::DataType::List(_)));
+    assert!(matches!(
+        df.column("tags{}").expect("tags{}").dtype(),
+        polars::prelude::DataType::List(_)
+    ));
 }
 
 #[test]

@@ -12,7 +12,11 @@ pub struct Rng(u64);
 impl Rng {
     /// Seeds the generator (0 is replaced by a fixed constant).
     pub fn new(seed: u64) -> Rng {
-        Rng(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Rng(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
     /// Next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
@@ -33,7 +37,9 @@ impl Rng {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn guid(r: &mut Rng) -> String {
@@ -74,7 +80,10 @@ fn utc(t_ms: u64) -> (String, String) {
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
     let (h, mi, s) = (sod / 3600, (sod % 3600) / 60, sod % 60);
     (
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}{:04}00Z", (t_ms * 7) % 10000),
+        format!(
+            "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}{:04}00Z",
+            (t_ms * 7) % 10000
+        ),
         format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{s:02}.{ms:03}"),
     )
 }
@@ -96,7 +105,11 @@ fn event(
     let (version, keywords, user) = if channel == "Security" {
         (2, "0x8020000000000000", String::new())
     } else {
-        (5, "0x8000000000000000", "<Security UserID='S-1-5-18'/>".to_string())
+        (
+            5,
+            "0x8000000000000000",
+            "<Security UserID='S-1-5-18'/>".to_string(),
+        )
     };
     out.push_str(&format!(
         "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='{name}' Guid='{guid}'/><EventID>{event_id}</EventID><Version>{version}</Version><Level>{}</Level><Task>{task}</Task><Opcode>0</Opcode><Keywords>{keywords}</Keywords><TimeCreated SystemTime='{time}'/><EventRecordID>{record}</EventRecordID><Correlation/><Execution ProcessID='{}' ThreadID='{}'/><Channel>{channel}</Channel><Computer>{computer}</Computer>{user}</System><EventData>",
@@ -110,12 +123,27 @@ fn event(
     out.push_str("</EventData></Event>\r\n");
 }
 
-const SYSMON: (&str, &str) = ("Microsoft-Windows-Sysmon", "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}");
-const SECURITY: (&str, &str) = ("Microsoft-Windows-Security-Auditing", "{54849625-5478-4994-a5ba-3e3b0328c30d}");
+const SYSMON: (&str, &str) = (
+    "Microsoft-Windows-Sysmon",
+    "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}",
+);
+const SECURITY: (&str, &str) = (
+    "Microsoft-Windows-Security-Auditing",
+    "{54849625-5478-4994-a5ba-3e3b0328c30d}",
+);
 const SYSMON_CH: &str = "Microsoft-Windows-Sysmon/Operational";
 
-const HOSTS: &[&str] = &["wks-finance-07.corp.example", "wks-eng-12.corp.example", "srv-file-01.corp.example"];
-const USERS: &[&str] = &["CORP\\alice", "CORP\\bob", "CORP\\carol", "NT AUTHORITY\\SYSTEM"];
+const HOSTS: &[&str] = &[
+    "wks-finance-07.corp.example",
+    "wks-eng-12.corp.example",
+    "srv-file-01.corp.example",
+];
+const USERS: &[&str] = &[
+    "CORP\\alice",
+    "CORP\\bob",
+    "CORP\\carol",
+    "NT AUTHORITY\\SYSTEM",
+];
 
 /// (image, command line, original file name, description)
 const BENIGN: &[(&str, &str, &str, &str)] = &[
@@ -143,7 +171,17 @@ impl Gen {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn process(&mut self, out: &mut String, host: &str, user: &str, image: &str, cmd: &str, ofn: &str, desc: &str, parent: (&str, &str)) {
+    fn process(
+        &mut self,
+        out: &mut String,
+        host: &str,
+        user: &str,
+        image: &str,
+        cmd: &str,
+        ofn: &str,
+        desc: &str,
+        parent: (&str, &str),
+    ) {
         let (sys, utc) = self.tick();
         let r = &mut self.r;
         let data = vec![
@@ -152,9 +190,15 @@ impl Gen {
             ("ProcessGuid", guid(r)),
             ("ProcessId", (1000 + r.below(9000)).to_string()),
             ("Image", image.to_string()),
-            ("FileVersion", "10.0.19041.1 (WinBuild.160101.0800)".to_string()),
+            (
+                "FileVersion",
+                "10.0.19041.1 (WinBuild.160101.0800)".to_string(),
+            ),
             ("Description", desc.to_string()),
-            ("Product", "Microsoft® Windows® Operating System".to_string()),
+            (
+                "Product",
+                "Microsoft® Windows® Operating System".to_string(),
+            ),
             ("Company", "Microsoft Corporation".to_string()),
             ("OriginalFileName", ofn.to_string()),
             ("CommandLine", cmd.to_string()),
@@ -163,8 +207,25 @@ impl Gen {
             ("LogonGuid", guid(r)),
             ("LogonId", format!("0x{:x}", 0x3e7 + r.below(0xfffff))),
             ("TerminalSessionId", "1".to_string()),
-            ("IntegrityLevel", if user.contains("SYSTEM") { "System" } else { "Medium" }.to_string()),
-            ("Hashes", format!("SHA1={},MD5={},SHA256={},IMPHASH={}", hexn(r, 40), hexn(r, 32), hexn(r, 64), hexn(r, 32))),
+            (
+                "IntegrityLevel",
+                if user.contains("SYSTEM") {
+                    "System"
+                } else {
+                    "Medium"
+                }
+                .to_string(),
+            ),
+            (
+                "Hashes",
+                format!(
+                    "SHA1={},MD5={},SHA256={},IMPHASH={}",
+                    hexn(r, 40),
+                    hexn(r, 32),
+                    hexn(r, 64),
+                    hexn(r, 32)
+                ),
+            ),
             ("ParentProcessGuid", guid(r)),
             ("ParentProcessId", (500 + r.below(5000)).to_string()),
             ("ParentImage", parent.0.to_string()),
@@ -181,7 +242,16 @@ impl Gen {
         match self.r.below(10) {
             0..=4 => {
                 let (img, cmd, ofn, desc) = BENIGN[self.r.below(BENIGN.len() as u64) as usize];
-                self.process(out, host, user, img, cmd, ofn, desc, ("C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE"));
+                self.process(
+                    out,
+                    host,
+                    user,
+                    img,
+                    cmd,
+                    ofn,
+                    desc,
+                    ("C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE"),
+                );
             }
             5 => {
                 let (sys, utc) = self.tick();
@@ -207,10 +277,25 @@ impl Gen {
                     ("UtcTime", utc),
                     ("ProcessGuid", guid(r)),
                     ("ProcessId", (1000 + r.below(9000)).to_string()),
-                    ("QueryName", r.pick(&["www.example.com", "login.microsoftonline.com", "update.googleapis.com", "outlook.office365.com"]).to_string()),
+                    (
+                        "QueryName",
+                        r.pick(&[
+                            "www.example.com",
+                            "login.microsoftonline.com",
+                            "update.googleapis.com",
+                            "outlook.office365.com",
+                        ])
+                        .to_string(),
+                    ),
                     ("QueryStatus", "0".to_string()),
-                    ("QueryResults", format!("::ffff:93.184.{}.{};", r.below(255), r.below(255))),
-                    ("Image", "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe".to_string()),
+                    (
+                        "QueryResults",
+                        format!("::ffff:93.184.{}.{};", r.below(255), r.below(255)),
+                    ),
+                    (
+                        "Image",
+                        "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe".to_string(),
+                    ),
                     ("User", user.to_string()),
                 ];
                 let rec = self.record;
@@ -224,17 +309,26 @@ impl Gen {
                     ("UtcTime", utc),
                     ("ProcessGuid", guid(r)),
                     ("ProcessId", (1000 + r.below(9000)).to_string()),
-                    ("Image", "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe".to_string()),
+                    (
+                        "Image",
+                        "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe".to_string(),
+                    ),
                     ("User", user.to_string()),
                     ("Protocol", "tcp".to_string()),
                     ("Initiated", "true".to_string()),
                     ("SourceIsIpv6", "false".to_string()),
-                    ("SourceIp", format!("10.1.{}.{}", r.below(255), r.below(255))),
+                    (
+                        "SourceIp",
+                        format!("10.1.{}.{}", r.below(255), r.below(255)),
+                    ),
                     ("SourceHostname", host.to_string()),
                     ("SourcePort", (49152 + r.below(16000)).to_string()),
                     ("SourcePortName", "-".to_string()),
                     ("DestinationIsIpv6", "false".to_string()),
-                    ("DestinationIp", format!("142.250.{}.{}", r.below(255), r.below(255))),
+                    (
+                        "DestinationIp",
+                        format!("142.250.{}.{}", r.below(255), r.below(255)),
+                    ),
                     ("DestinationHostname", "-".to_string()),
                     ("DestinationPort", "443".to_string()),
                     ("DestinationPortName", "https".to_string()),
@@ -247,22 +341,39 @@ impl Gen {
                 let r = &mut self.r;
                 let data = vec![
                     ("SubjectUserSid", "S-1-5-18".to_string()),
-                    ("SubjectUserName", format!("{}$", host.split('.').next().unwrap_or(host).to_uppercase())),
+                    (
+                        "SubjectUserName",
+                        format!("{}$", host.split('.').next().unwrap_or(host).to_uppercase()),
+                    ),
                     ("SubjectDomainName", "CORP".to_string()),
                     ("SubjectLogonId", "0x3e7".to_string()),
-                    ("TargetUserSid", format!("S-1-5-21-1004336348-1177238915-682003330-{}", 1100 + r.below(50))),
-                    ("TargetUserName", user.rsplit('\\').next().unwrap_or(user).to_string()),
+                    (
+                        "TargetUserSid",
+                        format!(
+                            "S-1-5-21-1004336348-1177238915-682003330-{}",
+                            1100 + r.below(50)
+                        ),
+                    ),
+                    (
+                        "TargetUserName",
+                        user.rsplit('\\').next().unwrap_or(user).to_string(),
+                    ),
                     ("TargetDomainName", "CORP".to_string()),
                     ("TargetLogonId", format!("0x{:x}", r.below(0xffffff))),
                     ("LogonType", "3".to_string()),
                     ("LogonProcessName", "Kerberos".to_string()),
                     ("AuthenticationPackageName", "Kerberos".to_string()),
                     ("WorkstationName", "-".to_string()),
-                    ("IpAddress", format!("10.1.{}.{}", r.below(255), r.below(255))),
+                    (
+                        "IpAddress",
+                        format!("10.1.{}.{}", r.below(255), r.below(255)),
+                    ),
                     ("IpPort", "0".to_string()),
                 ];
                 let rec = self.record;
-                event(out, SECURITY, 4624, 12544, &sys, rec, "Security", host, &data);
+                event(
+                    out, SECURITY, 4624, 12544, &sys, rec, "Security", host, &data,
+                );
             }
         }
     }
@@ -271,8 +382,20 @@ impl Gen {
     fn attacks(&mut self, out: &mut String) {
         let host = "wks-finance-07.corp.example";
         let user = "CORP\\alice";
-        let ps = ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "\"powershell.exe\" -NoProfile");
-        self.process(out, host, user, "C:\\Windows\\System32\\vssadmin.exe", "vssadmin.exe create shadow /for=C:", "VSSADMIN.EXE", "Command Line Interface for Microsoft® Volume Shadow Copy Service", ps);
+        let ps = (
+            "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
+            "\"powershell.exe\" -NoProfile",
+        );
+        self.process(
+            out,
+            host,
+            user,
+            "C:\\Windows\\System32\\vssadmin.exe",
+            "vssadmin.exe create shadow /for=C:",
+            "VSSADMIN.EXE",
+            "Command Line Interface for Microsoft® Volume Shadow Copy Service",
+            ps,
+        );
         self.process(
             out,
             host,
@@ -288,7 +411,16 @@ impl Gen {
         self.process(out, host, "NT AUTHORITY\\SYSTEM", "C:\\Windows\\System32\\rundll32.exe", "rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Windows\\Temp\\lsass.dmp full", "RUNDLL32.EXE", "Windows host process (Rundll32)", ps);
         self.process(out, host, user, "C:\\Windows\\System32\\reg.exe", "reg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v Updater /t REG_SZ /d C:\\Users\\Public\\updater.exe /f", "reg.exe", "Registry Console Tool", ("C:\\Windows\\System32\\cmd.exe", "cmd.exe"));
         // A command line holding a newline: the event spans two lines.
-        self.process(out, host, user, "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "powershell.exe -Command \"$s = 'a';\r\nWrite-Output $s & exit\"", "PowerShell.EXE", "Windows PowerShell", ps);
+        self.process(
+            out,
+            host,
+            user,
+            "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
+            "powershell.exe -Command \"$s = 'a';\r\nWrite-Output $s & exit\"",
+            "PowerShell.EXE",
+            "Windows PowerShell",
+            ps,
+        );
         let (sys, utc) = self.tick();
         let data = vec![
             ("RuleName", "T1060,RunKey".to_string()),
@@ -305,12 +437,18 @@ impl Gen {
         event(out, SYSMON, 13, 14, &sys, rec, SYSMON_CH, host, &data);
         let (sys, _) = self.tick();
         let data = vec![
-            ("SubjectUserSid", "S-1-5-21-1004336348-1177238915-682003330-1104".to_string()),
+            (
+                "SubjectUserSid",
+                "S-1-5-21-1004336348-1177238915-682003330-1104".to_string(),
+            ),
             ("SubjectUserName", "alice".to_string()),
             ("SubjectDomainName", "CORP".to_string()),
             ("SubjectLogonId", "0x5bc10d".to_string()),
             ("NewProcessId", "0x1a2c".to_string()),
-            ("NewProcessName", "C:\\Windows\\System32\\whoami.exe".to_string()),
+            (
+                "NewProcessName",
+                "C:\\Windows\\System32\\whoami.exe".to_string(),
+            ),
             ("TokenElevationType", "%%1936".to_string()),
             ("ProcessId", "0x1f40".to_string()),
             ("CommandLine", "whoami /all".to_string()),
@@ -318,11 +456,16 @@ impl Gen {
             ("TargetUserName", "-".to_string()),
             ("TargetDomainName", "-".to_string()),
             ("TargetLogonId", "0x0".to_string()),
-            ("ParentProcessName", "C:\\Windows\\System32\\cmd.exe".to_string()),
+            (
+                "ParentProcessName",
+                "C:\\Windows\\System32\\cmd.exe".to_string(),
+            ),
             ("MandatoryLabel", "S-1-16-12288".to_string()),
         ];
         let rec = self.record;
-        event(out, SECURITY, 4688, 13312, &sys, rec, "Security", host, &data);
+        event(
+            out, SECURITY, 4688, 13312, &sys, rec, "Security", host, &data,
+        );
     }
 }
 
@@ -364,7 +507,9 @@ pub fn generate(w: &mut dyn Write, bytes: u64, seed: u64) -> io::Result<u64> {
 /// Parses a size such as `1GB`, `500MB`, `64KiB` or `1000` (bytes; K/M/G are powers of 1024).
 pub fn parse_size(s: &str) -> Option<u64> {
     let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let n: f64 = num.parse().ok()?;
     let mult = match unit.trim().to_ascii_lowercase().as_str() {

@@ -100,7 +100,7 @@ impl Default for ReplayOptions {
             cim_apps: Vec::new(),
             addons: Vec::new(),
             reader: ReaderOptions::default(),
-            chunk_rows: 20_000,
+            chunk_rows: 10_000,
             examples_per_reason: 3,
         }
     }

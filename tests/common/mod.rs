@@ -19,7 +19,9 @@ pub fn shared_dir() -> Option<PathBuf> {
 
 /// A fixture under tests/fixtures/ingest.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ingest").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ingest")
+        .join(name)
 }
 
 /// A fresh, empty temporary folder.
