@@ -424,35 +424,24 @@ impl Store {
         let stem = sha
             .map(|s| s[..16].to_string())
             .unwrap_or_else(|| format!("nohash{}", self.manifest.chunks.len()));
-        let mut events = TableBuilder::new(EVENT_FIXED.len());
+        let mut events = TableBuilder::new();
         let mut dms: Vec<TableBuilder> = knowledge
             .datasets
             .iter()
-            .map(|_| TableBuilder::new(DM_FIXED.len()))
+            .map(|_| TableBuilder::new())
             .collect();
         let mut n_chunks = 0usize;
         let mut stored = 0u64;
         let mut file_failed = false;
-        let mut counted = false;
         for rec in ingest::open(input, &opts.reader) {
             match rec {
                 Record::Rejected(r) => {
+                    // After a file-level problem the file is not recorded as replayed.
                     let file_level = FILE_LEVEL.contains(&r.kind.as_str());
-                    file_failed |= file_level
-                        && matches!(
-                            r.kind.as_str(),
-                            "missing file"
-                                | "unreadable file"
-                                | "unknown format"
-                                | "not an EVTX file"
-                                | "bad zip file"
-                        );
+                    file_failed |= file_level;
                     sum.reject(r, file_level, opts.examples_per_reason);
                 }
                 Record::Event(ev) => {
-                    if !counted {
-                        counted = true;
-                    }
                     sum.events_read += 1;
                     let offset = ev.offset;
                     let mut ie = IndexedEvent {
@@ -483,6 +472,7 @@ impl Store {
                         if ds.selects(&ie) {
                             let row = ds.row(&ie);
                             b.push_dm(&ie, &ds.prefix, &ds.fields, row);
+                            *sum.datamodels.entry(ds.name.clone()).or_insert(0) += 1;
                         }
                     }
                     events.push_event(ie);
@@ -496,19 +486,15 @@ impl Store {
                             self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &cols)?;
                         }
                     }
-                    if stored % 4096 == 0
-                        && input.sourcetype.as_deref().is_none_or(|s| !s.is_empty())
-                    {
-                        bar.set_position(bar_base + offset.min(u64::MAX / 2));
+                    if stored % 4096 == 0 {
+                        // XmlWinEventLog and JSON offsets are bytes; EVTX ones record numbers.
+                        bar.set_position(bar_base + offset);
                     }
                 }
             }
         }
         self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
         for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
-            if b.rows > 0 {
-                *sum.datamodels.entry(ds.name.clone()).or_insert(0) += b.rows as u64;
-            }
             let cols = dm_columns(&ds.prefix, &ds.fields);
             self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &cols)?;
         }
@@ -628,11 +614,10 @@ impl Store {
             .iter()
             .filter(|c| c.kind == "events" && index.is_none_or(|i| c.table == i))
             .collect();
-        let mut fixed: Vec<(String, DataType)> = EVENT_FIXED
+        let fixed = EVENT_FIXED
             .iter()
             .map(|n| (n.to_string(), fixed_dtype(n)))
             .collect();
-        fixed.truncate(EVENT_FIXED.len());
         self.union(&chunks, fixed)
     }
 
@@ -699,10 +684,8 @@ impl Store {
             let exprs: Vec<Expr> = all
                 .iter()
                 .map(|(name, dt)| {
-                    let is_fixed = !have.contains_key(name.as_str())
-                        && (EVENT_FIXED.contains(&name.as_str())
-                            || DM_FIXED.contains(&name.as_str()));
-                    if is_fixed {
+                    // Every chunk holds the fixed columns (see TableBuilder::finish).
+                    if EVENT_FIXED.contains(&name.as_str()) || DM_FIXED.contains(&name.as_str()) {
                         return col(name.as_str());
                     }
                     match have.get(name.as_str()) {
@@ -807,17 +790,15 @@ struct TableBuilder {
     cols: Vec<ColBuilder>,
     pos: HashMap<String, usize>,
     rows: usize,
-    fixed: usize,
 }
 
 impl TableBuilder {
-    fn new(fixed: usize) -> Self {
+    fn new() -> Self {
         TableBuilder {
             time: Vec::new(),
             cols: Vec::new(),
             pos: HashMap::new(),
             rows: 0,
-            fixed,
         }
     }
 
@@ -911,7 +892,6 @@ impl TableBuilder {
         &mut self,
         fixed: &[&str],
     ) -> Result<(DataFrame, Vec<(String, ColType)>), StoreError> {
-        let _ = self.fixed;
         let mut columns: Vec<Column> = Vec::with_capacity(self.cols.len() + 1);
         columns.push(Column::new("_time".into(), std::mem::take(&mut self.time)));
         let cols = std::mem::take(&mut self.cols);
