@@ -430,6 +430,13 @@ impl Store {
             .iter()
             .map(|_| TableBuilder::new())
             .collect();
+        // Column names per dataset (`Processes.process_name`), and rows added per dataset.
+        let ds_cols: Vec<Vec<String>> = knowledge
+            .datasets
+            .iter()
+            .map(|ds| dm_columns(&ds.prefix, &ds.fields))
+            .collect();
+        let mut ds_rows = vec![0u64; knowledge.datasets.len()];
         let mut n_chunks = 0usize;
         let mut stored = 0u64;
         let mut file_failed = false;
@@ -468,11 +475,11 @@ impl Store {
                         tag: Vec::new(),
                     };
                     knowledge.apply(&mut ie);
-                    for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
+                    for (i, (ds, b)) in knowledge.datasets.iter().zip(dms.iter_mut()).enumerate() {
                         if ds.selects(&ie) {
                             let row = ds.row(&ie);
-                            b.push_dm(&ie, &ds.prefix, &ds.fields, row);
-                            *sum.datamodels.entry(ds.name.clone()).or_insert(0) += 1;
+                            b.push_dm(&ie, &ds_cols[i], row);
+                            ds_rows[i] += 1;
                         }
                     }
                     events.push_event(ie);
@@ -480,10 +487,16 @@ impl Store {
                     if events.rows >= opts.chunk_rows {
                         self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
                     }
-                    for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
+                    for (i, (ds, b)) in knowledge.datasets.iter().zip(dms.iter_mut()).enumerate() {
                         if b.rows >= opts.chunk_rows {
-                            let cols = dm_columns(&ds.prefix, &ds.fields);
-                            self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &cols)?;
+                            self.flush(
+                                b,
+                                "datamodel",
+                                &ds.name,
+                                &stem,
+                                &mut n_chunks,
+                                &ds_cols[i],
+                            )?;
                         }
                     }
                     if stored % 4096 == 0 {
@@ -494,9 +507,11 @@ impl Store {
             }
         }
         self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
-        for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
-            let cols = dm_columns(&ds.prefix, &ds.fields);
-            self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &cols)?;
+        for (i, (ds, b)) in knowledge.datasets.iter().zip(dms.iter_mut()).enumerate() {
+            self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &ds_cols[i])?;
+            if ds_rows[i] > 0 {
+                *sum.datamodels.entry(ds.name.clone()).or_insert(0) += ds_rows[i];
+            }
         }
         sum.events_stored += stored;
         if stored > 0 {
@@ -866,22 +881,16 @@ impl TableBuilder {
         self.end_row(ev.time);
     }
 
-    fn push_dm(
-        &mut self,
-        ev: &IndexedEvent,
-        prefix: &str,
-        fields: &[String],
-        row: Vec<Vec<String>>,
-    ) {
+    /// Adds a dataset row; `columns` are the prefixed names (`Processes.process_name`).
+    fn push_dm(&mut self, ev: &IndexedEvent, columns: &[String], row: Vec<Vec<String>>) {
         self.add("host", ev.host.clone());
         self.add("source", ev.source.clone());
         self.add("sourcetype", ev.sourcetype.clone());
         self.add("index", ev.index.clone());
-        for (f, vals) in fields.iter().zip(row) {
-            let name = format!("{prefix}.{f}");
-            self.col_index(&name);
+        for (name, vals) in columns.iter().zip(row) {
+            self.col_index(name);
             for v in vals {
-                self.add(&name, v);
+                self.add(name, v);
             }
         }
         self.end_row(ev.time);
