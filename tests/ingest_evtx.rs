@@ -40,10 +40,11 @@ fn same_sysmon_event_from_xml_and_evtx_has_identical_fields() {
             "mem",
             &ReaderOptions::default(),
         )
-        .find_map(|r| match r {
-            Record::Event(e) => Some(e),
+        .map(|r| match r {
+            Record::Event(e) => e,
             Record::Rejected(r) => panic!("rejected {r}"),
         })
+        .next()
         .expect("XML event");
         assert_eq!(from_xml.fields, from_evtx.fields);
         assert_eq!(from_xml.time, from_evtx.time);

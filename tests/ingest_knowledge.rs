@@ -179,3 +179,36 @@ fn cim_app_and_sysmon_addon_load_on_top() {
         24
     );
 }
+
+#[test]
+fn many_small_chunks_on_disk_read_back_whole() {
+    let yml =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("datasets/sample/dataset.yml");
+    let dir = common::temp_dir("chunks");
+    let opts = ReplayOptions {
+        chunk_rows: 7,
+        ..ReplayOptions::default()
+    };
+    let mut store = Store::open(&dir).expect("open");
+    let s = store.replay(&[Input::new(yml)], &opts).expect("replay");
+    let events = store
+        .events(None)
+        .expect("events")
+        .collect()
+        .expect("collect");
+    assert_eq!(events.height() as u64, s.events_stored);
+    for name in store.datamodels() {
+        let t = store
+            .datamodel(&name)
+            .expect("dm")
+            .expect("table")
+            .collect()
+            .expect("collect");
+        assert_eq!(
+            Some(&(t.height() as u64)),
+            s.datamodels.get(&name),
+            "{name}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

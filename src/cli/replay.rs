@@ -42,6 +42,20 @@ pub struct ReplayArgs {
     /// `host` for plain files (default: per event, e.g. the Computer element).
     #[arg(long)]
     pub host: Option<String>,
+    /// Knowledge and reader settings.
+    #[command(flatten)]
+    pub knowledge: Box<KnowledgeArgs>,
+    /// Summary format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+    /// Do not show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Where knowledge comes from, and reader settings (boxed to keep the command enum small).
+#[derive(Debug, Args)]
+pub struct KnowledgeArgs {
     /// Knowledge folder replacing spelunk's own (layout of the project's knowledge/ folder).
     #[arg(long)]
     pub knowledge: Option<PathBuf>,
@@ -54,12 +68,6 @@ pub struct ReplayArgs {
     /// JSON lines: field holding the event time (default: _time, @timestamp, timestamp, TimeCreated, ...).
     #[arg(long)]
     pub time_field: Option<String>,
-    /// Summary format.
-    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
-    pub format: SummaryFormat,
-    /// Do not show a progress bar.
-    #[arg(long)]
-    pub no_progress: bool,
 }
 
 pub fn run(args: ReplayArgs) -> ExitCode {
@@ -77,12 +85,12 @@ pub fn run(args: ReplayArgs) -> ExitCode {
     let mut opts = ReplayOptions {
         index: args.index.clone(),
         progress: !args.no_progress,
-        knowledge_dir: args.knowledge.clone(),
-        cim_apps: args.cim.clone(),
-        addons: args.addon.clone(),
+        knowledge_dir: args.knowledge.knowledge.clone(),
+        cim_apps: args.knowledge.cim.clone(),
+        addons: args.knowledge.addon.clone(),
         ..ReplayOptions::default()
     };
-    if let Some(tf) = &args.time_field {
+    if let Some(tf) = &args.knowledge.time_field {
         opts.reader.json_time_fields = vec![tf.clone()];
     }
     let mut store = if args.in_memory {

@@ -248,10 +248,7 @@ impl Iterator for XmlReader {
             }
             // Find the end of this event; another start before it means this one is truncated.
             let end = self.end_finder.find(&self.buf[p + 6..]).map(|e| p + 6 + e);
-            let next_start = match self.find_start(p + 6) {
-                Ok(s) => s,
-                Err(()) => None,
-            };
+            let next_start = self.find_start(p + 6).unwrap_or_default();
             match (end, next_start) {
                 (Some(e), ns) if ns.is_none_or(|n| e < n) => {
                     let raw_end = e + 8;

@@ -194,13 +194,16 @@ fn basename(p: &str) -> &str {
     p.rsplit(['\\', '/']).next().unwrap_or(p)
 }
 
+/// One `tags.conf` stanza: `(field, value)` and its tags with enabled/disabled.
+pub type TagStanza = ((String, String), Vec<(String, bool)>);
+
 /// Event types, tags, field mappings and data models.
 #[derive(Debug, Clone, Default)]
 pub struct Knowledge {
     /// Event types: name, search text, parsed search.
     pub eventtypes: Vec<(String, String, Expr)>,
     /// `tags.conf`: (field, value) → tags with enabled/disabled, later settings win.
-    pub tags: Vec<((String, String), Vec<(String, bool)>)>,
+    pub tags: Vec<TagStanza>,
     /// Field mappings per sourcetype.
     pub mappings: Vec<MappingSet>,
     /// Data models.

@@ -100,7 +100,7 @@ impl Default for ReplayOptions {
             cim_apps: Vec::new(),
             addons: Vec::new(),
             reader: ReaderOptions::default(),
-            chunk_rows: 20_000,
+            chunk_rows: 10_000,
             examples_per_reason: 3,
         }
     }
@@ -424,35 +424,31 @@ impl Store {
         let stem = sha
             .map(|s| s[..16].to_string())
             .unwrap_or_else(|| format!("nohash{}", self.manifest.chunks.len()));
-        let mut events = TableBuilder::new(EVENT_FIXED.len());
+        let mut events = TableBuilder::new();
         let mut dms: Vec<TableBuilder> = knowledge
             .datasets
             .iter()
-            .map(|_| TableBuilder::new(DM_FIXED.len()))
+            .map(|_| TableBuilder::new())
             .collect();
+        // Column names per dataset (`Processes.process_name`), and rows added per dataset.
+        let ds_cols: Vec<Vec<String>> = knowledge
+            .datasets
+            .iter()
+            .map(|ds| dm_columns(&ds.prefix, &ds.fields))
+            .collect();
+        let mut ds_rows = vec![0u64; knowledge.datasets.len()];
         let mut n_chunks = 0usize;
         let mut stored = 0u64;
         let mut file_failed = false;
-        let mut counted = false;
         for rec in ingest::open(input, &opts.reader) {
             match rec {
                 Record::Rejected(r) => {
+                    // After a file-level problem the file is not recorded as replayed.
                     let file_level = FILE_LEVEL.contains(&r.kind.as_str());
-                    file_failed |= file_level
-                        && matches!(
-                            r.kind.as_str(),
-                            "missing file"
-                                | "unreadable file"
-                                | "unknown format"
-                                | "not an EVTX file"
-                                | "bad zip file"
-                        );
+                    file_failed |= file_level;
                     sum.reject(r, file_level, opts.examples_per_reason);
                 }
                 Record::Event(ev) => {
-                    if !counted {
-                        counted = true;
-                    }
                     sum.events_read += 1;
                     let offset = ev.offset;
                     let mut ie = IndexedEvent {
@@ -479,10 +475,11 @@ impl Store {
                         tag: Vec::new(),
                     };
                     knowledge.apply(&mut ie);
-                    for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
+                    for (i, (ds, b)) in knowledge.datasets.iter().zip(dms.iter_mut()).enumerate() {
                         if ds.selects(&ie) {
                             let row = ds.row(&ie);
-                            b.push_dm(&ie, &ds.prefix, &ds.fields, row);
+                            b.push_dm(&ie, &ds_cols[i], row);
+                            ds_rows[i] += 1;
                         }
                     }
                     events.push_event(ie);
@@ -490,27 +487,31 @@ impl Store {
                     if events.rows >= opts.chunk_rows {
                         self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
                     }
-                    for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
+                    for (i, (ds, b)) in knowledge.datasets.iter().zip(dms.iter_mut()).enumerate() {
                         if b.rows >= opts.chunk_rows {
-                            let cols = dm_columns(&ds.prefix, &ds.fields);
-                            self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &cols)?;
+                            self.flush(
+                                b,
+                                "datamodel",
+                                &ds.name,
+                                &stem,
+                                &mut n_chunks,
+                                &ds_cols[i],
+                            )?;
                         }
                     }
-                    if stored % 4096 == 0
-                        && input.sourcetype.as_deref().is_none_or(|s| !s.is_empty())
-                    {
-                        bar.set_position(bar_base + offset.min(u64::MAX / 2));
+                    if stored % 4096 == 0 {
+                        // XmlWinEventLog and JSON offsets are bytes; EVTX ones record numbers.
+                        bar.set_position(bar_base + offset);
                     }
                 }
             }
         }
         self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
-        for (ds, b) in knowledge.datasets.iter().zip(dms.iter_mut()) {
-            if b.rows > 0 {
-                *sum.datamodels.entry(ds.name.clone()).or_insert(0) += b.rows as u64;
+        for (i, (ds, b)) in knowledge.datasets.iter().zip(dms.iter_mut()).enumerate() {
+            self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &ds_cols[i])?;
+            if ds_rows[i] > 0 {
+                *sum.datamodels.entry(ds.name.clone()).or_insert(0) += ds_rows[i];
             }
-            let cols = dm_columns(&ds.prefix, &ds.fields);
-            self.flush(b, "datamodel", &ds.name, &stem, &mut n_chunks, &cols)?;
         }
         sum.events_stored += stored;
         if stored > 0 {
@@ -628,11 +629,10 @@ impl Store {
             .iter()
             .filter(|c| c.kind == "events" && index.is_none_or(|i| c.table == i))
             .collect();
-        let mut fixed: Vec<(String, DataType)> = EVENT_FIXED
+        let fixed = EVENT_FIXED
             .iter()
             .map(|n| (n.to_string(), fixed_dtype(n)))
             .collect();
-        fixed.truncate(EVENT_FIXED.len());
         self.union(&chunks, fixed)
     }
 
@@ -699,10 +699,8 @@ impl Store {
             let exprs: Vec<Expr> = all
                 .iter()
                 .map(|(name, dt)| {
-                    let is_fixed = !have.contains_key(name.as_str())
-                        && (EVENT_FIXED.contains(&name.as_str())
-                            || DM_FIXED.contains(&name.as_str()));
-                    if is_fixed {
+                    // Every chunk holds the fixed columns (see TableBuilder::finish).
+                    if EVENT_FIXED.contains(&name.as_str()) || DM_FIXED.contains(&name.as_str()) {
                         return col(name.as_str());
                     }
                     match have.get(name.as_str()) {
@@ -807,17 +805,15 @@ struct TableBuilder {
     cols: Vec<ColBuilder>,
     pos: HashMap<String, usize>,
     rows: usize,
-    fixed: usize,
 }
 
 impl TableBuilder {
-    fn new(fixed: usize) -> Self {
+    fn new() -> Self {
         TableBuilder {
             time: Vec::new(),
             cols: Vec::new(),
             pos: HashMap::new(),
             rows: 0,
-            fixed,
         }
     }
 
@@ -885,22 +881,16 @@ impl TableBuilder {
         self.end_row(ev.time);
     }
 
-    fn push_dm(
-        &mut self,
-        ev: &IndexedEvent,
-        prefix: &str,
-        fields: &[String],
-        row: Vec<Vec<String>>,
-    ) {
+    /// Adds a dataset row; `columns` are the prefixed names (`Processes.process_name`).
+    fn push_dm(&mut self, ev: &IndexedEvent, columns: &[String], row: Vec<Vec<String>>) {
         self.add("host", ev.host.clone());
         self.add("source", ev.source.clone());
         self.add("sourcetype", ev.sourcetype.clone());
         self.add("index", ev.index.clone());
-        for (f, vals) in fields.iter().zip(row) {
-            let name = format!("{prefix}.{f}");
-            self.col_index(&name);
+        for (name, vals) in columns.iter().zip(row) {
+            self.col_index(name);
             for v in vals {
-                self.add(&name, v);
+                self.add(name, v);
             }
         }
         self.end_row(ev.time);
@@ -911,7 +901,6 @@ impl TableBuilder {
         &mut self,
         fixed: &[&str],
     ) -> Result<(DataFrame, Vec<(String, ColType)>), StoreError> {
-        let _ = self.fixed;
         let mut columns: Vec<Column> = Vec::with_capacity(self.cols.len() + 1);
         columns.push(Column::new("_time".into(), std::mem::take(&mut self.time)));
         let cols = std::mem::take(&mut self.cols);
