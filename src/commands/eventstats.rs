@@ -61,7 +61,8 @@ pub(crate) fn execute(
     let schema = schema_of(&mut lf, "eventstats", c.span, ctx)?;
     let by = &e.args.by;
     let mut exprs = Vec::new();
-    for a in &e.args.aggregates {
+    let aggs = crate::exec::aggregate::expand_wildcards(&e.args.aggregates, &schema);
+    for a in &aggs {
         exprs.push(
             crate::exec::aggregate::agg_expr(a, &schema, ctx, !by.is_empty())?
                 .alias(a.output_name().as_str()),

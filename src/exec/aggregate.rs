@@ -29,6 +29,35 @@ pub fn span_seconds(span: &str) -> Option<f64> {
     Some(n * mult)
 }
 
+/// Aggregates over wildcard fields (`values(requestParameters.*)`, `avg(tcp.*) AS avg_tcp.*`)
+/// become one aggregate per matching field; an alias wildcard takes the matched part.
+pub fn expand_wildcards(aggs: &[Aggregate], schema: &Schema) -> Vec<Aggregate> {
+    let mut out = Vec::new();
+    for a in aggs {
+        match &a.arg {
+            Some(AggArg::Field(f)) if f.contains('*') => {
+                let re = crate::exec::wildcard_regex(f);
+                for name in crate::exec::matching_columns(schema, f) {
+                    let matched = re
+                        .as_ref()
+                        .and_then(|r| r.captures(&name))
+                        .and_then(|c| c.get(1).map(|m| m.as_str().to_string()))
+                        .unwrap_or_default();
+                    let alias = a.alias.as_ref().map(|al| al.replacen('*', &matched, 1));
+                    out.push(Aggregate {
+                        func: a.func.clone(),
+                        arg: Some(AggArg::Field(name)),
+                        alias,
+                        span: a.span,
+                    });
+                }
+            }
+            _ => out.push(a.clone()),
+        }
+    }
+    out
+}
+
 /// Group and aggregate.
 pub fn aggregate(
     mut lf: LazyFrame,
@@ -75,9 +104,10 @@ pub fn aggregate(
             }
         }
     }
+    let aggs = expand_wildcards(aggs, &schema);
     let mut exprs = Vec::with_capacity(aggs.len());
     let mut names: Vec<String> = Vec::new();
-    for a in aggs {
+    for a in &aggs {
         let name = a.output_name();
         exprs.push(agg_expr(a, &schema, ctx, !by.is_empty())?.alias(name.as_str()));
         names.push(name);
@@ -112,6 +142,17 @@ fn flat_dt(dt: Option<&DataType>) -> DataType {
         Some(d) => d.clone(),
         None => DataType::String,
     }
+}
+
+/// `perc95`, `p95`, `exactperc95`, `upperperc95` → 0.95.
+fn percentile(func: &str) -> Option<f64> {
+    let digits = func
+        .strip_prefix("exactperc")
+        .or_else(|| func.strip_prefix("upperperc"))
+        .or_else(|| func.strip_prefix("perc"))
+        .or_else(|| func.strip_prefix('p'))?;
+    let n: f64 = digits.parse().ok()?;
+    (0.0..=100.0).contains(&n).then_some(n / 100.0)
 }
 
 fn numeric(dt: Option<&DataType>) -> bool {
@@ -237,6 +278,11 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
             .drop_nulls()
             .first()
         }
+        ("median", Some(_)) => as_float().median(),
+        (f, Some(_)) if percentile(f).is_some() => {
+            let q = percentile(f).unwrap_or(0.5);
+            as_float().quantile(lit(q), QuantileMethod::Linear)
+        }
         ("first", Some(_)) => c().drop_nulls().first(),
         ("last", Some(_)) => c().drop_nulls().last(),
         _ => {
@@ -341,6 +387,21 @@ mod tests {
         assert_eq!(
             out.column("first").unwrap().f64().unwrap().get(0),
             Some(1.0)
+        );
+    }
+
+    #[test]
+    fn percentiles_and_wildcard_fields() {
+        let df = df!("tcp.in" => [1.0f64, 2.0, 3.0, 4.0, 5.0], "tcp.out" => [10.0f64, 10.0, 10.0, 10.0, 10.0]).unwrap();
+        let out = run_on(df, "| stats p50(tcp.in) as med avg(tcp.*) as avg_tcp.*");
+        assert_eq!(out.column("med").unwrap().f64().unwrap().get(0), Some(3.0));
+        assert_eq!(
+            out.column("avg_tcp.in").unwrap().f64().unwrap().get(0),
+            Some(3.0)
+        );
+        assert_eq!(
+            out.column("avg_tcp.out").unwrap().f64().unwrap().get(0),
+            Some(10.0)
         );
     }
 

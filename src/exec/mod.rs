@@ -182,6 +182,7 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Appendpipe(x) => k::appendpipe::execute(lf, x, c, ctx),
         CommandKind::Top(x) => k::top::execute(lf, x, c, ctx),
         CommandKind::Foreach(x) => k::foreach::execute(lf, x, c, ctx),
+        CommandKind::Transaction(x) => k::transaction::execute(lf, x, c, ctx),
         CommandKind::Spath(x) => k::spath::execute(lf, x, c, ctx),
         CommandKind::Fromjson(x) => k::fromjson::execute(lf, x, c, ctx),
         CommandKind::Xmlkv(x) => k::xmlkv::execute(lf, x, c, ctx),
