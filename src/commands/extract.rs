@@ -41,3 +41,81 @@ mod tests {
         assert_eq!(x.options.get_opt("kvdelim"), Some(":"));
     }
 }
+
+use crate::diagnostic::Diagnostic;
+use crate::exec::structured::{self, Flat};
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `extract`/`kv`: `key=value` pairs of `_raw` become fields (`pairdelim=`, `kvdelim=`;
+/// by default pairs are separated by spaces, commas or semicolons and keys from values by `=`).
+pub(crate) fn execute(
+    lf: LazyFrame,
+    x: &Extract,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let df = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("extract", c.span, e))?;
+    let pairdelim: Vec<char> = x
+        .options
+        .get_opt("pairdelim")
+        .map(|d| d.chars().collect())
+        .unwrap_or_else(|| vec![' ', ',', ';', '\t', '\n']);
+    let kvdelim: Vec<char> = x
+        .options
+        .get_opt("kvdelim")
+        .map(|d| d.chars().collect())
+        .unwrap_or_else(|| vec!['=']);
+    let rows: Vec<Flat> = super::spath::texts(&df, "_raw")
+        .iter()
+        .map(|t| {
+            let mut f = Flat::new();
+            if let Some(t) = t {
+                for pair in t.split(|ch| pairdelim.contains(&ch)) {
+                    if let Some(pos) = pair.find(|ch| kvdelim.contains(&ch)) {
+                        let k = pair[..pos].trim().trim_matches('"');
+                        let v = pair[pos + 1..].trim().trim_matches('"');
+                        let valid = !k.is_empty()
+                            && k.chars().all(|ch| {
+                                ch.is_alphanumeric() || ch == '_' || ch == '.' || ch == '-'
+                            });
+                        if valid && !v.is_empty() {
+                            f.entry(k.to_string()).or_default().push(v.to_string());
+                        }
+                    }
+                }
+            }
+            f
+        })
+        .collect();
+    Ok(structured::add_fields(df, &rows)
+        .map_err(|e| ctx.polars_error("extract", c.span, e))?
+        .lazy())
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn custom_delimiters() {
+        let df = df!("_raw" => ["user:bob;action:login;bad"]).unwrap();
+        let out = crate::exec::testing::run_on(df, r#"| extract pairdelim=";" kvdelim=":""#);
+        assert_eq!(
+            out.column("user").unwrap().str().unwrap().get(0),
+            Some("bob")
+        );
+        assert_eq!(
+            out.column("action").unwrap().str().unwrap().get(0),
+            Some("login")
+        );
+    }
+}

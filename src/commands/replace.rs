@@ -67,3 +67,106 @@ mod tests {
         assert_eq!(r.pairs[0].1, "*");
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+use polars::prelude::{Column, Field, IntoColumn, StringChunked};
+
+/// Run `replace`: a value equal to an old value (wildcards allowed, case-sensitive) becomes the
+/// new value; a `*` in the new value takes what the old value's `*` matched.
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    r: &Replace,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let schema = schema_of(&mut lf, "replace", c.span, ctx)?;
+    let fields: Vec<String> = if r.fields.is_empty() {
+        schema.iter_names().map(|s| s.to_string()).collect()
+    } else {
+        r.fields
+            .iter()
+            .flat_map(|f| crate::exec::matching_columns(&schema, f))
+            .collect()
+    };
+    let rules: Vec<(regex::Regex, String)> = r
+        .pairs
+        .iter()
+        .filter_map(|(old, new)| crate::exec::wildcard_regex(old).map(|re| (re, new.clone())))
+        .collect();
+    let mut exprs = Vec::new();
+    for f in fields {
+        let Some(dt) = schema.get(&f) else { continue };
+        if matches!(dt, DataType::List(_)) {
+            continue;
+        }
+        let rules = rules.clone();
+        let e = crate::exec::text_expr(col(f.as_str()), dt).map(
+            move |c: Column| {
+                let s = c.cast(&DataType::String)?;
+                let out: StringChunked = s
+                    .str()?
+                    .iter()
+                    .map(|v| {
+                        v.map(|v| {
+                            for (re, new) in &rules {
+                                if let Some(cap) = re.captures(v) {
+                                    let mut groups = cap
+                                        .iter()
+                                        .skip(1)
+                                        .map(|m| m.map(|m| m.as_str()).unwrap_or(""));
+                                    let mut out = String::new();
+                                    for (i, part) in new.split('*').enumerate() {
+                                        if i > 0 {
+                                            out.push_str(groups.next().unwrap_or(""));
+                                        }
+                                        out.push_str(part);
+                                    }
+                                    return out;
+                                }
+                            }
+                            v.to_string()
+                        })
+                    })
+                    .collect();
+                Ok(out.with_name(c.name().clone()).into_column())
+            },
+            |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+        );
+        exprs.push(e.alias(f.as_str()));
+    }
+    Ok(lf.with_columns(exprs))
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn exact_and_wildcard_values() {
+        let df = df!("OperationType" => ["%%14674", "%%14675", "x"], "src" => ["::ffff:10.0.0.1", "10.0.0.2", "y"]).unwrap();
+        let out = crate::exec::testing::run_on(
+            df,
+            r#"| replace "%%14674" with "Value Added", "%%14675" with "Value Deleted" in OperationType | replace "::ffff:*" with * in src"#,
+        );
+        let op: Vec<&str> = out
+            .column("OperationType")
+            .unwrap()
+            .str()
+            .unwrap()
+            .no_null_iter()
+            .collect();
+        assert_eq!(op, vec!["Value Added", "Value Deleted", "x"]);
+        assert_eq!(
+            out.column("src").unwrap().str().unwrap().get(0),
+            Some("10.0.0.1")
+        );
+    }
+}

@@ -119,8 +119,15 @@ fn generate(c: &Command, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
 
 /// The error for a command this engine does not run (yet).
 pub fn unsupported(c: &Command, ctx: &Context) -> Diagnostic {
+    let why = match c.name.as_str() {
+        "iplocation" => ": spelunk has no GeoIP database",
+        "apply" | "fit" | "summary" => ": Splunk Machine Learning Toolkit models are not available",
+        "mstats" => ": spelunk stores no metric data",
+        "collect" | "outputlookup" => ": spelunk does not write indexes or lookups",
+        _ => "",
+    };
     ctx.error(
-        format!("unsupported command `{}`", c.name),
+        format!("unsupported command `{}`{why}", c.name),
         Span::new(c.span.start, c.span.start + c.name.len().max(1)),
     )
 }
@@ -182,6 +189,8 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Appendpipe(x) => k::appendpipe::execute(lf, x, c, ctx),
         CommandKind::Top(x) => k::top::execute(lf, x, c, ctx),
         CommandKind::Foreach(x) => k::foreach::execute(lf, x, c, ctx),
+        CommandKind::Replace(x) => k::replace::execute(lf, x, c, ctx),
+        CommandKind::Extract(x) => k::extract::execute(lf, x, c, ctx),
         CommandKind::Transaction(x) => k::transaction::execute(lf, x, c, ctx),
         CommandKind::Spath(x) => k::spath::execute(lf, x, c, ctx),
         CommandKind::Fromjson(x) => k::fromjson::execute(lf, x, c, ctx),
