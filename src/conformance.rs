@@ -100,15 +100,15 @@ fn reason(e: &Diagnostic) -> String {
 }
 
 /// Run one detection's search over a store.
-pub fn run_detection(search: &str, lib: &MacroLibrary, store: &Store) -> Result<usize, Diagnostic> {
+pub fn run_detection(
+    search: &str,
+    lib: &MacroLibrary,
+    store: &Store,
+    cache: Option<&crate::exec::SourceCache>,
+) -> Result<usize, Diagnostic> {
     let (expanded, pipeline) = crate::parse_search(search, lib)?;
-    let ctx = Context {
-        store,
-        text: expanded,
-        now: exec::now(),
-        tz: "UTC".into(),
-        macros: lib.clone(),
-    };
+    let mut ctx = Context::new(store, expanded, lib.clone());
+    ctx.cache = cache;
     let df = exec::run(&pipeline, &ctx)?;
     Ok(df.height())
 }
@@ -117,6 +117,7 @@ pub fn run_detection(search: &str, lib: &MacroLibrary, store: &Store) -> Result<
 pub fn run_list(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Report {
     let start = std::time::Instant::now();
     let mut report = Report::default();
+    let cache = crate::exec::SourceCache::default();
     for path in detections {
         let t = std::time::Instant::now();
         let name = path.display().to_string();
@@ -127,7 +128,7 @@ pub fn run_list(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Re
                 error: Some(reason(&e)),
                 seconds: 0.0,
             },
-            Ok(d) => match run_detection(&d.search, lib, store) {
+            Ok(d) => match run_detection(&d.search, lib, store, Some(&cache)) {
                 Ok(n) => Outcome {
                     detection: name,
                     rows: Some(n),
@@ -217,7 +218,7 @@ pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary) -> Report {
             store
                 .replay(&[input], &ReplayOptions::default())
                 .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;
-            run_detection(&d.search, lib, &store)
+            run_detection(&d.search, lib, &store, None)
         })();
         let seconds = t.elapsed().as_secs_f64();
         report.add(match result {

@@ -126,13 +126,8 @@ fn run_inner(args: &RunArgs) -> Result<String, Diagnostic> {
         }
     })?;
     let store = prepare_store(args)?;
-    let ctx = Context {
-        store: &store,
-        text: expanded,
-        now: exec::now(),
-        tz: args.tz.clone(),
-        macros: lib,
-    };
+    let mut ctx = Context::new(&store, expanded, lib);
+    ctx.tz = args.tz.clone();
     let df = exec::run(&pipeline, &ctx)?;
     Ok(render(&df, args.format, &args.tz))
 }

@@ -97,13 +97,7 @@ pub(crate) fn execute(
                     c.span,
                 )
             })?;
-            let sub_ctx = Context {
-                store: ctx.store,
-                text: spl.clone(),
-                now: ctx.now,
-                tz: ctx.tz.clone(),
-                macros: ctx.macros.clone(),
-            };
+            let sub_ctx = ctx.with_text(spl.clone());
             lf = crate::exec::run_on(lf, &pipeline, &sub_ctx)?;
         }
     }

@@ -80,13 +80,7 @@ pub(crate) fn execute(
                 c.span,
             )
         })?;
-        let sub_ctx = Context {
-            store: ctx.store,
-            text: expanded,
-            now: ctx.now,
-            tz: ctx.tz.clone(),
-            macros: ctx.macros.clone(),
-        };
+        let sub_ctx = ctx.with_text(expanded);
         let df = crate::exec::run(&pipeline, &sub_ctx)?;
         out =
             crate::exec::append_frames(out, df).map_err(|e| ctx.polars_error("map", c.span, e))?;

@@ -27,6 +27,60 @@ pub struct Context<'a> {
     pub tz: String,
     /// Macros, for searches run later by `map` and friends.
     pub macros: MacroLibrary,
+    /// Sources already read, shared by the searches of one run (`spelunk check`); None reads the
+    /// store lazily each time (best for a single search: filters reach the parquet scan).
+    pub cache: Option<&'a SourceCache>,
+}
+
+/// Event and data model tables read once and reused by many searches.
+#[derive(Default)]
+pub struct SourceCache {
+    frames: std::sync::Mutex<std::collections::HashMap<String, DataFrame>>,
+}
+
+impl SourceCache {
+    fn get_or_read(
+        &self,
+        key: &str,
+        read: impl FnOnce() -> Result<LazyFrame, Diagnostic>,
+    ) -> Result<LazyFrame, Diagnostic> {
+        if let Ok(frames) = self.frames.lock() {
+            if let Some(df) = frames.get(key) {
+                return Ok(df.clone().lazy());
+            }
+        }
+        let df = read()?.collect().map_err(store_error)?;
+        if let Ok(mut frames) = self.frames.lock() {
+            frames.insert(key.to_string(), df.clone());
+        }
+        Ok(df.lazy())
+    }
+}
+
+impl<'a> Context<'a> {
+    /// A context over a store for one search text, UTC, now, no cache.
+    pub fn new(store: &'a Store, text: String, macros: MacroLibrary) -> Context<'a> {
+        Context {
+            store,
+            text,
+            now: now(),
+            tz: "UTC".into(),
+            macros,
+            cache: None,
+        }
+    }
+
+    /// The same context for another search text (templates, `map` searches).
+    pub fn with_text(&self, text: String) -> Context<'a> {
+        Context {
+            store: self.store,
+            text,
+            now: self.now,
+            tz: self.tz.clone(),
+            macros: self.macros.clone(),
+            cache: self.cache,
+        }
+    }
 }
 
 impl Context<'_> {
@@ -93,11 +147,17 @@ fn source(s: &Source, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
         Source::Events => {
             if ctx.store.indexes().is_empty() {
                 empty_frame()
+            } else if let Some(cache) = ctx.cache {
+                cache.get_or_read("events", || ctx.store.events(None).map_err(store_error))?
             } else {
                 ctx.store.events(None).map_err(store_error)?
             }
         }
         Source::Datamodel { dataset } => match ctx.store.datamodel(dataset).map_err(store_error)? {
+            Some(lf) if ctx.cache.is_some() => match ctx.cache {
+                Some(cache) => cache.get_or_read(&format!("dm:{dataset}"), || Ok(lf))?,
+                None => lf,
+            },
             Some(lf) => lf,
             None => DataFrame::new_infer_height(vec![Column::new_empty(
                 "_time".into(),
@@ -353,13 +413,8 @@ pub(crate) mod testing {
     pub fn try_run_on(df: DataFrame, spl: &str) -> Result<DataFrame, Diagnostic> {
         let store = Store::in_memory();
         let p = crate::syntax::parse(spl)?;
-        let ctx = Context {
-            store: &store,
-            text: spl.to_string(),
-            now: 1_700_000_000.0,
-            tz: "UTC".into(),
-            macros: MacroLibrary::builtin(),
-        };
+        let mut ctx = Context::new(&store, spl.to_string(), MacroLibrary::builtin());
+        ctx.now = 1_700_000_000.0;
         super::run_on(df.lazy(), &p, &ctx)?
             .collect()
             .map_err(|e| Diagnostic::new(e.to_string()))
