@@ -45,3 +45,187 @@ mod tests {
         assert_eq!(x.by, vec!["host"]);
     }
 }
+
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+use crate::plan::{NullGroups, Stage, Step};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+use polars::prelude::{Column, DataFrame};
+
+/// Run `timechart`: the aggregates per `span=` time bucket (default `1h`), every bucket from
+/// the first to the last present (counts of empty buckets are 0). With `BY`, one column per value
+/// of the field (`<aggregate>: <value>` when there are several aggregates); `limit=N` keeps the
+/// N largest series (default 10, `0` for all) and sums the rest into `OTHER`.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    t: &Timechart,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let span = t.options.get_opt("span").unwrap_or("1h").to_string();
+    let secs = crate::exec::aggregate::span_seconds(&span)
+        .filter(|s| *s > 0.0)
+        .ok_or_else(|| ctx.error(format!("invalid span `{span}`"), c.span))?;
+    if t.by.len() > 1 {
+        return Err(ctx.error(
+            "`timechart` with more than one BY field is not supported",
+            c.span,
+        ));
+    }
+    let mut by = vec!["_time".to_string()];
+    by.extend(t.by.iter().cloned());
+    let step = Step {
+        stage: Stage::Filter(crate::syntax::ast::SearchExpr::Empty),
+        span: c.span,
+        command: "timechart".into(),
+    };
+    let grouped = crate::exec::aggregate::aggregate(
+        lf,
+        &t.aggregates,
+        &by,
+        &NullGroups::Drop,
+        Some(&span),
+        &step,
+        ctx,
+    )?
+    .collect()
+    .map_err(|e| ctx.polars_error("timechart", c.span, e))?;
+    let names: Vec<String> = t.aggregates.iter().map(|a| a.output_name()).collect();
+    let times: Vec<f64> = grouped
+        .column("_time")
+        .ok()
+        .and_then(|c| c.f64().ok().map(|ca| ca.iter().flatten().collect()))
+        .unwrap_or_default();
+    let (lo, hi) = match (
+        times.iter().cloned().reduce(f64::min),
+        times.iter().cloned().reduce(f64::max),
+    ) {
+        (Some(a), Some(b)) => (a, b),
+        _ => return Ok(grouped.lazy()),
+    };
+    let buckets: Vec<f64> = (0..=((hi - lo) / secs).round() as usize)
+        .map(|i| lo + i as f64 * secs)
+        .collect();
+    let index: std::collections::HashMap<i64, usize> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (*b as i64, i))
+        .collect();
+    let is_count = |a: &crate::syntax::ast::Aggregate| {
+        matches!(a.func.as_str(), "count" | "c" | "dc" | "distinct_count")
+    };
+    let cell = |col: &Column, i: usize| crate::exec::values_at(col, i).into_iter().next();
+    // series name -> values per bucket
+    let mut series: Vec<(String, bool, Vec<Option<String>>)> = Vec::new();
+    let split_values: Vec<Option<String>> = match t.by.first() {
+        Some(b) => (0..grouped.height())
+            .map(|i| grouped.column(b).ok().and_then(|c| cell(c, i)))
+            .collect(),
+        None => vec![None; grouped.height()],
+    };
+    for (a, name) in t.aggregates.iter().zip(&names) {
+        let Ok(values) = grouped.column(name) else {
+            continue;
+        };
+        for row in 0..grouped.height() {
+            let label = match &split_values[row] {
+                None => name.clone(),
+                Some(v) if names.len() > 1 => format!("{name}: {v}"),
+                Some(v) => v.clone(),
+            };
+            let slot = match series.iter().position(|s| s.0 == label) {
+                Some(p) => p,
+                None => {
+                    series.push((label, is_count(a), vec![None; buckets.len()]));
+                    series.len() - 1
+                }
+            };
+            if let Some(&b) = grouped
+                .column("_time")
+                .ok()
+                .and_then(|c| cell(c, row))
+                .and_then(|t| t.parse::<f64>().ok())
+                .and_then(|t| index.get(&(t as i64)))
+            {
+                series[slot].2[b] = cell(values, row);
+            }
+        }
+    }
+    let limit: usize = match t.options.get_opt("limit") {
+        Some(v) => v
+            .parse()
+            .map_err(|_| ctx.error(format!("invalid limit `{v}`"), c.span))?,
+        None => 10,
+    };
+    if !t.by.is_empty() && limit > 0 && series.len() > limit {
+        let total = |s: &(String, bool, Vec<Option<String>>)| {
+            s.2.iter()
+                .flatten()
+                .filter_map(|v| v.parse::<f64>().ok())
+                .sum::<f64>()
+        };
+        series.sort_by(|a, b| total(b).total_cmp(&total(a)));
+        let rest = series.split_off(limit);
+        let mut other = vec![0.0f64; buckets.len()];
+        for s in &rest {
+            for (i, v) in s.2.iter().enumerate() {
+                other[i] += v
+                    .as_deref()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(0.0);
+            }
+        }
+        series.push((
+            "OTHER".into(),
+            true,
+            other
+                .into_iter()
+                .map(|x| Some(crate::exec::format_number(x)))
+                .collect(),
+        ));
+    }
+    let mut columns = vec![Column::new("_time".into(), buckets.clone())];
+    for (label, count, vals) in series {
+        let vals: Vec<Option<f64>> = vals
+            .iter()
+            .map(|v| {
+                v.as_deref()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .or(if count { Some(0.0) } else { None })
+            })
+            .collect();
+        columns.push(Column::new(label.as_str().into(), vals));
+    }
+    let out = DataFrame::new_infer_height(columns)
+        .map_err(|e| ctx.polars_error("timechart", c.span, e))?;
+    Ok(out.lazy())
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn buckets_with_zero_fill_and_split() {
+        let df = df!("_time" => [0.0f64, 10.0, 700.0, 30.0], "h" => ["a", "b", "a", "a"]).unwrap();
+        let out = crate::exec::testing::run_on(df.clone(), "| timechart span=5m count");
+        let counts: Vec<f64> = out
+            .column("count")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .no_null_iter()
+            .collect();
+        assert_eq!(counts, vec![3.0, 0.0, 1.0]);
+        let out = crate::exec::testing::run_on(df, "| timechart span=5m count by h");
+        let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, vec!["_time", "a", "b"]);
+        assert_eq!(out.column("b").unwrap().f64().unwrap().get(2), Some(0.0));
+    }
+}

@@ -249,6 +249,8 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Appendpipe(x) => k::appendpipe::execute(lf, x, c, ctx),
         CommandKind::Top(x) => k::top::execute(lf, x, c, ctx),
         CommandKind::Foreach(x) => k::foreach::execute(lf, x, c, ctx),
+        CommandKind::Timechart(x) => k::timechart::execute(lf, x, c, ctx),
+        CommandKind::Streamstats(x) => k::streamstats::execute(lf, x, c, ctx),
         CommandKind::Replace(x) => k::replace::execute(lf, x, c, ctx),
         CommandKind::Extract(x) => k::extract::execute(lf, x, c, ctx),
         CommandKind::Transaction(x) => k::transaction::execute(lf, x, c, ctx),
