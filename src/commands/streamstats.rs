@@ -167,8 +167,8 @@ pub(crate) fn execute(
     let mut history: std::collections::HashMap<&Vec<String>, Vec<usize>> =
         std::collections::HashMap::new();
     let mut outputs: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(n); inputs.len()];
-    for i in 0..n {
-        let seen = history.entry(&keys[i]).or_default();
+    for (i, key) in keys.iter().enumerate() {
+        let seen = history.entry(key).or_default();
         let mut rows: Vec<usize> = seen.clone();
         if current {
             rows.push(i);

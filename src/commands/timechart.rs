@@ -133,8 +133,8 @@ pub(crate) fn execute(
         let Ok(values) = grouped.column(name) else {
             continue;
         };
-        for row in 0..grouped.height() {
-            let label = match &split_values[row] {
+        for (row, split) in split_values.iter().enumerate() {
+            let label = match split {
                 None => name.clone(),
                 Some(v) if names.len() > 1 => format!("{name}: {v}"),
                 Some(v) => v.clone(),
