@@ -6,5 +6,10 @@
 //! - extracted fields are `String`; `_time` is `Float64` epoch seconds; aggregates and eval
 //!   arithmetic give `Float64`/`Int64`; comparisons give `Boolean`;
 //! - a multivalue field is `List(String)`.
+
+pub mod eval;
+pub mod functions;
 pub mod pcre;
 pub mod search;
+pub mod time;
+pub mod value;
