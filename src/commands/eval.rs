@@ -47,6 +47,26 @@ pub(crate) fn assignments(p: &Pair<'_, Rule>) -> BuildResult<Vec<Assignment>> {
     Ok(out)
 }
 
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `eval`: the assignments, left to right.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    e: &Eval,
+    _c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    crate::expr::eval::apply_eval(lf, &e.assignments, &ctx.text, ctx.now, &ctx.tz)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

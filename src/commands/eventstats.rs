@@ -53,15 +53,17 @@ use polars::prelude::{JoinArgs, JoinType};
 /// Run `eventstats`: compute the aggregates over all results (or per `BY` group) and add them to
 /// every result; results whose BY field is null get no values.
 pub(crate) fn execute(
-    mut lf: LazyFrame,
+    lf: LazyFrame,
     e: &Eventstats,
     c: &Command,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
+    let (mut lf, evaluated) =
+        crate::exec::aggregate::materialize_eval_args(lf, &e.args.aggregates, "eventstats", ctx)?;
     let schema = schema_of(&mut lf, "eventstats", c.span, ctx)?;
     let by = &e.args.by;
     let mut exprs = Vec::new();
-    let aggs = crate::exec::aggregate::expand_wildcards(&e.args.aggregates, &schema);
+    let aggs = crate::exec::aggregate::expand_wildcards(&evaluated, &schema);
     for a in &aggs {
         exprs.push(
             crate::exec::aggregate::agg_expr(a, &schema, ctx, !by.is_empty())?

@@ -22,6 +22,26 @@ impl Fieldformat {
     }
 }
 
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `fieldformat`: spelunk renders the formatted value in place of the value.
+pub(crate) fn execute(
+    lf: LazyFrame,
+    f: &Fieldformat,
+    _c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    crate::expr::eval::apply_eval(lf, &f.assignments, &ctx.text, ctx.now, &ctx.tz)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::commands::testing::parse_command;

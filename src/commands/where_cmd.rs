@@ -22,6 +22,34 @@ impl Where {
     }
 }
 
+use crate::diagnostic::Diagnostic;
+#[allow(unused_imports)]
+use crate::exec::{schema_of, Context};
+#[allow(unused_imports)]
+use crate::syntax::ast::Command;
+#[allow(unused_imports)]
+use polars::prelude::{
+    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
+};
+
+/// Run `where`: keep the results for which the expression is true (null counts as false).
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    w: &Where,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let schema = schema_of(&mut lf, "where", c.span, ctx)?;
+    let ectx = crate::expr::eval::EvalContext {
+        schema: &schema,
+        source: &ctx.text,
+        now: ctx.now,
+        tz: &ctx.tz,
+    };
+    let pred = crate::expr::eval::compile_predicate(&w.expr, &ectx)?;
+    Ok(lf.filter(pred))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +145,29 @@ mod tests {
     fn in_operator() {
         let e = expr(r#"| where user IN ("a", "b")"#);
         assert!(matches!(e, EvalExpr::In { ref list, .. } if list.len() == 2));
+    }
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn where_is_case_sensitive_and_numeric_aware() {
+        let df = df!("process_name" => ["cmd.exe", "CMD.EXE"], "n" => ["10", "9"]).unwrap();
+        let out = crate::exec::testing::run_on(df.clone(), r#"| where process_name="cmd.exe""#);
+        assert_eq!(out.height(), 1);
+        let out = crate::exec::testing::run_on(df, "| where n > 9");
+        assert_eq!(out.height(), 1);
+        assert_eq!(out.column("n").unwrap().str().unwrap().get(0), Some("10"));
+    }
+
+    #[test]
+    fn and_before_or_at_execution() {
+        // (a=1 AND b=2) OR c=3: row 2 (only c=3) is kept; the search reading a=1 AND (b=2 OR c=3) would drop it.
+        let df =
+            df!("a" => ["1", "1", "0"], "b" => ["2", "0", "0"], "c" => ["0", "0", "3"]).unwrap();
+        let out = crate::exec::testing::run_on(df, "| where a=1 AND b=2 OR c=3");
+        assert_eq!(out.height(), 2);
     }
 }

@@ -58,9 +58,57 @@ pub fn expand_wildcards(aggs: &[Aggregate], schema: &Schema) -> Vec<Aggregate> {
     out
 }
 
+/// Aggregates over `eval(expr)` read a column computed first: `count(eval(x>1))` counts the
+/// results where the expression is true (false counts as null, as in Splunk).
+pub fn materialize_eval_args(
+    mut lf: LazyFrame,
+    aggs: &[Aggregate],
+    step_command: &str,
+    ctx: &Context,
+) -> Result<(LazyFrame, Vec<Aggregate>), Diagnostic> {
+    let mut out = Vec::with_capacity(aggs.len());
+    for (k, a) in aggs.iter().enumerate() {
+        let Some(AggArg::Eval(expr, _)) = &a.arg else {
+            out.push(a.clone());
+            continue;
+        };
+        let tmp = format!("__spelunk_agg_eval_{k}");
+        let schema = lf
+            .collect_schema()
+            .map_err(|e| ctx.polars_error(step_command, a.span, e))?;
+        let ectx = crate::expr::eval::EvalContext {
+            schema: &schema,
+            source: &ctx.text,
+            now: ctx.now,
+            tz: &ctx.tz,
+        };
+        let value = crate::expr::eval::compile(expr, &ectx)?;
+        lf = lf.with_column(value.alias(tmp.as_str()));
+        let schema = lf
+            .collect_schema()
+            .map_err(|e| ctx.polars_error(step_command, a.span, e))?;
+        if schema.get(&tmp) == Some(&DataType::Boolean) {
+            lf = lf.with_column(
+                when(col(tmp.as_str()).fill_null(lit(false)))
+                    .then(lit(true))
+                    .otherwise(lit(NULL).cast(DataType::Boolean))
+                    .alias(tmp.as_str()),
+            );
+        }
+        let alias = Some(a.output_name());
+        out.push(Aggregate {
+            func: a.func.clone(),
+            arg: Some(AggArg::Field(tmp)),
+            alias,
+            span: a.span,
+        });
+    }
+    Ok((lf, out))
+}
+
 /// Group and aggregate.
 pub fn aggregate(
-    mut lf: LazyFrame,
+    lf: LazyFrame,
     aggs: &[Aggregate],
     by: &[String],
     nulls: &NullGroups,
@@ -68,6 +116,8 @@ pub fn aggregate(
     step: &Step,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
+    let (mut lf, aggs) = materialize_eval_args(lf, aggs, &step.command, ctx)?;
+    let aggs = aggs.as_slice();
     let schema = schema_of(&mut lf, &step.command, step.span, ctx)?;
     // BY fields: fill or drop nulls; explode multivalue ones; bucket _time by span.
     for f in by {
@@ -402,6 +452,27 @@ mod tests {
         assert_eq!(
             out.column("avg_tcp.out").unwrap().f64().unwrap().get(0),
             Some(10.0)
+        );
+    }
+
+    #[test]
+    fn eval_arguments_count_true_results() {
+        let df = df!("k" => ["a", "a", "b"], "n" => ["5", "1", "7"]).unwrap();
+        let out = run_on(
+            df,
+            r#"| stats count(eval(n>2)) as big values(eval(if(n>2, "hi", null()))) as v by k"#,
+        );
+        assert_eq!(out.column("big").unwrap().i64().unwrap().get(0), Some(1));
+        assert_eq!(out.column("big").unwrap().i64().unwrap().get(1), Some(1));
+        assert_eq!(
+            out.column("v")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap()
+                .len(),
+            1
         );
     }
 

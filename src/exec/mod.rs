@@ -228,6 +228,9 @@ fn run_step(mut lf: LazyFrame, step: &Step, ctx: &Context) -> Result<LazyFrame, 
 fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     use crate::commands as k;
     match &c.kind {
+        CommandKind::Eval(x) => k::eval::execute(lf, x, c, ctx),
+        CommandKind::Where(x) => k::where_cmd::execute(lf, x, c, ctx),
+        CommandKind::Fieldformat(x) => k::fieldformat::execute(lf, x, c, ctx),
         CommandKind::Rename(x) => k::rename::execute(lf, x, c, ctx),
         CommandKind::Convert(x) => k::convert::execute(lf, x, c, ctx),
         CommandKind::Table(x) => k::table::execute(lf, x, c, ctx),
