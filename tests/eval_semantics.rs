@@ -596,3 +596,13 @@ fn time_zone_is_used_by_strftime() {
     );
     assert!(apply_eval(one().lazy(), &e.assignments, spl, NOW, "Mars/Base").is_err());
 }
+
+#[test]
+fn pcre_literal_braces_are_accepted() {
+    let df = df!("id" => [0i32, 1, 2], "raw" => ["${jndi:ldap", "%7bjndi", "aa"]).unwrap();
+    assert_eq!(
+        kept(&df, r#"match(raw, "(?i)(\$|%24)?({|%7b)jndi")"#),
+        vec![0, 1]
+    );
+    assert_eq!(kept(&df, r#"match(raw, "a{2}")"#), vec![2]);
+}

@@ -93,8 +93,60 @@ fn native(t: &Typed) -> bool {
     t.konst.is_none() && !matches!(t.kind, Kind::Multi | Kind::Null)
 }
 
+/// PCRE reads a `{` that does not start a quantifier (`{2}`, `{1,}`, `{1,3}`) as a literal
+/// brace (security_content writes `({|%7b)`); the regex crate rejects it. Escape such braces.
+pub fn pcre_braces(pat: &str) -> String {
+    let chars: Vec<char> = pat.chars().collect();
+    let mut out = String::with_capacity(pat.len() + 4);
+    let (mut i, mut class) = (0, false);
+    while i < chars.len() {
+        let ch = chars[i];
+        match ch {
+            '\\' => {
+                out.push(ch);
+                if let Some(&n) = chars.get(i + 1) {
+                    out.push(n);
+                }
+                i += 2;
+                continue;
+            }
+            '[' if !class => class = true,
+            ']' if class => class = false,
+            '{' if !class => {
+                let rest: String = chars[i + 1..].iter().collect();
+                let q = rest.find('}').map(|end| &rest[..end]);
+                let is_quant = q.is_some_and(|q| {
+                    let (a, b) = q.split_once(',').unwrap_or((q, ""));
+                    !a.is_empty()
+                        && a.chars().all(|c| c.is_ascii_digit())
+                        && b.chars().all(|c| c.is_ascii_digit())
+                });
+                if let (true, Some(q)) = (is_quant, q) {
+                    out.push('{');
+                    out.push_str(q);
+                    out.push('}');
+                    i += q.chars().count() + 2;
+                    continue;
+                }
+                out.push_str("\\{");
+                i += 1;
+                continue;
+            }
+            '}' if !class => {
+                out.push_str("\\}");
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(ch);
+        i += 1;
+    }
+    out
+}
+
 fn compile_regex(c: &Compiler, pat: &str, func: &str, span: Span) -> Result<Regex, Diagnostic> {
-    Regex::new(pat).map_err(|e| {
+    Regex::new(&pcre_braces(pat)).map_err(|e| {
         Diagnostic::new(format!("invalid regular expression in `{func}`: {pat}"))
             .at(c.ctx.source, span)
             .note(e.to_string())
@@ -328,7 +380,9 @@ pub(crate) fn call(
                 let re = compile_regex(c, &pat, name, span)?;
                 if native(&a[0]) {
                     return Ok(Typed::new(
-                        c.to_str(&a[0]).str().contains(lit(pat), true),
+                        c.to_str(&a[0])
+                            .str()
+                            .contains(lit(re.as_str().to_string()), true),
                         Kind::Bool,
                     ));
                 }
@@ -340,7 +394,7 @@ pub(crate) fn call(
                 let Some(pat) = v[1].as_str() else {
                     return Value::Null;
                 };
-                match Regex::new(&pat) {
+                match Regex::new(&pcre_braces(&pat)) {
                     Ok(re) => any_value(&v[0], |x| re.is_match(x)),
                     Err(_) => Value::Null,
                 }
@@ -359,9 +413,11 @@ pub(crate) fn call(
                 let repl = convert_replacement(&repl);
                 if native(&a[0]) {
                     return Ok(Typed::new(
-                        c.to_str(&a[0])
-                            .str()
-                            .replace_all(lit(pat), lit(repl), false),
+                        c.to_str(&a[0]).str().replace_all(
+                            lit(re.as_str().to_string()),
+                            lit(repl),
+                            false,
+                        ),
                         Kind::Str,
                     ));
                 }
@@ -378,7 +434,7 @@ pub(crate) fn call(
                 let (Some(pat), Some(repl)) = (v[1].as_str(), v[2].as_str()) else {
                     return Value::Null;
                 };
-                let Ok(re) = Regex::new(&pat) else {
+                let Ok(re) = Regex::new(&pcre_braces(&pat)) else {
                     return Value::Null;
                 };
                 let repl = convert_replacement(&repl);
@@ -581,7 +637,7 @@ pub(crate) fn call(
             Ok(rowwise(&a, Kind::Int, move |v| {
                 let re = match &fixed {
                     Some(r) => r.clone(),
-                    None => match v[1].as_str().map(|p| Regex::new(&p)) {
+                    None => match v[1].as_str().map(|p| Regex::new(&pcre_braces(&p))) {
                         Some(Ok(r)) => r,
                         _ => return Value::Null,
                     },
@@ -670,6 +726,13 @@ pub(crate) fn call(
             let mv = c.expr(&args[0])?;
             if mv.kind == Kind::Null {
                 return Ok(Typed::null());
+            }
+            let mut used = Vec::new();
+            collect_fields(&args[1], &mut used);
+            if let Some(other) = used.iter().find(|f| *f != field) {
+                return Err(err(format!(
+                    "`mvmap` with another field (`{other}`) in its expression is not supported yet"
+                )));
             }
             let inner = c.for_element(field);
             let body = inner.expr(&args[1])?;
