@@ -2,6 +2,17 @@
 
 use std::process::ExitCode;
 
+/// Query plans for long `case(...)`/`if(...)` chains are deep; the work runs on a thread with a
+/// large stack so that no search can overflow it.
+const STACK_SIZE: usize = 256 << 20;
+
 fn main() -> ExitCode {
-    spelunk::cli::main()
+    match std::thread::Builder::new()
+        .name("spelunk".into())
+        .stack_size(STACK_SIZE)
+        .spawn(spelunk::cli::main)
+    {
+        Ok(handle) => handle.join().unwrap_or(ExitCode::from(101)),
+        Err(_) => spelunk::cli::main(),
+    }
 }
