@@ -390,10 +390,15 @@ pub fn append_frames(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
     Ok(out)
 }
 
-/// A column as Splunk's text: integral floats without a decimal point (`5`, not `5.0`).
+/// A column as Splunk's text: integral floats without a decimal point (`5`, not `5.0`), and a
+/// multivalue field's values joined by newlines.
 pub fn text_expr(e: Expr, dt: &DataType) -> Expr {
     match dt {
         DataType::String => e,
+        DataType::List(_) => e
+            .cast(DataType::List(Box::new(DataType::String)))
+            .list()
+            .join(lit("\n"), true),
         DataType::Float64 | DataType::Float32 => {
             let as_int = e.clone().cast(DataType::Int64);
             when(as_int.clone().cast(DataType::Float64).eq(e.clone()))
