@@ -113,8 +113,31 @@ pub fn run_detection(
     Ok(df.height())
 }
 
+/// Stack for runs of many searches: query plans of long `case`/`if` chains are deep.
+const STACK_SIZE: usize = 256 << 20;
+
+/// Run `f` on a thread with a large stack (whatever the caller's stack is).
+fn with_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(s, f)
+        {
+            Ok(h) => match h.join() {
+                Ok(v) => v,
+                Err(p) => std::panic::resume_unwind(p),
+            },
+            Err(e) => panic!("cannot start a thread: {e}"),
+        }
+    })
+}
+
 /// Run detections (YAML files) over one store.
 pub fn run_list(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Report {
+    with_large_stack(|| run_list_inner(detections, lib, store))
+}
+
+fn run_list_inner(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Report {
     let start = std::time::Instant::now();
     let mut report = Report::default();
     let cache = crate::exec::SourceCache::default();
@@ -200,6 +223,10 @@ pub fn read_pairs(
 
 /// Run each detection over its own dataset (replayed in memory).
 pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary) -> Report {
+    with_large_stack(|| run_pairs_inner(pairs, lib))
+}
+
+fn run_pairs_inner(pairs: &[Pair], lib: &MacroLibrary) -> Report {
     let start = std::time::Instant::now();
     let mut report = Report::default();
     for p in pairs {

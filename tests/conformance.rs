@@ -1,0 +1,94 @@
+//! Conformance figures of the execution engine (need ../shared; CI requires it). Each figure may
+//! only go up: tests/conformance_baseline.json records the floor.
+
+mod common;
+
+use spelunk::conformance::{read_pairs, run_list, run_pairs};
+use spelunk::ingest::Input;
+use spelunk::macros::MacroLibrary;
+use spelunk::store::{ReplayOptions, Store};
+
+fn baseline(key: &str) -> usize {
+    let text =
+        std::fs::read_to_string(common::project_dir().join("tests/conformance_baseline.json"))
+            .expect("baseline");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    v[key].as_u64().expect("number") as usize
+}
+
+#[test]
+fn endpoint_processes_detections_run_over_the_bundled_sample() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let root = shared.join("corpus/security_content");
+    let lib = MacroLibrary::with_dirs(std::slice::from_ref(&root)).expect("macros");
+    let list = std::fs::read_to_string(root.join("endpoint_processes_sysmon.tsv")).expect("list");
+    let paths: Vec<_> = list
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .map(|p| root.join(p))
+        .collect();
+    assert_eq!(paths.len(), 449);
+    let mut store = Store::in_memory();
+    let sample = common::project_dir().join("datasets/sample/dataset.yml");
+    store
+        .replay(&[Input::new(sample)], &ReplayOptions::default())
+        .expect("replay");
+    let report = run_list(&paths, &lib, &store);
+    eprintln!("{report}");
+    assert!(
+        report.ran * 100 >= report.total * 95,
+        "{} of {} ran",
+        report.ran,
+        report.total
+    );
+    assert!(
+        report.ran >= baseline("endpoint_processes_over_sample_ran"),
+        "{} ran, below the baseline",
+        report.ran
+    );
+    // The seed detection finds the sample's mklink event.
+    let seed = report
+        .outcomes
+        .iter()
+        .find(|o| {
+            o.detection
+                .ends_with("credential_dumping_via_symlink_to_shadow_copy.yml")
+        })
+        .expect("seed in list");
+    assert_eq!(seed.rows, Some(1));
+}
+
+#[test]
+fn detection_dataset_pairs_return_results() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let root = shared.join("corpus/security_content");
+    let lib = MacroLibrary::with_dirs(std::slice::from_ref(&root)).expect("macros");
+    let pairs = read_pairs(
+        &shared.join("corpus/attack_data/DETECTIONS.tsv"),
+        &root,
+        &shared.join("corpus/attack_data"),
+    )
+    .expect("pairs");
+    assert_eq!(pairs.len(), 23);
+    let report = run_pairs(&pairs, &lib);
+    eprintln!("{report}");
+    for o in &report.outcomes {
+        eprintln!(
+            "{:>5} {}",
+            o.rows
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "error".into()),
+            o.detection
+        );
+    }
+    assert!(
+        report.with_results >= baseline("pairs_with_results"),
+        "{} pairs with results, below the baseline",
+        report.with_results
+    );
+}
