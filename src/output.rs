@@ -3,7 +3,8 @@
 //! Columns appear in result order. Multivalue fields are one value per line in a table cell or a
 //! CSV field, and arrays in JSON. `_time` is rendered as a time in the search's time zone.
 
-use crate::exec::{any_to_string, time, values_at};
+use crate::exec::{any_to_string, values_at};
+use crate::expr::time;
 use polars::prelude::*;
 
 /// Output formats of `spelunk run`.
@@ -21,7 +22,8 @@ pub enum OutputFormat {
 fn cell(c: &Column, i: usize, tz: &chrono_tz::Tz) -> Vec<String> {
     if c.name().as_str() == "_time" {
         if let Ok(AnyValue::Float64(t)) = c.get(i) {
-            return time::format_epoch(t, "%Y-%m-%dT%H:%M:%S%.3f%:z", tz)
+            return time::format_items("%Y-%m-%dT%H:%M:%S.%3N%:z")
+                .and_then(|items| time::strftime(t, &items, tz))
                 .into_iter()
                 .collect();
         }

@@ -110,7 +110,7 @@ pub fn prepare_store(args: &RunArgs) -> Result<Store, Diagnostic> {
 }
 
 fn run_inner(args: &RunArgs) -> Result<String, Diagnostic> {
-    if crate::exec::time::parse_tz(&args.tz).is_none() {
+    if crate::expr::time::parse_tz(&args.tz).is_none() {
         return Err(Diagnostic::new(format!(
             "unknown time zone `{}` (use an IANA name such as UTC or Europe/Paris)",
             args.tz

@@ -61,11 +61,13 @@ impl Convert {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::{matching_columns, time};
+use crate::exec::matching_columns;
 #[allow(unused_imports)]
 use crate::exec::{schema_of, Context};
+use crate::expr::time;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
+use chrono::format::Item;
 #[allow(unused_imports)]
 use polars::prelude::{
     col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
@@ -80,14 +82,13 @@ pub(crate) fn execute(
     c: &Command,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
-    let fmt = time::chrono_format(
-        x.options
-            .get_opt("timeformat")
-            .unwrap_or("%m/%d/%Y %H:%M:%S"),
-    );
-    if !time::valid_format(&fmt) {
-        return Err(ctx.error(format!("invalid timeformat `{fmt}`"), c.span));
-    }
+    let fmt_text = x
+        .options
+        .get_opt("timeformat")
+        .unwrap_or("%m/%d/%Y %H:%M:%S");
+    let Some(fmt) = time::format_items(fmt_text) else {
+        return Err(ctx.error(format!("invalid timeformat `{fmt_text}`"), c.span));
+    };
     let tz = time::parse_tz(&ctx.tz)
         .ok_or_else(|| ctx.error(format!("unknown time zone `{}`", ctx.tz), c.span))?;
     for conv in &x.conversions {
@@ -136,12 +137,12 @@ fn cell_strings(c: &Column) -> PolarsResult<Vec<Option<String>>> {
     Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
 }
 
-fn ctime(c: Column, fmt: &str, tz: &chrono_tz::Tz) -> PolarsResult<Column> {
+fn ctime(c: Column, fmt: &[Item<'static>], tz: &chrono_tz::Tz) -> PolarsResult<Column> {
     let out: StringChunked = cell_strings(&c)?
         .into_iter()
         .map(|v| {
             v.map(|s| match s.trim().parse::<f64>() {
-                Ok(secs) => time::format_epoch(secs, fmt, tz).unwrap_or(s),
+                Ok(secs) => time::strftime(secs, fmt, tz).unwrap_or(s),
                 Err(_) => s,
             })
         })
@@ -149,12 +150,12 @@ fn ctime(c: Column, fmt: &str, tz: &chrono_tz::Tz) -> PolarsResult<Column> {
     Ok(out.with_name(c.name().clone()).into_column())
 }
 
-fn mktime(c: Column, fmt: &str, tz: &chrono_tz::Tz) -> PolarsResult<Column> {
+fn mktime(c: Column, fmt: &[Item<'static>], tz: &chrono_tz::Tz) -> PolarsResult<Column> {
     let out: StringChunked = cell_strings(&c)?
         .into_iter()
         .map(|v| {
             v.map(|s| {
-                time::parse_time(&s, fmt, tz)
+                time::strptime(&s, fmt, tz)
                     .map(crate::exec::format_number)
                     .unwrap_or(s)
             })

@@ -5,7 +5,6 @@
 
 pub mod aggregate;
 pub mod structured;
-pub mod time;
 
 use crate::commands::CommandKind;
 use crate::diagnostic::{Diagnostic, Span};
