@@ -9,6 +9,7 @@ use crate::detection::Detection;
 use crate::diagnostic::Diagnostic;
 use crate::exec::{self, Context};
 use crate::ingest::Input;
+use crate::lookups::LookupLibrary;
 use crate::macros::MacroLibrary;
 use crate::store::{ReplayOptions, Store};
 use serde::Serialize;
@@ -100,7 +101,12 @@ fn reason(e: &Diagnostic) -> String {
 }
 
 /// Run one detection's search over a store.
-pub fn run_detection(search: &str, lib: &MacroLibrary, store: &Store) -> Result<usize, Diagnostic> {
+pub fn run_detection(
+    search: &str,
+    lib: &MacroLibrary,
+    lookups: &LookupLibrary,
+    store: &Store,
+) -> Result<usize, Diagnostic> {
     let (expanded, pipeline) = crate::parse_search(search, lib)?;
     let ctx = Context {
         store,
@@ -108,13 +114,19 @@ pub fn run_detection(search: &str, lib: &MacroLibrary, store: &Store) -> Result<
         now: exec::now(),
         tz: "UTC".into(),
         macros: lib.clone(),
+        lookups: lookups.clone(),
     };
     let df = exec::run(&pipeline, &ctx)?;
     Ok(df.height())
 }
 
 /// Run detections (YAML files) over one store.
-pub fn run_list(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Report {
+pub fn run_list(
+    detections: &[PathBuf],
+    lib: &MacroLibrary,
+    lookups: &LookupLibrary,
+    store: &Store,
+) -> Report {
     let start = std::time::Instant::now();
     let mut report = Report::default();
     for path in detections {
@@ -127,7 +139,7 @@ pub fn run_list(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Re
                 error: Some(reason(&e)),
                 seconds: 0.0,
             },
-            Ok(d) => match run_detection(&d.search, lib, store) {
+            Ok(d) => match run_detection(&d.search, lib, lookups, store) {
                 Ok(n) => Outcome {
                     detection: name,
                     rows: Some(n),
@@ -198,7 +210,7 @@ pub fn read_pairs(
 }
 
 /// Run each detection over its own dataset (replayed in memory).
-pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary) -> Report {
+pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) -> Report {
     let start = std::time::Instant::now();
     let mut report = Report::default();
     for p in pairs {
@@ -217,7 +229,7 @@ pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary) -> Report {
             store
                 .replay(&[input], &ReplayOptions::default())
                 .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;
-            run_detection(&d.search, lib, &store)
+            run_detection(&d.search, lib, lookups, &store)
         })();
         let seconds = t.elapsed().as_secs_f64();
         report.add(match result {

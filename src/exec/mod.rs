@@ -26,6 +26,8 @@ pub struct Context<'a> {
     pub tz: String,
     /// Macros, for searches run later by `map` and friends.
     pub macros: MacroLibrary,
+    /// Lookup definitions and tables, for `lookup` and `inputlookup`.
+    pub lookups: crate::lookups::LookupLibrary,
 }
 
 impl Context<'_> {
@@ -94,6 +96,7 @@ fn source(s: &Source, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
 fn generate(c: &Command, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     match &c.kind {
         CommandKind::Makeresults(m) => crate::commands::makeresults::execute(m, c, ctx),
+        CommandKind::Inputlookup(x) => crate::commands::inputlookup::generate(x, c, ctx),
         _ => Err(unsupported(c, ctx)),
     }
 }
@@ -152,6 +155,9 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Sort(x) => k::sort::execute(lf, x, c, ctx),
         CommandKind::Dedup(x) => k::dedup::execute(lf, x, c, ctx),
         CommandKind::Fillnull(x) => k::fillnull::execute(lf, x, c, ctx),
+        CommandKind::Lookup(x) => k::lookup::execute(lf, x, c, ctx),
+        CommandKind::Inputlookup(x) => k::inputlookup::execute(lf, x, c, ctx),
+        CommandKind::Outputlookup(_) => Err(k::outputlookup::unsupported(c, ctx)),
         _ => Err(unsupported(c, ctx)),
     }
 }
@@ -250,6 +256,31 @@ pub(crate) mod testing {
 
     /// Like [`run_on`], returning the error.
     pub fn try_run_on(df: DataFrame, spl: &str) -> Result<DataFrame, Diagnostic> {
+        try_run_with(df, spl, crate::lookups::LookupLibrary::default())
+    }
+
+    /// The fixture lookups of `tests/fixtures/lookups`.
+    pub fn fixture_lookups() -> crate::lookups::LookupLibrary {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lookups");
+        crate::lookups::LookupLibrary::with_dirs(&[dir]).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`run_on`], with the fixture lookups.
+    pub fn run_with_lookups(df: DataFrame, spl: &str) -> DataFrame {
+        try_run_with_lookups(df, spl).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`try_run_on`], with the fixture lookups.
+    pub fn try_run_with_lookups(df: DataFrame, spl: &str) -> Result<DataFrame, Diagnostic> {
+        try_run_with(df, spl, fixture_lookups())
+    }
+
+    /// Run SPL over a frame with the given lookups.
+    pub fn try_run_with(
+        df: DataFrame,
+        spl: &str,
+        lookups: crate::lookups::LookupLibrary,
+    ) -> Result<DataFrame, Diagnostic> {
         let store = Store::in_memory();
         let p = crate::syntax::parse(spl)?;
         let ctx = Context {
@@ -258,6 +289,7 @@ pub(crate) mod testing {
             now: 1_700_000_000.0,
             tz: "UTC".into(),
             macros: MacroLibrary::builtin(),
+            lookups,
         };
         super::run_on(df.lazy(), &p, &ctx)?
             .collect()
