@@ -665,6 +665,40 @@ mod tests {
     }
 
     #[test]
+    fn fixture_folder_loads_with_rejections_and_later_folders_override() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lookups");
+        let lib = LookupLibrary::with_dirs(std::slice::from_ref(&fixtures)).unwrap();
+        assert_eq!(lib.rejected.len(), 1, "{:?}", lib.rejected);
+        assert!(lib.rejected[0].file.ends_with("broken.yml"));
+        // By name, by a definition's file name, by a bare CSV's name.
+        assert!(lib.get("files_cs").is_some());
+        assert!(lib.get("domains.csv").is_some());
+        assert!(lib.get("legit_domains.csv").is_some());
+        assert!(lib.get("nope").is_none());
+        let e = lib.resolve("file_cs").unwrap_err();
+        assert!(e.notes.iter().any(|n| n.contains("`files_cs`")), "{e}");
+        // Tables are read once and shared by clones.
+        let a = lib.get("domains").unwrap().table().unwrap();
+        let b = lib.clone().get("domains").unwrap().table().unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+
+        let tmp = std::env::temp_dir().join(format!("spelunk-lookups-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).unwrap();
+        std::fs::write(
+            tmp.join("domains.yml"),
+            "name: domains\nfilename: other.csv\ncase_sensitive_match: 'false'\n",
+        )
+        .unwrap();
+        std::fs::write(tmp.join("other.csv"), "domain\nother.org\n").unwrap();
+        let lib = LookupLibrary::with_dirs(&[fixtures, tmp.clone()]).unwrap();
+        let d = lib.get("domains").unwrap();
+        assert!(!d.case_sensitive);
+        assert_eq!(d.table().unwrap().rows, vec![vec!["other.org".to_string()]]);
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
     fn index_exact_wildcard_and_order() {
         let def = parse_definition(
             "name: t\nfilename: t.csv\nmatch_type: WILDCARD(k)\ncase_sensitive_match: 'false'",

@@ -88,7 +88,7 @@ fn list_paths(args: &CheckArgs, list: &PathBuf) -> Result<Vec<PathBuf>, Diagnost
 }
 
 fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
-    let lib = MacroLibrary::with_dirs(&[args.corpus.clone()])?;
+    let lib = MacroLibrary::with_dirs(std::slice::from_ref(&args.corpus))?;
     let lookup_dir = args.corpus.join("lookups");
     let lookups = if lookup_dir.is_dir() {
         LookupLibrary::with_dirs(&[lookup_dir])?

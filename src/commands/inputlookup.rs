@@ -141,8 +141,12 @@ pub fn concat_diagonal(
             .collect();
         lf.select(exprs)
     };
-    if names.is_empty() {
+    // A side without fields contributes no rows (and selecting only literals would make one).
+    if sb.is_empty() {
         return Ok(a);
+    }
+    if sa.is_empty() {
+        return Ok(b);
     }
     polars::prelude::concat(
         [project(a, sa), project(b, sb)],
@@ -210,6 +214,12 @@ mod exec_tests {
         assert_eq!(col(&out, "n")[1], None);
         assert_eq!(col(&out, "owner")[0], None);
         assert_eq!(col(&out, "owner")[1], Some("corp".into()));
+        // Appended to no results: just the table.
+        let out = run_with_lookups(
+            DataFrame::empty(),
+            "| fields x | inputlookup append=true domains",
+        );
+        assert_eq!(out.height(), 3);
         let e = try_run_with_lookups(df, "| fields domain | inputlookup domains").unwrap_err();
         assert!(e.message.contains("append=true"), "{e}");
     }
