@@ -9,6 +9,7 @@ use crate::detection::Detection;
 use crate::diagnostic::Diagnostic;
 use crate::exec::{self, Context};
 use crate::ingest::Input;
+use crate::lookups::LookupLibrary;
 use crate::macros::MacroLibrary;
 use crate::store::{ReplayOptions, Store};
 use serde::Serialize;
@@ -103,12 +104,14 @@ fn reason(e: &Diagnostic) -> String {
 pub fn run_detection(
     search: &str,
     lib: &MacroLibrary,
+    lookups: &LookupLibrary,
     store: &Store,
     cache: Option<&crate::exec::SourceCache>,
 ) -> Result<usize, Diagnostic> {
     let (expanded, pipeline) = crate::parse_search(search, lib)?;
     let mut ctx = Context::new(store, expanded, lib.clone());
     ctx.cache = cache;
+    ctx.lookups = lookups.clone();
     let df = exec::run(&pipeline, &ctx)?;
     Ok(df.height())
 }
@@ -133,11 +136,21 @@ fn with_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Run detections (YAML files) over one store.
-pub fn run_list(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Report {
-    with_large_stack(|| run_list_inner(detections, lib, store))
+pub fn run_list(
+    detections: &[PathBuf],
+    lib: &MacroLibrary,
+    lookups: &LookupLibrary,
+    store: &Store,
+) -> Report {
+    with_large_stack(|| run_list_inner(detections, lib, lookups, store))
 }
 
-fn run_list_inner(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> Report {
+fn run_list_inner(
+    detections: &[PathBuf],
+    lib: &MacroLibrary,
+    lookups: &LookupLibrary,
+    store: &Store,
+) -> Report {
     let start = std::time::Instant::now();
     let mut report = Report::default();
     let cache = crate::exec::SourceCache::default();
@@ -151,7 +164,7 @@ fn run_list_inner(detections: &[PathBuf], lib: &MacroLibrary, store: &Store) -> 
                 error: Some(reason(&e)),
                 seconds: 0.0,
             },
-            Ok(d) => match run_detection(&d.search, lib, store, Some(&cache)) {
+            Ok(d) => match run_detection(&d.search, lib, lookups, store, Some(&cache)) {
                 Ok(n) => Outcome {
                     detection: name,
                     rows: Some(n),
@@ -222,11 +235,11 @@ pub fn read_pairs(
 }
 
 /// Run each detection over its own dataset (replayed in memory).
-pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary) -> Report {
-    with_large_stack(|| run_pairs_inner(pairs, lib))
+pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) -> Report {
+    with_large_stack(|| run_pairs_inner(pairs, lib, lookups))
 }
 
-fn run_pairs_inner(pairs: &[Pair], lib: &MacroLibrary) -> Report {
+fn run_pairs_inner(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) -> Report {
     let start = std::time::Instant::now();
     let mut report = Report::default();
     for p in pairs {
@@ -245,7 +258,7 @@ fn run_pairs_inner(pairs: &[Pair], lib: &MacroLibrary) -> Report {
             store
                 .replay(&[input], &ReplayOptions::default())
                 .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;
-            run_detection(&d.search, lib, &store, None)
+            run_detection(&d.search, lib, lookups, &store, None)
         })();
         let seconds = t.elapsed().as_secs_f64();
         report.add(match result {

@@ -15,6 +15,7 @@ pub mod exec;
 pub mod expr;
 pub mod ingest;
 pub mod knowledge;
+pub mod lookups;
 pub mod macros;
 pub mod output;
 pub mod plan;

@@ -5,6 +5,7 @@ mod common;
 
 use spelunk::conformance::{read_pairs, run_list, run_pairs};
 use spelunk::ingest::Input;
+use spelunk::lookups::LookupLibrary;
 use spelunk::macros::MacroLibrary;
 use spelunk::store::{ReplayOptions, Store};
 
@@ -36,7 +37,8 @@ fn endpoint_processes_detections_run_over_the_bundled_sample() {
     store
         .replay(&[Input::new(sample)], &ReplayOptions::default())
         .expect("replay");
-    let report = run_list(&paths, &lib, &store);
+    let lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
+    let report = run_list(&paths, &lib, &lookups, &store);
     eprintln!("{report}");
     assert!(
         report.ran * 100 >= report.total * 95,
@@ -75,7 +77,8 @@ fn detection_dataset_pairs_return_results() {
     )
     .expect("pairs");
     assert_eq!(pairs.len(), 23);
-    let report = run_pairs(&pairs, &lib);
+    let lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
+    let report = run_pairs(&pairs, &lib, &lookups);
     eprintln!("{report}");
     for o in &report.outcomes {
         eprintln!(

@@ -4,6 +4,7 @@ use super::input::report;
 use crate::conformance::{read_pairs, run_list, run_pairs};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::Input;
+use crate::lookups::LookupLibrary;
 use crate::macros::MacroLibrary;
 use crate::store::{ReplayOptions, Store};
 use clap::{Args, ValueEnum};
@@ -23,7 +24,8 @@ pub enum CheckFormat {
     after_help = "Modes:\n  List: every detection of --list (a TSV with a `path` column, or a folder of detection YAML)\n    runs over the same data (--data, --store, or the bundled sample); a detection passes when it\n    runs to completion, with or without results.\n  Pairs: every row of --pairs (a TSV with `detection`, `dataset`, `source`, `sourcetype`\n    columns, as attack_data's DETECTIONS.tsv) runs over its own dataset; a detection passes when\n    it returns at least one result (Splunk's detection CI rule).\n\nExamples:\n  spelunk check --corpus ../security_content --list ../security_content/endpoint_processes_sysmon.tsv\n  spelunk check --corpus ../security_content --pairs ../attack_data/DETECTIONS.tsv --data-root ../attack_data\n\nExit status: 0 when every detection passes (or --min-percent is reached), 1 otherwise."
 )]
 pub struct CheckArgs {
-    /// The security_content checkout (detection paths resolve against it; its macros load).
+    /// The security_content checkout (detection paths resolve against it; its macros and
+    /// lookups load).
     #[arg(long, value_name = "DIR")]
     pub corpus: PathBuf,
 
@@ -87,9 +89,15 @@ fn list_paths(args: &CheckArgs, list: &PathBuf) -> Result<Vec<PathBuf>, Diagnost
 
 fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
     let lib = MacroLibrary::with_dirs(std::slice::from_ref(&args.corpus))?;
+    let lookup_dir = args.corpus.join("lookups");
+    let lookups = if lookup_dir.is_dir() {
+        LookupLibrary::with_dirs(&[lookup_dir])?
+    } else {
+        LookupLibrary::new()
+    };
     let (report, pass_all) = if let Some(pairs) = &args.pairs {
         let pairs = read_pairs(pairs, &args.corpus, &args.data_root)?;
-        let r = run_pairs(&pairs, &lib);
+        let r = run_pairs(&pairs, &lib, &lookups);
         let pass = r.with_results == r.total;
         (r, pass)
     } else {
@@ -112,7 +120,7 @@ fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
                 .replay(&inputs, &ReplayOptions::default())
                 .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;
         }
-        let r = run_list(&paths, &lib, &store);
+        let r = run_list(&paths, &lib, &lookups, &store);
         let pass = r.ran == r.total;
         (r, pass)
     };

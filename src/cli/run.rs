@@ -1,9 +1,10 @@
 //! `spelunk run`: run a search (or a detection) over replayed data and print the results.
 
-use super::input::{report, SearchInput};
+use super::input::{checkout_root, report, SearchInput};
 use crate::diagnostic::Diagnostic;
 use crate::exec::{self, Context};
 use crate::ingest::Input;
+use crate::lookups::LookupLibrary;
 use crate::output::{render, OutputFormat};
 use crate::store::{ReplayOptions, Store};
 use clap::Args;
@@ -43,7 +44,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
 
-    /// A folder of lookup definitions (security_content `lookups/`). Not used yet.
+    /// A folder of lookup definitions and their CSV files (security_content's `lookups/`, or a
+    /// checkout's root). For a detection (-f) inside a security_content checkout, that checkout's
+    /// `lookups/` is loaded first; this folder overrides it.
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<PathBuf>,
 
@@ -109,6 +112,19 @@ pub fn prepare_store(args: &RunArgs) -> Result<Store, Diagnostic> {
     Ok(store)
 }
 
+/// The checkout's `lookups/` when -f names a detection inside a security_content checkout, then
+/// `--lookups`.
+pub fn lookup_library(args: &RunArgs) -> Result<LookupLibrary, Diagnostic> {
+    let mut dirs = Vec::new();
+    if let Some(root) = args.input.file.as_deref().and_then(checkout_root) {
+        if root.join("lookups").is_dir() {
+            dirs.push(root.join("lookups"));
+        }
+    }
+    dirs.extend(args.lookups.iter().cloned());
+    LookupLibrary::with_dirs(&dirs)
+}
+
 fn run_inner(args: &RunArgs) -> Result<String, Diagnostic> {
     if crate::expr::time::parse_tz(&args.tz).is_none() {
         return Err(Diagnostic::new(format!(
@@ -125,9 +141,11 @@ fn run_inner(args: &RunArgs) -> Result<String, Diagnostic> {
             e
         }
     })?;
+    let lookups = lookup_library(args)?;
     let store = prepare_store(args)?;
     let mut ctx = Context::new(&store, expanded, lib);
     ctx.tz = args.tz.clone();
+    ctx.lookups = lookups;
     let df = exec::run(&pipeline, &ctx)?;
     Ok(render(&df, args.format, &args.tz))
 }

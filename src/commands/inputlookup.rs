@@ -31,6 +31,222 @@ impl Inputlookup {
     }
 }
 
+use crate::diagnostic::Diagnostic;
+use crate::exec::{schema_of, Context};
+use crate::syntax::ast::{Command, Pipeline};
+use polars::prelude::{lit, DataType, IntoLazy, LazyFrame, Schema, UnionArgs, NULL};
+
+fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "t" | "true" | "1" | "yes")
+}
+
+/// The table as results (String fields, empty cells null), after `start=`, `max=` and `where`.
+fn table_frame(x: &Inputlookup, c: &Command, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
+    let (_, table) = super::lookup::open_table(&x.name, c, ctx)?;
+    let df = table.to_frame().map_err(|e| ctx.error(e, c.span))?;
+    let mut lf = df.lazy();
+    let count = |k: &str| -> Result<Option<u32>, Diagnostic> {
+        x.options
+            .get_opt(k)
+            .map(|v| {
+                v.parse::<u32>()
+                    .map_err(|_| ctx.error(format!("invalid {k} `{v}`"), c.span))
+            })
+            .transpose()
+    };
+    if let Some(start) = count("start")? {
+        lf = lf.slice(start as i64, u32::MAX);
+    }
+    if let Some(max) = count("max")? {
+        lf = lf.limit(max);
+    }
+    if let Some(w) = &x.where_clause {
+        let schema = schema_of(&mut lf, "inputlookup", c.span, ctx)?;
+        let sub = |p: &Pipeline| crate::exec::run(p, ctx);
+        let sctx = crate::expr::search::SearchContext {
+            schema: &schema,
+            subsearch: &sub,
+        };
+        lf = lf.filter(crate::expr::search::compile(w, &sctx)?);
+    }
+    Ok(lf)
+}
+
+/// Run `inputlookup` as the first command: the table's rows are the results.
+pub(crate) fn generate(
+    x: &Inputlookup,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    table_frame(x, c, ctx)
+}
+
+/// Run `inputlookup append=true` later in a search: the table's rows are added after the
+/// current results, with the union of their fields. Without `append=true`, `inputlookup` must
+/// be the first command (as in Splunk).
+pub(crate) fn execute(
+    mut lf: LazyFrame,
+    x: &Inputlookup,
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    if !x.options.get_opt("append").is_some_and(is_true) {
+        return Err(ctx.error(
+            "`inputlookup` must be the first command of a search, unless it has append=true",
+            c.span,
+        ));
+    }
+    let mut table = table_frame(x, c, ctx)?;
+    let a = schema_of(&mut lf, "inputlookup", c.span, ctx)?;
+    let b = schema_of(&mut table, "inputlookup", c.span, ctx)?;
+    concat_diagonal(lf, &a, table, &b).map_err(|e| ctx.polars_error("inputlookup", c.span, e))
+}
+
+/// Rows of `a` then rows of `b`, with every field of either (missing ones null). A field whose
+/// types differ becomes String, or List(String) when either side is multivalue.
+pub fn concat_diagonal(
+    a: LazyFrame,
+    sa: &Schema,
+    b: LazyFrame,
+    sb: &Schema,
+) -> polars::prelude::PolarsResult<LazyFrame> {
+    let mut names: Vec<String> = sa.iter_names().map(|n| n.to_string()).collect();
+    for n in sb.iter_names() {
+        if !sa.contains(n) {
+            names.push(n.to_string());
+        }
+    }
+    let unify = |n: &str| -> DataType {
+        match (sa.get(n), sb.get(n)) {
+            (Some(x), Some(y)) if x == y => x.clone(),
+            (Some(x), None) | (None, Some(x)) if !x.is_null() => x.clone(),
+            (Some(DataType::List(_)), _) | (_, Some(DataType::List(_))) => {
+                DataType::List(Box::new(DataType::String))
+            }
+            _ => DataType::String,
+        }
+    };
+    let project = |lf: LazyFrame, s: &Schema| -> LazyFrame {
+        let exprs: Vec<_> = names
+            .iter()
+            .map(|n| {
+                let dt = unify(n);
+                let e = match s.get(n) {
+                    Some(have) if *have == dt => polars::prelude::col(n.as_str()),
+                    Some(_) => polars::prelude::col(n.as_str()).cast(dt),
+                    None => lit(NULL).cast(dt),
+                };
+                e.alias(n.as_str())
+            })
+            .collect();
+        lf.select(exprs)
+    };
+    // A side without fields contributes no rows (and selecting only literals would make one).
+    if sb.is_empty() {
+        return Ok(a);
+    }
+    if sa.is_empty() {
+        return Ok(b);
+    }
+    polars::prelude::concat(
+        [project(a, sa), project(b, sb)],
+        UnionArgs {
+            parallel: false,
+            rechunk: false,
+            ..Default::default()
+        },
+    )
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use crate::exec::testing::{run_with_lookups, try_run_with_lookups};
+    use polars::prelude::*;
+
+    fn col(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+        let c = df.column(name).unwrap();
+        (0..df.height())
+            .map(|i| crate::exec::values_at(c, i).first().cloned())
+            .collect()
+    }
+
+    #[test]
+    fn generating_with_where() {
+        let out = run_with_lookups(DataFrame::empty(), "| inputlookup domains");
+        assert_eq!(out.height(), 3);
+        assert_eq!(out.column("domain").unwrap().dtype(), &DataType::String);
+        // An empty cell is a missing value.
+        assert_eq!(col(&out, "owner")[2], None);
+        let out = run_with_lookups(
+            DataFrame::empty(),
+            "| inputlookup domains where owner=CORP domain!=example.com",
+        );
+        assert_eq!(col(&out, "domain"), vec![Some("splunk.com".into())]);
+        let out = run_with_lookups(DataFrame::empty(), "| inputlookup domains.csv max=1");
+        assert_eq!(out.height(), 1);
+        // A CSV file that no definition names, by its file name.
+        let out = run_with_lookups(DataFrame::empty(), "| inputlookup legit_domains.csv");
+        assert_eq!(col(&out, "domain"), vec![Some("legit.org".into())]);
+        // A KV store collection: empty, with its fields.
+        let out = run_with_lookups(DataFrame::empty(), "| inputlookup seen_users");
+        assert_eq!(out.height(), 0);
+        assert!(out.column("firstTimeSeen").is_ok());
+    }
+
+    #[test]
+    fn append_adds_rows_with_union_of_fields() {
+        let df = df!("domain" => ["a.com"], "n" => [1.0f64]).unwrap();
+        let out = run_with_lookups(
+            df.clone(),
+            "| fields domain n | inputlookup append=t domains",
+        );
+        assert_eq!(out.height(), 4);
+        assert_eq!(
+            col(&out, "domain"),
+            vec![
+                Some("a.com".into()),
+                Some("splunk.com".into()),
+                Some("example.com".into()),
+                Some("google.com".into())
+            ]
+        );
+        assert_eq!(col(&out, "n")[0], Some("1".into()));
+        assert_eq!(col(&out, "n")[1], None);
+        assert_eq!(col(&out, "owner")[0], None);
+        assert_eq!(col(&out, "owner")[1], Some("corp".into()));
+        // Appended to no results: just the table.
+        let out = run_with_lookups(
+            DataFrame::empty(),
+            "| fields x | inputlookup append=true domains",
+        );
+        assert_eq!(out.height(), 3);
+        let e = try_run_with_lookups(df, "| fields domain | inputlookup domains").unwrap_err();
+        assert!(e.message.contains("append=true"), "{e}");
+    }
+
+    #[test]
+    fn inside_a_not_subsearch() {
+        let df = df!("domain" => ["splunk.com", "evil.net", "google.com", "x.org"]).unwrap();
+        let out = run_with_lookups(
+            df,
+            "| fields domain | search NOT [| inputlookup domains | fields domain]",
+        );
+        assert_eq!(
+            col(&out, "domain"),
+            vec![Some("evil.net".into()), Some("x.org".into())]
+        );
+    }
+
+    #[test]
+    fn unknown_and_unreadable() {
+        let e = try_run_with_lookups(DataFrame::empty(), "| inputlookup domainz").unwrap_err();
+        assert!(e.message.contains("unknown lookup `domainz`"), "{e}");
+        assert!(e.notes.iter().any(|n| n.contains("`domains`")), "{e}");
+        let e = try_run_with_lookups(DataFrame::empty(), "| inputlookup missing_file").unwrap_err();
+        assert!(e.message.contains("does_not_exist.csv"), "{e}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -29,6 +29,8 @@ pub struct Context<'a> {
     /// Sources already read, shared by the searches of one run (`spelunk check`); None reads the
     /// store lazily each time (best for a single search: filters reach the parquet scan).
     pub cache: Option<&'a SourceCache>,
+    /// Lookup definitions and tables, for `lookup` and `inputlookup`.
+    pub lookups: crate::lookups::LookupLibrary,
 }
 
 /// Event and data model tables read once and reused by many searches.
@@ -66,6 +68,7 @@ impl<'a> Context<'a> {
             tz: "UTC".into(),
             macros,
             cache: None,
+            lookups: crate::lookups::LookupLibrary::default(),
         }
     }
 
@@ -78,6 +81,7 @@ impl<'a> Context<'a> {
             tz: self.tz.clone(),
             macros: self.macros.clone(),
             cache: self.cache,
+            lookups: self.lookups.clone(),
         }
     }
 }
@@ -172,6 +176,7 @@ fn source(s: &Source, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
 fn generate(c: &Command, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     match &c.kind {
         CommandKind::Makeresults(m) => crate::commands::makeresults::execute(m, c, ctx),
+        CommandKind::Inputlookup(x) => crate::commands::inputlookup::generate(x, c, ctx),
         _ => Err(unsupported(c, ctx)),
     }
 }
@@ -261,6 +266,9 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Xmlkv(x) => k::xmlkv::execute(lf, x, c, ctx),
         CommandKind::Map(x) => k::map::execute(lf, x, c, ctx),
         CommandKind::Rare(x) => k::rare::execute(lf, x, c, ctx),
+        CommandKind::Lookup(x) => k::lookup::execute(lf, x, c, ctx),
+        CommandKind::Inputlookup(x) => k::inputlookup::execute(lf, x, c, ctx),
+        CommandKind::Outputlookup(_) => Err(k::outputlookup::unsupported(c, ctx)),
         _ => Err(unsupported(c, ctx)),
     }
 }
@@ -420,10 +428,36 @@ pub(crate) mod testing {
 
     /// Like [`run_on`], returning the error.
     pub fn try_run_on(df: DataFrame, spl: &str) -> Result<DataFrame, Diagnostic> {
+        try_run_with(df, spl, crate::lookups::LookupLibrary::default())
+    }
+
+    /// The fixture lookups of `tests/fixtures/lookups`.
+    pub fn fixture_lookups() -> crate::lookups::LookupLibrary {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lookups");
+        crate::lookups::LookupLibrary::with_dirs(&[dir]).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`run_on`], with the fixture lookups.
+    pub fn run_with_lookups(df: DataFrame, spl: &str) -> DataFrame {
+        try_run_with_lookups(df, spl).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Like [`try_run_on`], with the fixture lookups.
+    pub fn try_run_with_lookups(df: DataFrame, spl: &str) -> Result<DataFrame, Diagnostic> {
+        try_run_with(df, spl, fixture_lookups())
+    }
+
+    /// Run SPL over a frame with the given lookups.
+    pub fn try_run_with(
+        df: DataFrame,
+        spl: &str,
+        lookups: crate::lookups::LookupLibrary,
+    ) -> Result<DataFrame, Diagnostic> {
         let store = Store::in_memory();
         let p = crate::syntax::parse(spl)?;
         let mut ctx = Context::new(&store, spl.to_string(), MacroLibrary::builtin());
         ctx.now = 1_700_000_000.0;
+        ctx.lookups = lookups;
         super::run_on(df.lazy(), &p, &ctx)?
             .collect()
             .map_err(|e| Diagnostic::new(e.to_string()))
