@@ -106,6 +106,24 @@ pub enum MapOp {
         /// Replacement (`$1` refers to groups).
         with: String,
     },
+    /// Regex extraction from a field (a `REPORT` transform with `SOURCE_KEY`): the first
+    /// capture group (the whole match when the pattern has none); no value when it does not match.
+    Extract {
+        /// Source field (`SOURCE_KEY`).
+        field: String,
+        /// Pattern.
+        regex: regex::Regex,
+    },
+    /// Automatic lookup (`LOOKUP-x = table key OUTPUTNEW output`): the `output` column of the
+    /// row of a `lookups/<table>.csv` file whose first column equals the field `key`.
+    Lookup {
+        /// Lookup table name (file name without `.csv`).
+        table: String,
+        /// Field whose value is looked up in the table's first column.
+        key: String,
+        /// Column returned.
+        output: String,
+    },
 }
 
 /// A mapping rule: where `when` matches, set each field.
@@ -165,6 +183,14 @@ fn parse_mapping(text: &str) -> Result<MappingSet, String> {
                         .filter_map(|x| x.as_str().map(str::to_string))
                         .collect(),
                 )
+            } else if let (Some(field), Some(re)) = (s("field"), s("extract")) {
+                let regex =
+                    regex::Regex::new(&re).map_err(|e| format!("rule {}: {k}: {e}", r.name))?;
+                MapOp::Extract { field, regex }
+            } else if let (Some(table), Some(key)) = (s("lookup"), s("key")) {
+                let output = s("output")
+                    .ok_or_else(|| format!("rule {}: field {k}: lookup without output", r.name))?;
+                MapOp::Lookup { table, key, output }
             } else if let (Some(field), Some(re)) = (s("field"), s("regex")) {
                 let regex =
                     regex::Regex::new(&re).map_err(|e| format!("rule {}: {k}: {e}", r.name))?;
@@ -194,6 +220,83 @@ fn basename(p: &str) -> &str {
     p.rsplit(['\\', '/']).next().unwrap_or(p)
 }
 
+/// A lookup table (`lookups/<name>.csv`): a header row, then rows keyed by their first column.
+#[derive(Debug, Clone, Default)]
+pub struct LookupTable {
+    /// Table name (file name without `.csv`).
+    pub name: String,
+    /// Column names, from the header row.
+    pub columns: Vec<String>,
+    /// Rows by the value of their first column (the first row of a repeated key wins).
+    pub rows: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl LookupTable {
+    /// Parses CSV text (comma-separated, `"` quoting with `""` for a quote, header row first).
+    pub fn from_csv(name: &str, text: &str) -> Result<LookupTable, String> {
+        let mut records = parse_csv(text).into_iter();
+        let columns = records
+            .next()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| "no header row".to_string())?;
+        let mut rows = std::collections::HashMap::new();
+        for r in records {
+            if let Some(key) = r.first() {
+                rows.entry(key.clone()).or_insert(r);
+            }
+        }
+        Ok(LookupTable {
+            name: name.to_string(),
+            columns,
+            rows,
+        })
+    }
+
+    /// The `output` column of the row whose first column is `key`.
+    pub fn get(&self, key: &str, output: &str) -> Option<&str> {
+        let i = self.columns.iter().position(|c| c == output)?;
+        self.rows
+            .get(key)
+            .and_then(|r| r.get(i))
+            .map(String::as_str)
+    }
+}
+
+/// Splits CSV text into records; blank lines are skipped.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rec: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut in_q = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (in_q, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            (true, '"') => in_q = false,
+            (true, c) => cur.push(c),
+            (false, '"') => in_q = true,
+            (false, ',') => rec.push(std::mem::take(&mut cur)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                rec.push(std::mem::take(&mut cur));
+                if !(rec.len() == 1 && rec[0].is_empty()) {
+                    out.push(std::mem::take(&mut rec));
+                }
+                rec.clear();
+            }
+            (false, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() || !rec.is_empty() {
+        rec.push(cur);
+        out.push(rec);
+    }
+    out
+}
+
 /// One `tags.conf` stanza: `(field, value)` and its tags with enabled/disabled.
 pub type TagStanza = ((String, String), Vec<(String, bool)>);
 
@@ -206,6 +309,8 @@ pub struct Knowledge {
     pub tags: Vec<TagStanza>,
     /// Field mappings per sourcetype.
     pub mappings: Vec<MappingSet>,
+    /// Lookup tables used by automatic lookups in the mappings.
+    pub lookups: Vec<LookupTable>,
     /// Data models.
     pub models: Vec<DataModel>,
     /// Datasets of every model, inheritance applied.
@@ -224,6 +329,14 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "mappings/xmlwineventlog.yml",
         include_str!("../../knowledge/mappings/xmlwineventlog.yml"),
+    ),
+    (
+        "lookups/windows_signatures.csv",
+        include_str!("../../knowledge/lookups/windows_signatures.csv"),
+    ),
+    (
+        "datamodels/Change.yml",
+        include_str!("../../knowledge/datamodels/Change.yml"),
     ),
     (
         "datamodels/Endpoint.yml",
@@ -285,6 +398,14 @@ impl Knowledge {
         } else if rel.starts_with("mappings/") && is_yaml {
             let m = parse_mapping(text)?;
             self.mappings.push(m);
+        } else if rel.starts_with("lookups/") && rel.ends_with(".csv") {
+            let name = rel
+                .trim_start_matches("lookups/")
+                .trim_end_matches(".csv")
+                .to_string();
+            let t = LookupTable::from_csv(&name, text)?;
+            self.lookups.retain(|x| x.name != name);
+            self.lookups.push(t);
         } else if rel.starts_with("datamodels/") && is_yaml {
             let m = datamodel::from_yaml(text)?;
             self.models.retain(|x| x.name != m.name);
@@ -339,6 +460,23 @@ impl Knowledge {
     }
 
     fn resolve(&mut self) -> Result<(), String> {
+        for set in &self.mappings {
+            for rule in &set.rules {
+                for (target, op) in &rule.set {
+                    if let MapOp::Lookup { table, .. } = op {
+                        if !self.lookups.iter().any(|t| &t.name == table) {
+                            let w = format!(
+                                "mapping {}: {target}: no lookup table {table} (lookups/{table}.csv)",
+                                rule.name
+                            );
+                            if !self.warnings.contains(&w) {
+                                self.warnings.push(w);
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let mut all = Vec::new();
         for m in &self.models {
             all.extend(datamodel::resolve(m)?);
@@ -421,6 +559,24 @@ impl Knowledge {
                             .iter()
                             .map(|v| regex.replace_all(v, with.as_str()).into_owned())
                             .collect(),
+                        MapOp::Extract { field, regex } => all_values(ev, field)
+                            .iter()
+                            .filter_map(|v| {
+                                let c = regex.captures(v)?;
+                                c.get(1)
+                                    .or_else(|| c.get(0))
+                                    .map(|m| m.as_str().to_string())
+                            })
+                            .collect(),
+                        MapOp::Lookup { table, key, output } => {
+                            match self.lookups.iter().find(|t| &t.name == table) {
+                                Some(t) => all_values(ev, key)
+                                    .iter()
+                                    .filter_map(|v| t.get(v, output).map(str::to_string))
+                                    .collect(),
+                                None => Vec::new(),
+                            }
+                        }
                     };
                     if !values.is_empty() {
                         ev.set(target, values);

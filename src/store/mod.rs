@@ -640,7 +640,20 @@ impl Store {
     /// `source`, `sourcetype`, `index`, and `<Dataset>.<field>` String columns (e.g.
     /// `Processes.process_name`) for every field of the dataset (List(String) only for a
     /// multivalue field such as `tag`). Ok(None) when the store has no such table.
+    ///
+    /// A model name alone (`Change`, as in `tstats ... from datamodel=Change`) means the model's
+    /// root dataset (`Change.All_Changes`): the one table of the model whose columns carry its
+    /// own dataset name as prefix (child datasets carry their root's). A model with several root
+    /// datasets (`Endpoint`) has no such table.
     pub fn datamodel(&self, name: &str) -> Result<Option<LazyFrame>, StoreError> {
+        let name = match name.contains('.') {
+            true => name.to_string(),
+            false => match self.root_dataset(name) {
+                Some(n) => n,
+                None => return Ok(None),
+            },
+        };
+        let name = name.as_str();
         let chunks: Vec<&ChunkMeta> = self
             .manifest
             .chunks
@@ -655,6 +668,30 @@ impl Store {
             .map(|n| (n.to_string(), fixed_dtype(n)))
             .collect();
         self.union(&chunks, fixed).map(Some)
+    }
+
+    /// The table of a model's only root dataset (see [`Store::datamodel`]).
+    fn root_dataset(&self, model: &str) -> Option<String> {
+        let prefix = format!("{model}.");
+        let mut roots: Vec<&str> = self
+            .manifest
+            .chunks
+            .iter()
+            .filter(|c| c.kind == "datamodel")
+            .filter_map(|c| {
+                let ds = c.table.strip_prefix(&prefix)?;
+                let own = format!("{ds}.");
+                let is_root =
+                    !c.columns.is_empty() && c.columns.iter().all(|(n, _)| n.starts_with(&own));
+                is_root.then_some(c.table.as_str())
+            })
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        match roots.as_slice() {
+            [one] => Some(one.to_string()),
+            _ => None,
+        }
     }
 
     /// Scans chunks and aligns them on the union of their columns.
