@@ -16,7 +16,7 @@
 //! atomically, so an interrupted replay leaves the store as it was before that file.
 
 use crate::ingest::{self, Input, ReaderOptions, Record, Rejection};
-use crate::knowledge::{IndexedEvent, Knowledge};
+use crate::knowledge::{Applier, IndexedEvent, Knowledge};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -437,6 +437,7 @@ impl Store {
             .map(|ds| dm_columns(&ds.prefix, &ds.fields))
             .collect();
         let mut ds_rows = vec![0u64; knowledge.datasets.len()];
+        let mut applier = Applier::new(knowledge);
         let mut n_chunks = 0usize;
         let mut stored = 0u64;
         let mut file_failed = false;
@@ -474,9 +475,9 @@ impl Store {
                         eventtype: Vec::new(),
                         tag: Vec::new(),
                     };
-                    knowledge.apply(&mut ie);
-                    for (i, (ds, b)) in knowledge.datasets.iter().zip(dms.iter_mut()).enumerate() {
-                        if ds.selects(&ie) {
+                    let decision = applier.apply(&mut ie);
+                    for &i in &decision.datasets {
+                        if let (Some(ds), Some(b)) = (knowledge.datasets.get(i), dms.get_mut(i)) {
                             let row = ds.row(&ie);
                             b.push_dm(&ie, &ds_cols[i], row);
                             ds_rows[i] += 1;
@@ -836,11 +837,39 @@ struct ColBuilder {
     force_list: bool,
 }
 
+/// FxHash (rustc's hasher): column names are short and trusted, and the replay looks one up
+/// for every field of every event, where SipHash costs more than the rest of the lookup.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Builds one table chunk row by row.
 struct TableBuilder {
     time: Vec<f64>,
     cols: Vec<ColBuilder>,
-    pos: HashMap<String, usize>,
+    pos: FxMap<String, usize>,
     rows: usize,
 }
 
@@ -849,7 +878,7 @@ impl TableBuilder {
         TableBuilder {
             time: Vec::new(),
             cols: Vec::new(),
-            pos: HashMap::new(),
+            pos: FxMap::default(),
             rows: 0,
         }
     }
@@ -872,9 +901,16 @@ impl TableBuilder {
 
     /// Adds a value to the current row (`self.rows` is the row being built).
     fn add(&mut self, name: &str, value: String) {
-        let row = self.rows;
         let i = self.col_index(name);
-        let c = &mut self.cols[i];
+        self.add_at(i, value);
+    }
+
+    /// Adds a value to column `i` (from [`TableBuilder::col_index`]) of the current row.
+    fn add_at(&mut self, i: usize, value: String) {
+        let row = self.rows;
+        let Some(c) = self.cols.get_mut(i) else {
+            return;
+        };
         if c.vals.len() == row {
             c.vals.push(Some(value));
         } else if let Some(last) = c.multi.last_mut().filter(|(r, _)| *r == row) {
@@ -920,14 +956,23 @@ impl TableBuilder {
 
     /// Adds a dataset row; `columns` are the prefixed names (`Processes.process_name`).
     fn push_dm(&mut self, ev: &IndexedEvent, columns: &[String], row: Vec<Vec<String>>) {
-        self.add("host", ev.host.clone());
-        self.add("source", ev.source.clone());
-        self.add("sourcetype", ev.sourcetype.clone());
-        self.add("index", ev.index.clone());
-        for (name, vals) in columns.iter().zip(row) {
-            self.col_index(name);
+        // Columns are made in the same order for every chunk: the fixed ones, then the
+        // dataset's fields, at positions 0..4 and 4.. .
+        if self.cols.is_empty() {
+            for name in ["host", "source", "sourcetype", "index"]
+                .into_iter()
+                .chain(columns.iter().map(String::as_str))
+            {
+                self.col_index(name);
+            }
+        }
+        self.add_at(0, ev.host.clone());
+        self.add_at(1, ev.source.clone());
+        self.add_at(2, ev.sourcetype.clone());
+        self.add_at(3, ev.index.clone());
+        for (j, vals) in row.into_iter().enumerate().take(columns.len()) {
             for v in vals {
-                self.add(name, v);
+                self.add_at(4 + j, v);
             }
         }
         self.end_row(ev.time);
