@@ -829,12 +829,52 @@ fn progress_bar(enabled: bool, total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// One column being built: single values, with the rare multivalue rows on the side.
+/// One column being built: single values, their bytes in one buffer (so a chunk of rows costs a
+/// few growing buffers, not one allocation per value), with the rare multivalue rows on the side.
 struct ColBuilder {
     name: String,
-    vals: Vec<Option<String>>,
+    /// The single values, concatenated.
+    data: String,
+    /// End of each row's value in `data` (a null row repeats the previous end).
+    ends: Vec<usize>,
+    /// Whether each row has a value.
+    valid: Vec<bool>,
+    /// Multivalue rows: (row, all values); the row's single value is then ignored.
     multi: Vec<(usize, Vec<String>)>,
     force_list: bool,
+}
+
+impl ColBuilder {
+    fn new(name: &str, rows: usize) -> ColBuilder {
+        ColBuilder {
+            name: name.to_string(),
+            data: String::new(),
+            ends: vec![0; rows],
+            valid: vec![false; rows],
+            multi: Vec::new(),
+            force_list: name == "eventtype" || name == "tag",
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn push(&mut self, v: Option<&str>) {
+        if let Some(v) = v {
+            self.data.push_str(v);
+        }
+        self.ends.push(self.data.len());
+        self.valid.push(v.is_some());
+    }
+
+    fn get(&self, row: usize) -> Option<&str> {
+        if !*self.valid.get(row)? {
+            return None;
+        }
+        let start = if row == 0 { 0 } else { self.ends[row - 1] };
+        self.data.get(start..self.ends[row])
+    }
 }
 
 /// FxHash (rustc's hasher): column names are short and trusted, and the replay looks one up
@@ -887,37 +927,30 @@ impl TableBuilder {
         if let Some(&i) = self.pos.get(name) {
             return i;
         }
-        let mut vals = Vec::with_capacity(self.rows + 1);
-        vals.resize(self.rows, None);
-        self.cols.push(ColBuilder {
-            name: name.to_string(),
-            vals,
-            multi: Vec::new(),
-            force_list: name == "eventtype" || name == "tag",
-        });
+        self.cols.push(ColBuilder::new(name, self.rows));
         self.pos.insert(name.to_string(), self.cols.len() - 1);
         self.cols.len() - 1
     }
 
     /// Adds a value to the current row (`self.rows` is the row being built).
-    fn add(&mut self, name: &str, value: String) {
+    fn add(&mut self, name: &str, value: &str) {
         let i = self.col_index(name);
         self.add_at(i, value);
     }
 
     /// Adds a value to column `i` (from [`TableBuilder::col_index`]) of the current row.
-    fn add_at(&mut self, i: usize, value: String) {
+    fn add_at(&mut self, i: usize, value: &str) {
         let row = self.rows;
         let Some(c) = self.cols.get_mut(i) else {
             return;
         };
-        if c.vals.len() == row {
-            c.vals.push(Some(value));
+        if c.rows() == row {
+            c.push(Some(value));
         } else if let Some(last) = c.multi.last_mut().filter(|(r, _)| *r == row) {
-            last.1.push(value);
+            last.1.push(value.to_string());
         } else {
-            let first = c.vals[row].clone().unwrap_or_default();
-            c.multi.push((row, vec![first, value]));
+            let first = c.get(row).unwrap_or_default().to_string();
+            c.multi.push((row, vec![first, value.to_string()]));
         }
     }
 
@@ -925,31 +958,31 @@ impl TableBuilder {
         self.time.push(time);
         self.rows += 1;
         for c in &mut self.cols {
-            if c.vals.len() < self.rows {
-                c.vals.push(None);
+            if c.rows() < self.rows {
+                c.push(None);
             }
         }
     }
 
     fn push_event(&mut self, ev: IndexedEvent) {
-        self.add("_raw", ev.raw);
-        self.add("host", ev.host);
-        self.add("source", ev.source);
-        self.add("sourcetype", ev.sourcetype);
-        self.add("index", ev.index);
+        self.add("_raw", &ev.raw);
+        self.add("host", &ev.host);
+        self.add("source", &ev.source);
+        self.add("sourcetype", &ev.sourcetype);
+        self.add("index", &ev.index);
         self.col_index("eventtype");
         self.col_index("tag");
-        for v in ev.eventtype {
+        for v in &ev.eventtype {
             self.add("eventtype", v);
         }
-        for v in ev.tag {
+        for v in &ev.tag {
             self.add("tag", v);
         }
-        for (k, v) in ev.fields {
+        for (k, v) in &ev.fields {
             if EVENT_FIXED.contains(&k.as_str()) {
                 continue;
             }
-            self.add(&k, v);
+            self.add(k, v);
         }
         self.end_row(ev.time);
     }
@@ -966,11 +999,11 @@ impl TableBuilder {
                 self.col_index(name);
             }
         }
-        self.add_at(0, ev.host.clone());
-        self.add_at(1, ev.source.clone());
-        self.add_at(2, ev.sourcetype.clone());
-        self.add_at(3, ev.index.clone());
-        for (j, vals) in row.into_iter().enumerate().take(columns.len()) {
+        self.add_at(0, &ev.host);
+        self.add_at(1, &ev.source);
+        self.add_at(2, &ev.sourcetype);
+        self.add_at(3, &ev.index);
+        for (j, vals) in row.iter().enumerate().take(columns.len()) {
             for v in vals {
                 self.add_at(4 + j, v);
             }
@@ -995,21 +1028,21 @@ impl TableBuilder {
             let is_list = c.force_list || !c.multi.is_empty();
             let column = if is_list {
                 let mut b = ListStringChunkedBuilder::new(c.name.as_str().into(), rows, rows);
-                let mut multi = c.multi.into_iter().peekable();
-                for (r, v) in c.vals.iter().enumerate() {
+                let mut multi = c.multi.iter().peekable();
+                for r in 0..c.rows() {
                     if multi.peek().is_some_and(|(mr, _)| *mr == r) {
                         if let Some((_, vals)) = multi.next() {
                             b.append_values_iter(vals.iter().map(String::as_str));
                         }
-                    } else if let Some(v) = v {
-                        b.append_values_iter(std::iter::once(v.as_str()));
+                    } else if let Some(v) = c.get(r) {
+                        b.append_values_iter(std::iter::once(v));
                     } else {
                         b.append_null();
                     }
                 }
                 b.finish().into_series().into_column()
             } else {
-                let ca: StringChunked = c.vals.iter().map(|v| v.as_deref()).collect();
+                let ca: StringChunked = (0..c.rows()).map(|r| c.get(r)).collect();
                 ca.with_name(c.name.as_str().into())
                     .into_series()
                     .into_column()
