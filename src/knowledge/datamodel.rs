@@ -24,6 +24,14 @@ pub enum CalcOp {
     Lower(String),
     /// The first of these fields that is not null or empty.
     Coalesce(Vec<String>),
+    /// The first of these fields that is not null or empty, else a constant: the CIM's
+    /// `if(isnotnull(f) AND f!="", f, if(isnotnull(g) AND g!="", g, "<default>"))`.
+    CoalesceOr {
+        /// Fields tried in order.
+        fields: Vec<String>,
+        /// Value when all are null or empty.
+        default: String,
+    },
     /// `if(isnum(f), f, <default or null>)`.
     NumberOr(Option<String>),
     /// The CIM's `vendor_product` rule: `vendor_product`, else `vendor product`, else sourcetype.
@@ -130,12 +138,15 @@ pub fn from_yaml(text: &str) -> Result<DataModel, String> {
                     from: src,
                     default: c.default.unwrap_or_else(|| "unknown".into()),
                 }
+            } else if let Some(l) = c.coalesce {
+                match c.default {
+                    Some(default) => CalcOp::CoalesceOr { fields: l, default },
+                    None => CalcOp::Coalesce(l),
+                }
             } else if let Some(v) = c.default {
                 CalcOp::Default(v)
             } else if let Some(src) = c.lower {
                 CalcOp::Lower(src)
-            } else if let Some(l) = c.coalesce {
-                CalcOp::Coalesce(l)
             } else if let Some(n) = c.number_or {
                 CalcOp::NumberOr(n)
             } else if c.vendor_product == Some(true) {
@@ -378,6 +389,19 @@ pub fn recognize_eval(field: &str, expr: &str) -> Option<CalcOp> {
             default: c.get(4)?.as_str().to_string(),
         });
     }
+    if let Some(c) = re(&format!(
+        r#"^if\(isnotnull\({f}\)AND{f}!="",{f},if\(isnotnull\((\w+)\)AND(\w+)!="",(\w+),(?:"([^"]*)"|(-?\d+))\)\)$"#
+    ))?
+    .captures(&n)
+    {
+        let g = c.get(1)?.as_str();
+        if c.get(2)?.as_str() == g && c.get(3)?.as_str() == g {
+            return Some(CalcOp::CoalesceOr {
+                fields: vec![field.to_string(), g.to_string()],
+                default: c.get(4).or_else(|| c.get(5))?.as_str().to_string(),
+            });
+        }
+    }
     if let Some(c) = re(r"^lower\((\w+)\)$")?.captures(&n) {
         return Some(CalcOp::Lower(c.get(1)?.as_str().to_string()));
     }
@@ -546,6 +570,11 @@ impl Dataset {
                     .map(|f| get(&vals, f))
                     .find(|v| !empty(v))
                     .unwrap_or_default(),
+                CalcOp::CoalesceOr { fields, default } => fields
+                    .iter()
+                    .map(|f| get(&vals, f))
+                    .find(|v| !empty(v))
+                    .unwrap_or_else(|| vec![default.clone()]),
                 CalcOp::NumberOr(d) => {
                     let v = &vals[i];
                     if !v.is_empty() && v.iter().all(|x| x.trim().parse::<f64>().is_ok()) {

@@ -349,6 +349,22 @@ fn cmp_value(op: Op, pat: &str, v: &str) -> bool {
 }
 
 impl Expr {
+    /// Adds the names of the fields the expression reads to `out` (a bare term reads `_raw`).
+    pub fn fields_read(&self, out: &mut Vec<String>) {
+        let mut add = |f: &str| {
+            if !out.iter().any(|x| x == f) {
+                out.push(f.to_string());
+            }
+        };
+        match self {
+            Expr::True => {}
+            Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.fields_read(out)),
+            Expr::Not(e) => e.fields_read(out),
+            Expr::Cmp { field, .. } | Expr::In { field, .. } => add(field),
+            Expr::Raw(_) => add("_raw"),
+        }
+    }
+
     /// Whether the event matches.
     pub fn matches(&self, ev: &dyn FieldSource) -> bool {
         match self {

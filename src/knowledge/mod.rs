@@ -106,6 +106,24 @@ pub enum MapOp {
         /// Replacement (`$1` refers to groups).
         with: String,
     },
+    /// Regex extraction from a field (a `REPORT` transform with `SOURCE_KEY`): the first
+    /// capture group (the whole match when the pattern has none); no value when it does not match.
+    Extract {
+        /// Source field (`SOURCE_KEY`).
+        field: String,
+        /// Pattern.
+        regex: regex::Regex,
+    },
+    /// Automatic lookup (`LOOKUP-x = table key OUTPUTNEW output`): the `output` column of the
+    /// row of a `lookups/<table>.csv` file whose first column equals the field `key`.
+    Lookup {
+        /// Lookup table name (file name without `.csv`).
+        table: String,
+        /// Field whose value is looked up in the table's first column.
+        key: String,
+        /// Column returned.
+        output: String,
+    },
 }
 
 /// A mapping rule: where `when` matches, set each field.
@@ -165,6 +183,14 @@ fn parse_mapping(text: &str) -> Result<MappingSet, String> {
                         .filter_map(|x| x.as_str().map(str::to_string))
                         .collect(),
                 )
+            } else if let (Some(field), Some(re)) = (s("field"), s("extract")) {
+                let regex =
+                    regex::Regex::new(&re).map_err(|e| format!("rule {}: {k}: {e}", r.name))?;
+                MapOp::Extract { field, regex }
+            } else if let (Some(table), Some(key)) = (s("lookup"), s("key")) {
+                let output = s("output")
+                    .ok_or_else(|| format!("rule {}: field {k}: lookup without output", r.name))?;
+                MapOp::Lookup { table, key, output }
             } else if let (Some(field), Some(re)) = (s("field"), s("regex")) {
                 let regex =
                     regex::Regex::new(&re).map_err(|e| format!("rule {}: {k}: {e}", r.name))?;
@@ -194,6 +220,83 @@ fn basename(p: &str) -> &str {
     p.rsplit(['\\', '/']).next().unwrap_or(p)
 }
 
+/// A lookup table (`lookups/<name>.csv`): a header row, then rows keyed by their first column.
+#[derive(Debug, Clone, Default)]
+pub struct LookupTable {
+    /// Table name (file name without `.csv`).
+    pub name: String,
+    /// Column names, from the header row.
+    pub columns: Vec<String>,
+    /// Rows by the value of their first column (the first row of a repeated key wins).
+    pub rows: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl LookupTable {
+    /// Parses CSV text (comma-separated, `"` quoting with `""` for a quote, header row first).
+    pub fn from_csv(name: &str, text: &str) -> Result<LookupTable, String> {
+        let mut records = parse_csv(text).into_iter();
+        let columns = records
+            .next()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| "no header row".to_string())?;
+        let mut rows = std::collections::HashMap::new();
+        for r in records {
+            if let Some(key) = r.first() {
+                rows.entry(key.clone()).or_insert(r);
+            }
+        }
+        Ok(LookupTable {
+            name: name.to_string(),
+            columns,
+            rows,
+        })
+    }
+
+    /// The `output` column of the row whose first column is `key`.
+    pub fn get(&self, key: &str, output: &str) -> Option<&str> {
+        let i = self.columns.iter().position(|c| c == output)?;
+        self.rows
+            .get(key)
+            .and_then(|r| r.get(i))
+            .map(String::as_str)
+    }
+}
+
+/// Splits CSV text into records; blank lines are skipped.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut rec: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut in_q = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (in_q, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            (true, '"') => in_q = false,
+            (true, c) => cur.push(c),
+            (false, '"') => in_q = true,
+            (false, ',') => rec.push(std::mem::take(&mut cur)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                rec.push(std::mem::take(&mut cur));
+                if !(rec.len() == 1 && rec[0].is_empty()) {
+                    out.push(std::mem::take(&mut rec));
+                }
+                rec.clear();
+            }
+            (false, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() || !rec.is_empty() {
+        rec.push(cur);
+        out.push(rec);
+    }
+    out
+}
+
 /// One `tags.conf` stanza: `(field, value)` and its tags with enabled/disabled.
 pub type TagStanza = ((String, String), Vec<(String, bool)>);
 
@@ -206,6 +309,8 @@ pub struct Knowledge {
     pub tags: Vec<TagStanza>,
     /// Field mappings per sourcetype.
     pub mappings: Vec<MappingSet>,
+    /// Lookup tables used by automatic lookups in the mappings.
+    pub lookups: Vec<LookupTable>,
     /// Data models.
     pub models: Vec<DataModel>,
     /// Datasets of every model, inheritance applied.
@@ -224,6 +329,14 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "mappings/xmlwineventlog.yml",
         include_str!("../../knowledge/mappings/xmlwineventlog.yml"),
+    ),
+    (
+        "lookups/windows_signatures.csv",
+        include_str!("../../knowledge/lookups/windows_signatures.csv"),
+    ),
+    (
+        "datamodels/Change.yml",
+        include_str!("../../knowledge/datamodels/Change.yml"),
     ),
     (
         "datamodels/Endpoint.yml",
@@ -285,6 +398,14 @@ impl Knowledge {
         } else if rel.starts_with("mappings/") && is_yaml {
             let m = parse_mapping(text)?;
             self.mappings.push(m);
+        } else if rel.starts_with("lookups/") && rel.ends_with(".csv") {
+            let name = rel
+                .trim_start_matches("lookups/")
+                .trim_end_matches(".csv")
+                .to_string();
+            let t = LookupTable::from_csv(&name, text)?;
+            self.lookups.retain(|x| x.name != name);
+            self.lookups.push(t);
         } else if rel.starts_with("datamodels/") && is_yaml {
             let m = datamodel::from_yaml(text)?;
             self.models.retain(|x| x.name != m.name);
@@ -339,6 +460,23 @@ impl Knowledge {
     }
 
     fn resolve(&mut self) -> Result<(), String> {
+        for set in &self.mappings {
+            for rule in &set.rules {
+                for (target, op) in &rule.set {
+                    if let MapOp::Lookup { table, .. } = op {
+                        if !self.lookups.iter().any(|t| &t.name == table) {
+                            let w = format!(
+                                "mapping {}: {target}: no lookup table {table} (lookups/{table}.csv)",
+                                rule.name
+                            );
+                            if !self.warnings.contains(&w) {
+                                self.warnings.push(w);
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let mut all = Vec::new();
         for m in &self.models {
             all.extend(datamodel::resolve(m)?);
@@ -390,44 +528,81 @@ impl Knowledge {
 
     /// Adds search-time fields (mappings for the event's sourcetype), then `eventtype` and `tag`.
     pub fn apply(&self, ev: &mut IndexedEvent) {
+        self.apply_recording(ev, None);
+    }
+
+    /// [`Knowledge::apply`], noting the (mapping set, rule) pairs that matched.
+    fn apply_recording(&self, ev: &mut IndexedEvent, mut record: Option<&mut Vec<(usize, usize)>>) {
         let st = ev.sourcetype.to_ascii_lowercase();
-        for set in self
-            .mappings
-            .iter()
-            .filter(|m| m.sourcetype == st || m.sourcetype == "*")
-        {
-            for rule in &set.rules {
+        for (si, set) in self.mappings.iter().enumerate() {
+            if set.sourcetype != st && set.sourcetype != "*" {
+                continue;
+            }
+            for (ri, rule) in set.rules.iter().enumerate() {
                 if !rule.when.matches(ev) {
                     continue;
                 }
-                for (target, op) in &rule.set {
-                    let values: Vec<String> = match op {
-                        MapOp::Copy(src) => all_values(ev, src),
-                        MapOp::Basename(src) => all_values(ev, src)
-                            .iter()
-                            .map(|v| basename(v).to_string())
-                            .collect(),
-                        MapOp::Value(c) => vec![c.clone()],
-                        MapOp::Lower(src) => all_values(ev, src)
-                            .iter()
-                            .map(|v| v.to_lowercase())
-                            .collect(),
-                        MapOp::Coalesce(list) => list
-                            .iter()
-                            .map(|f| all_values(ev, f))
-                            .find(|v| v.iter().any(|x| !x.is_empty()))
-                            .unwrap_or_default(),
-                        MapOp::Replace { field, regex, with } => all_values(ev, field)
-                            .iter()
-                            .map(|v| regex.replace_all(v, with.as_str()).into_owned())
-                            .collect(),
-                    };
-                    if !values.is_empty() {
-                        ev.set(target, values);
-                    }
+                if let Some(r) = record.as_deref_mut() {
+                    r.push((si, ri));
                 }
+                self.apply_rule(ev, rule);
             }
         }
+        let (eventtype, tag) = self.eventtypes_and_tags(ev);
+        ev.eventtype = eventtype;
+        ev.tag = tag;
+    }
+
+    /// Sets the fields of one mapping rule (its `when` already matched).
+    fn apply_rule(&self, ev: &mut IndexedEvent, rule: &MappingRule) {
+        for (target, op) in &rule.set {
+            let values: Vec<String> = match op {
+                MapOp::Copy(src) => all_values(ev, src),
+                MapOp::Basename(src) => all_values(ev, src)
+                    .iter()
+                    .map(|v| basename(v).to_string())
+                    .collect(),
+                MapOp::Value(c) => vec![c.clone()],
+                MapOp::Lower(src) => all_values(ev, src)
+                    .iter()
+                    .map(|v| v.to_lowercase())
+                    .collect(),
+                MapOp::Coalesce(list) => list
+                    .iter()
+                    .map(|f| all_values(ev, f))
+                    .find(|v| v.iter().any(|x| !x.is_empty()))
+                    .unwrap_or_default(),
+                MapOp::Replace { field, regex, with } => all_values(ev, field)
+                    .iter()
+                    .map(|v| regex.replace_all(v, with.as_str()).into_owned())
+                    .collect(),
+                MapOp::Extract { field, regex } => all_values(ev, field)
+                    .iter()
+                    .filter_map(|v| {
+                        let c = regex.captures(v)?;
+                        c.get(1)
+                            .or_else(|| c.get(0))
+                            .map(|m| m.as_str().to_string())
+                    })
+                    .collect(),
+                MapOp::Lookup { table, key, output } => {
+                    match self.lookups.iter().find(|t| &t.name == table) {
+                        Some(t) => all_values(ev, key)
+                            .iter()
+                            .filter_map(|v| t.get(v, output).map(str::to_string))
+                            .collect(),
+                        None => Vec::new(),
+                    }
+                }
+            };
+            if !values.is_empty() {
+                ev.set(target, values);
+            }
+        }
+    }
+
+    /// The event types an event matches and the tags they (and its fields) give, sorted.
+    fn eventtypes_and_tags(&self, ev: &IndexedEvent) -> (Vec<String>, Vec<String>) {
         let mut ets: Vec<String> = self
             .eventtypes
             .iter()
@@ -436,11 +611,10 @@ impl Knowledge {
             .collect();
         ets.sort();
         ets.dedup();
-        ev.eventtype = ets;
         let mut tags: Vec<String> = Vec::new();
         for ((f, v), list) in &self.tags {
             let hit = if f == "eventtype" {
-                ev.eventtype.iter().any(|e| e == v)
+                ets.iter().any(|e| e == v)
             } else {
                 ev.any_value(f, &mut |x| eventtype_search::wildcard_match(v, x))
             };
@@ -450,7 +624,181 @@ impl Knowledge {
         }
         tags.sort();
         tags.dedup();
-        ev.tag = tags;
+        (ets, tags)
+    }
+
+    /// The fields whose values decide everything the searches of this knowledge decide for an
+    /// event (which mapping rules apply, event types, tags, data model datasets): the fields the
+    /// searches read, and, through the mappings that set them, the fields those are computed
+    /// from. None when a search reads `_raw` or `_time` (every event is then its own case).
+    fn deciding_fields(&self) -> Option<Vec<String>> {
+        let mut keys: Vec<String> = vec!["sourcetype".into()];
+        for set in &self.mappings {
+            for rule in &set.rules {
+                rule.when.fields_read(&mut keys);
+            }
+        }
+        for (_, _, e) in &self.eventtypes {
+            e.fields_read(&mut keys);
+        }
+        for ((f, _), _) in &self.tags {
+            if !keys.contains(f) {
+                keys.push(f.clone());
+            }
+        }
+        for ds in &self.datasets {
+            for c in &ds.constraints {
+                c.fields_read(&mut keys);
+            }
+        }
+        loop {
+            let before = keys.len();
+            for set in &self.mappings {
+                for rule in &set.rules {
+                    for (target, op) in &rule.set {
+                        if !keys.contains(target) {
+                            continue;
+                        }
+                        for src in op.sources() {
+                            if !keys.iter().any(|k| k == src) {
+                                keys.push(src.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            if keys.len() == before {
+                break;
+            }
+        }
+        // Event types and tags are what is decided, not what decides.
+        keys.retain(|k| k != "eventtype" && k != "tag");
+        if keys.iter().any(|k| k == "_raw" || k == "_time") {
+            return None;
+        }
+        Some(keys)
+    }
+}
+
+impl MapOp {
+    /// The fields the operation reads.
+    pub fn sources(&self) -> Vec<&str> {
+        match self {
+            MapOp::Copy(s) | MapOp::Basename(s) | MapOp::Lower(s) => vec![s.as_str()],
+            MapOp::Value(_) => Vec::new(),
+            MapOp::Coalesce(list) => list.iter().map(String::as_str).collect(),
+            MapOp::Replace { field, .. } | MapOp::Extract { field, .. } => vec![field.as_str()],
+            MapOp::Lookup { key, .. } => vec![key.as_str()],
+        }
+    }
+}
+
+/// What the knowledge layer decided for one kind of event.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    /// Mapping rules that apply, as (mapping set, rule) indexes, in order.
+    pub rules: Vec<(usize, usize)>,
+    /// `eventtype` values.
+    pub eventtype: Vec<String>,
+    /// `tag` values.
+    pub tag: Vec<String>,
+    /// Indexes into [`Knowledge::datasets`] of the datasets whose constraints the event meets.
+    pub datasets: Vec<usize>,
+}
+
+/// Most kinds of events remembered by an [`Applier`] (beyond it, new kinds are evaluated each time).
+const MAX_DECISIONS: usize = 1 << 16;
+
+/// Applies [`Knowledge`] to a stream of events as [`Knowledge::apply`] does, remembering each
+/// decision by the values of the deciding fields (`Channel`, `EventCode`, ...), so events of a
+/// kind already seen skip the evaluation of rule conditions, event types, tags and data model
+/// constraints. The results are the same as [`Knowledge::apply`] and
+/// [`datamodel::Dataset::selects`] give.
+pub struct Applier<'k> {
+    k: &'k Knowledge,
+    keys: Option<Vec<String>>,
+    cache: std::collections::HashMap<String, usize>,
+    decisions: Vec<Decision>,
+    buf: String,
+    scratch: Decision,
+}
+
+impl<'k> Applier<'k> {
+    /// An applier for this knowledge.
+    pub fn new(k: &'k Knowledge) -> Applier<'k> {
+        Applier {
+            k,
+            keys: k.deciding_fields(),
+            cache: std::collections::HashMap::new(),
+            decisions: Vec::new(),
+            buf: String::new(),
+            scratch: Decision::default(),
+        }
+    }
+
+    /// Applies the knowledge to the event; returns the decision (with the selected datasets).
+    pub fn apply(&mut self, ev: &mut IndexedEvent) -> &Decision {
+        let Some(keys) = &self.keys else {
+            self.scratch = Self::decide(self.k, ev);
+            return &self.scratch;
+        };
+        self.buf.clear();
+        for k in keys {
+            let buf = &mut self.buf;
+            ev.any_value(k, &mut |v| {
+                buf.push_str(v);
+                buf.push('\x1f');
+                false
+            });
+            self.buf.push('\x1e');
+        }
+        let idx = match self.cache.get(self.buf.as_str()) {
+            Some(&i) => {
+                if let Some(d) = self.decisions.get(i) {
+                    for &(si, ri) in &d.rules {
+                        if let Some(rule) = self.k.mappings.get(si).and_then(|s| s.rules.get(ri)) {
+                            self.k.apply_rule(ev, rule);
+                        }
+                    }
+                    ev.eventtype.clone_from(&d.eventtype);
+                    ev.tag.clone_from(&d.tag);
+                }
+                Some(i)
+            }
+            None => {
+                let d = Self::decide(self.k, ev);
+                if self.decisions.len() < MAX_DECISIONS {
+                    self.cache.insert(self.buf.clone(), self.decisions.len());
+                    self.decisions.push(d);
+                    Some(self.decisions.len() - 1)
+                } else {
+                    self.scratch = d;
+                    None
+                }
+            }
+        };
+        match idx.and_then(|i| self.decisions.get(i)) {
+            Some(d) => d,
+            None => &self.scratch,
+        }
+    }
+
+    fn decide(k: &Knowledge, ev: &mut IndexedEvent) -> Decision {
+        let mut rules = Vec::new();
+        k.apply_recording(ev, Some(&mut rules));
+        let datasets = k
+            .datasets
+            .iter()
+            .enumerate()
+            .filter(|(_, ds)| ds.selects(ev))
+            .map(|(i, _)| i)
+            .collect();
+        Decision {
+            rules,
+            eventtype: ev.eventtype.clone(),
+            tag: ev.tag.clone(),
+            datasets,
+        }
     }
 }
 

@@ -16,7 +16,7 @@
 //! atomically, so an interrupted replay leaves the store as it was before that file.
 
 use crate::ingest::{self, Input, ReaderOptions, Record, Rejection};
-use crate::knowledge::{IndexedEvent, Knowledge};
+use crate::knowledge::{Applier, IndexedEvent, Knowledge};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -437,6 +437,7 @@ impl Store {
             .map(|ds| dm_columns(&ds.prefix, &ds.fields))
             .collect();
         let mut ds_rows = vec![0u64; knowledge.datasets.len()];
+        let mut applier = Applier::new(knowledge);
         let mut n_chunks = 0usize;
         let mut stored = 0u64;
         let mut file_failed = false;
@@ -474,9 +475,9 @@ impl Store {
                         eventtype: Vec::new(),
                         tag: Vec::new(),
                     };
-                    knowledge.apply(&mut ie);
-                    for (i, (ds, b)) in knowledge.datasets.iter().zip(dms.iter_mut()).enumerate() {
-                        if ds.selects(&ie) {
+                    let decision = applier.apply(&mut ie);
+                    for &i in &decision.datasets {
+                        if let (Some(ds), Some(b)) = (knowledge.datasets.get(i), dms.get_mut(i)) {
                             let row = ds.row(&ie);
                             b.push_dm(&ie, &ds_cols[i], row);
                             ds_rows[i] += 1;
@@ -640,7 +641,20 @@ impl Store {
     /// `source`, `sourcetype`, `index`, and `<Dataset>.<field>` String columns (e.g.
     /// `Processes.process_name`) for every field of the dataset (List(String) only for a
     /// multivalue field such as `tag`). Ok(None) when the store has no such table.
+    ///
+    /// A model name alone (`Change`, as in `tstats ... from datamodel=Change`) means the model's
+    /// root dataset (`Change.All_Changes`): the one table of the model whose columns carry its
+    /// own dataset name as prefix (child datasets carry their root's). A model with several root
+    /// datasets (`Endpoint`) has no such table.
     pub fn datamodel(&self, name: &str) -> Result<Option<LazyFrame>, StoreError> {
+        let name = match name.contains('.') {
+            true => name.to_string(),
+            false => match self.root_dataset(name) {
+                Some(n) => n,
+                None => return Ok(None),
+            },
+        };
+        let name = name.as_str();
         let chunks: Vec<&ChunkMeta> = self
             .manifest
             .chunks
@@ -655,6 +669,30 @@ impl Store {
             .map(|n| (n.to_string(), fixed_dtype(n)))
             .collect();
         self.union(&chunks, fixed).map(Some)
+    }
+
+    /// The table of a model's only root dataset (see [`Store::datamodel`]).
+    fn root_dataset(&self, model: &str) -> Option<String> {
+        let prefix = format!("{model}.");
+        let mut roots: Vec<&str> = self
+            .manifest
+            .chunks
+            .iter()
+            .filter(|c| c.kind == "datamodel")
+            .filter_map(|c| {
+                let ds = c.table.strip_prefix(&prefix)?;
+                let own = format!("{ds}.");
+                let is_root =
+                    !c.columns.is_empty() && c.columns.iter().all(|(n, _)| n.starts_with(&own));
+                is_root.then_some(c.table.as_str())
+            })
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        match roots.as_slice() {
+            [one] => Some(one.to_string()),
+            _ => None,
+        }
     }
 
     /// Scans chunks and aligns them on the union of their columns.
@@ -791,19 +829,87 @@ fn progress_bar(enabled: bool, total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// One column being built: single values, with the rare multivalue rows on the side.
+/// One column being built: single values, their bytes in one buffer (so a chunk of rows costs a
+/// few growing buffers, not one allocation per value), with the rare multivalue rows on the side.
 struct ColBuilder {
     name: String,
-    vals: Vec<Option<String>>,
+    /// The single values, concatenated.
+    data: String,
+    /// End of each row's value in `data` (a null row repeats the previous end).
+    ends: Vec<usize>,
+    /// Whether each row has a value.
+    valid: Vec<bool>,
+    /// Multivalue rows: (row, all values); the row's single value is then ignored.
     multi: Vec<(usize, Vec<String>)>,
     force_list: bool,
 }
+
+impl ColBuilder {
+    fn new(name: &str, rows: usize) -> ColBuilder {
+        ColBuilder {
+            name: name.to_string(),
+            data: String::new(),
+            ends: vec![0; rows],
+            valid: vec![false; rows],
+            multi: Vec::new(),
+            force_list: name == "eventtype" || name == "tag",
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn push(&mut self, v: Option<&str>) {
+        if let Some(v) = v {
+            self.data.push_str(v);
+        }
+        self.ends.push(self.data.len());
+        self.valid.push(v.is_some());
+    }
+
+    fn get(&self, row: usize) -> Option<&str> {
+        if !*self.valid.get(row)? {
+            return None;
+        }
+        let start = if row == 0 { 0 } else { self.ends[row - 1] };
+        self.data.get(start..self.ends[row])
+    }
+}
+
+/// FxHash (rustc's hasher): column names are short and trusted, and the replay looks one up
+/// for every field of every event, where SipHash costs more than the rest of the lookup.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// Builds one table chunk row by row.
 struct TableBuilder {
     time: Vec<f64>,
     cols: Vec<ColBuilder>,
-    pos: HashMap<String, usize>,
+    pos: FxMap<String, usize>,
     rows: usize,
 }
 
@@ -812,7 +918,7 @@ impl TableBuilder {
         TableBuilder {
             time: Vec::new(),
             cols: Vec::new(),
-            pos: HashMap::new(),
+            pos: FxMap::default(),
             rows: 0,
         }
     }
@@ -821,30 +927,30 @@ impl TableBuilder {
         if let Some(&i) = self.pos.get(name) {
             return i;
         }
-        let mut vals = Vec::with_capacity(self.rows + 1);
-        vals.resize(self.rows, None);
-        self.cols.push(ColBuilder {
-            name: name.to_string(),
-            vals,
-            multi: Vec::new(),
-            force_list: name == "eventtype" || name == "tag",
-        });
+        self.cols.push(ColBuilder::new(name, self.rows));
         self.pos.insert(name.to_string(), self.cols.len() - 1);
         self.cols.len() - 1
     }
 
     /// Adds a value to the current row (`self.rows` is the row being built).
-    fn add(&mut self, name: &str, value: String) {
-        let row = self.rows;
+    fn add(&mut self, name: &str, value: &str) {
         let i = self.col_index(name);
-        let c = &mut self.cols[i];
-        if c.vals.len() == row {
-            c.vals.push(Some(value));
+        self.add_at(i, value);
+    }
+
+    /// Adds a value to column `i` (from [`TableBuilder::col_index`]) of the current row.
+    fn add_at(&mut self, i: usize, value: &str) {
+        let row = self.rows;
+        let Some(c) = self.cols.get_mut(i) else {
+            return;
+        };
+        if c.rows() == row {
+            c.push(Some(value));
         } else if let Some(last) = c.multi.last_mut().filter(|(r, _)| *r == row) {
-            last.1.push(value);
+            last.1.push(value.to_string());
         } else {
-            let first = c.vals[row].clone().unwrap_or_default();
-            c.multi.push((row, vec![first, value]));
+            let first = c.get(row).unwrap_or_default().to_string();
+            c.multi.push((row, vec![first, value.to_string()]));
         }
     }
 
@@ -852,45 +958,54 @@ impl TableBuilder {
         self.time.push(time);
         self.rows += 1;
         for c in &mut self.cols {
-            if c.vals.len() < self.rows {
-                c.vals.push(None);
+            if c.rows() < self.rows {
+                c.push(None);
             }
         }
     }
 
     fn push_event(&mut self, ev: IndexedEvent) {
-        self.add("_raw", ev.raw);
-        self.add("host", ev.host);
-        self.add("source", ev.source);
-        self.add("sourcetype", ev.sourcetype);
-        self.add("index", ev.index);
+        self.add("_raw", &ev.raw);
+        self.add("host", &ev.host);
+        self.add("source", &ev.source);
+        self.add("sourcetype", &ev.sourcetype);
+        self.add("index", &ev.index);
         self.col_index("eventtype");
         self.col_index("tag");
-        for v in ev.eventtype {
+        for v in &ev.eventtype {
             self.add("eventtype", v);
         }
-        for v in ev.tag {
+        for v in &ev.tag {
             self.add("tag", v);
         }
-        for (k, v) in ev.fields {
+        for (k, v) in &ev.fields {
             if EVENT_FIXED.contains(&k.as_str()) {
                 continue;
             }
-            self.add(&k, v);
+            self.add(k, v);
         }
         self.end_row(ev.time);
     }
 
     /// Adds a dataset row; `columns` are the prefixed names (`Processes.process_name`).
     fn push_dm(&mut self, ev: &IndexedEvent, columns: &[String], row: Vec<Vec<String>>) {
-        self.add("host", ev.host.clone());
-        self.add("source", ev.source.clone());
-        self.add("sourcetype", ev.sourcetype.clone());
-        self.add("index", ev.index.clone());
-        for (name, vals) in columns.iter().zip(row) {
-            self.col_index(name);
+        // Columns are made in the same order for every chunk: the fixed ones, then the
+        // dataset's fields, at positions 0..4 and 4.. .
+        if self.cols.is_empty() {
+            for name in ["host", "source", "sourcetype", "index"]
+                .into_iter()
+                .chain(columns.iter().map(String::as_str))
+            {
+                self.col_index(name);
+            }
+        }
+        self.add_at(0, &ev.host);
+        self.add_at(1, &ev.source);
+        self.add_at(2, &ev.sourcetype);
+        self.add_at(3, &ev.index);
+        for (j, vals) in row.iter().enumerate().take(columns.len()) {
             for v in vals {
-                self.add(name, v);
+                self.add_at(4 + j, v);
             }
         }
         self.end_row(ev.time);
@@ -913,21 +1028,21 @@ impl TableBuilder {
             let is_list = c.force_list || !c.multi.is_empty();
             let column = if is_list {
                 let mut b = ListStringChunkedBuilder::new(c.name.as_str().into(), rows, rows);
-                let mut multi = c.multi.into_iter().peekable();
-                for (r, v) in c.vals.iter().enumerate() {
+                let mut multi = c.multi.iter().peekable();
+                for r in 0..c.rows() {
                     if multi.peek().is_some_and(|(mr, _)| *mr == r) {
                         if let Some((_, vals)) = multi.next() {
                             b.append_values_iter(vals.iter().map(String::as_str));
                         }
-                    } else if let Some(v) = v {
-                        b.append_values_iter(std::iter::once(v.as_str()));
+                    } else if let Some(v) = c.get(r) {
+                        b.append_values_iter(std::iter::once(v));
                     } else {
                         b.append_null();
                     }
                 }
                 b.finish().into_series().into_column()
             } else {
-                let ca: StringChunked = c.vals.iter().map(|v| v.as_deref()).collect();
+                let ca: StringChunked = (0..c.rows()).map(|r| c.get(r)).collect();
                 ca.with_name(c.name.as_str().into())
                     .into_series()
                     .into_column()
