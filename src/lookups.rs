@@ -332,15 +332,45 @@ pub fn parse_definition(text: &str, file: &Path, dir: &Path) -> Result<LookupDef
     Ok(def)
 }
 
+/// Built-in lookup definitions (this project's `lookups/` folder, compiled in): Enterprise
+/// Security's asset and identity collections, empty as in a fresh ES install.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "identity_lookup_expanded.yml",
+        include_str!("../lookups/identity_lookup_expanded.yml"),
+    ),
+    (
+        "asset_lookup_by_str.yml",
+        include_str!("../lookups/asset_lookup_by_str.yml"),
+    ),
+    (
+        "asset_lookup_by_cidr.yml",
+        include_str!("../lookups/asset_lookup_by_cidr.yml"),
+    ),
+];
+
 impl LookupLibrary {
     /// An empty library.
     pub fn new() -> LookupLibrary {
         LookupLibrary::default()
     }
 
-    /// The definitions of several folders, later folders overriding earlier ones.
-    pub fn with_dirs(dirs: &[PathBuf]) -> Result<LookupLibrary, Diagnostic> {
+    /// The built-in definitions only.
+    pub fn builtin() -> LookupLibrary {
         let mut lib = LookupLibrary::new();
+        for (file, text) in BUILTIN {
+            // The built-ins are tested (`builtins_load`); a broken one is a build defect.
+            if let Ok(def) = parse_definition(text, Path::new(file), Path::new("built-in")) {
+                lib.insert(def);
+            }
+        }
+        lib
+    }
+
+    /// The built-ins, then the definitions of several folders, later folders overriding earlier
+    /// ones.
+    pub fn with_dirs(dirs: &[PathBuf]) -> Result<LookupLibrary, Diagnostic> {
+        let mut lib = LookupLibrary::builtin();
         for d in dirs {
             lib.load_dir(d)?;
         }
@@ -593,6 +623,21 @@ fn fold(s: &str, case_sensitive: bool) -> String {
         s.to_string()
     } else {
         s.to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod builtin_tests {
+    #[test]
+    fn builtins_load() {
+        let lib = super::LookupLibrary::builtin();
+        assert_eq!(lib.len(), super::BUILTIN.len());
+        let t = lib
+            .get("identity_lookup_expanded")
+            .expect("identity")
+            .table()
+            .expect("table");
+        assert!(t.column("identity_tag").is_some());
     }
 }
 

@@ -93,7 +93,7 @@ fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
     let lookups = if lookup_dir.is_dir() {
         LookupLibrary::with_dirs(&[lookup_dir])?
     } else {
-        LookupLibrary::new()
+        LookupLibrary::builtin()
     };
     let (report, pass_all) = if let Some(pairs) = &args.pairs {
         let pairs = read_pairs(pairs, &args.corpus, &args.data_root)?;

@@ -63,7 +63,7 @@ pub(crate) fn execute(
     let schema = schema_of(&mut lf, "eventstats", c.span, ctx)?;
     let by = &e.args.by;
     let mut exprs = Vec::new();
-    let aggs = crate::exec::aggregate::expand_wildcards(&evaluated, &schema);
+    let aggs = crate::exec::aggregate::expand_wildcards(&evaluated, &schema, &e.args.by);
     for a in &aggs {
         exprs.push(
             crate::exec::aggregate::agg_expr(a, &schema, ctx, !by.is_empty())?

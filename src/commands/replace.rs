@@ -77,7 +77,28 @@ use crate::syntax::ast::Command;
 use polars::prelude::{
     col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
 };
-use polars::prelude::{Column, Field, IntoColumn, StringChunked};
+use polars::prelude::{Column, Field, IntoColumn, ListChunked, NamedFrom, Series, StringChunked};
+
+/// The first rule matching the whole value gives the new value; `*` takes the matched part.
+fn replace_value(v: &str, rules: &[(regex::Regex, String)]) -> String {
+    for (re, new) in rules {
+        if let Some(cap) = re.captures(v) {
+            let mut groups = cap
+                .iter()
+                .skip(1)
+                .map(|m| m.map(|m| m.as_str()).unwrap_or(""));
+            let mut out = String::new();
+            for (i, part) in new.split('*').enumerate() {
+                if i > 0 {
+                    out.push_str(groups.next().unwrap_or(""));
+                }
+                out.push_str(part);
+            }
+            return out;
+        }
+    }
+    v.to_string()
+}
 
 /// Run `replace`: a value equal to an old value (wildcards allowed, case-sensitive) becomes the
 /// new value; a `*` in the new value takes what the old value's `*` matched.
@@ -104,41 +125,43 @@ pub(crate) fn execute(
     let mut exprs = Vec::new();
     for f in fields {
         let Some(dt) = schema.get(&f) else { continue };
-        if matches!(dt, DataType::List(_)) {
-            continue;
-        }
+        let multivalue = matches!(dt, DataType::List(_));
         let rules = rules.clone();
-        let e = crate::exec::text_expr(col(f.as_str()), dt).map(
+        let input = if multivalue {
+            col(f.as_str())
+        } else {
+            crate::exec::text_expr(col(f.as_str()), dt)
+        };
+        let out_type = if multivalue {
+            DataType::List(Box::new(DataType::String))
+        } else {
+            DataType::String
+        };
+        let e = input.map(
             move |c: Column| {
+                if multivalue {
+                    // Each value of a multivalue field is replaced on its own.
+                    let out: ListChunked = (0..c.len())
+                        .map(|i| {
+                            let vals = crate::exec::values_at(&c, i);
+                            (!vals.is_empty()).then(|| {
+                                let new: Vec<String> =
+                                    vals.iter().map(|v| replace_value(v, &rules)).collect();
+                                Series::new("".into(), new)
+                            })
+                        })
+                        .collect();
+                    return Ok(out.with_name(c.name().clone()).into_column());
+                }
                 let s = c.cast(&DataType::String)?;
                 let out: StringChunked = s
                     .str()?
                     .iter()
-                    .map(|v| {
-                        v.map(|v| {
-                            for (re, new) in &rules {
-                                if let Some(cap) = re.captures(v) {
-                                    let mut groups = cap
-                                        .iter()
-                                        .skip(1)
-                                        .map(|m| m.map(|m| m.as_str()).unwrap_or(""));
-                                    let mut out = String::new();
-                                    for (i, part) in new.split('*').enumerate() {
-                                        if i > 0 {
-                                            out.push_str(groups.next().unwrap_or(""));
-                                        }
-                                        out.push_str(part);
-                                    }
-                                    return out;
-                                }
-                            }
-                            v.to_string()
-                        })
-                    })
+                    .map(|v| v.map(|v| replace_value(v, &rules)))
                     .collect();
                 Ok(out.with_name(c.name().clone()).into_column())
             },
-            |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+            move |_, f| Ok(Field::new(f.name().clone(), out_type.clone())),
         );
         exprs.push(e.alias(f.as_str()));
     }

@@ -31,13 +31,18 @@ pub fn span_seconds(span: &str) -> Option<f64> {
 
 /// Aggregates over wildcard fields (`values(requestParameters.*)`, `avg(tcp.*) AS avg_tcp.*`)
 /// become one aggregate per matching field; an alias wildcard takes the matched part.
-pub fn expand_wildcards(aggs: &[Aggregate], schema: &Schema) -> Vec<Aggregate> {
+/// BY fields are left out of the expansion (`stats latest(*) AS * BY dest` keeps `dest` once, as
+/// the group key).
+pub fn expand_wildcards(aggs: &[Aggregate], schema: &Schema, by: &[String]) -> Vec<Aggregate> {
     let mut out = Vec::new();
     for a in aggs {
         match &a.arg {
             Some(AggArg::Field(f)) if f.contains('*') => {
                 let re = crate::exec::wildcard_regex(f);
-                for name in crate::exec::matching_columns(schema, f) {
+                for name in crate::exec::matching_columns(schema, f)
+                    .into_iter()
+                    .filter(|n| !by.contains(n))
+                {
                     let matched = re
                         .as_ref()
                         .and_then(|r| r.captures(&name))
@@ -154,7 +159,7 @@ pub fn aggregate(
             }
         }
     }
-    let aggs = expand_wildcards(aggs, &schema);
+    let aggs = expand_wildcards(aggs, &schema, by);
     let mut exprs = Vec::with_capacity(aggs.len());
     let mut names: Vec<String> = Vec::new();
     for a in &aggs {
@@ -474,6 +479,15 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn wildcard_aggregates_leave_out_the_by_fields() {
+        let df = df!("dest" => ["h", "h"], "_time" => [1.0f64, 2.0], "f" => ["a", "b"]).unwrap();
+        let out = run_on(df, "| stats latest(*) as * by dest");
+        let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, vec!["dest", "_time", "f"]);
+        assert_eq!(strs(&out, "f"), vec![Some("b".into())]);
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl<'a> Context<'a> {
             tz: "UTC".into(),
             macros,
             cache: None,
-            lookups: crate::lookups::LookupLibrary::default(),
+            lookups: crate::lookups::LookupLibrary::builtin(),
         }
     }
 
@@ -375,8 +375,14 @@ pub fn append_frames(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
     for n in &names {
         let ca = a.column(n).ok().cloned();
         let cb = b.column(n).ok().cloned();
+        let is_list = |c: &Option<Column>| {
+            c.as_ref()
+                .is_some_and(|c| matches!(c.dtype(), DataType::List(_)))
+        };
         let dtype = match (&ca, &cb) {
             (Some(x), Some(y)) if x.dtype() == y.dtype() => x.dtype().clone(),
+            // A multivalue field on one side: single values become one-value lists.
+            _ if is_list(&ca) || is_list(&cb) => DataType::List(Box::new(DataType::String)),
             (Some(x), None) => x.dtype().clone(),
             (None, Some(y)) => y.dtype().clone(),
             (Some(x), Some(y)) if matches!(x.dtype(), DataType::Null) => y.dtype().clone(),
@@ -385,6 +391,20 @@ pub fn append_frames(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
         };
         let fit = |c: Option<Column>, h: usize| -> PolarsResult<Column> {
             match c {
+                Some(c)
+                    if matches!(dtype, DataType::List(_))
+                        && !matches!(c.dtype(), DataType::List(_)) =>
+                {
+                    let ca: ListChunked = (0..c.len())
+                        .map(|i| {
+                            let v = values_at(&c, i);
+                            (!v.is_empty()).then(|| Series::new("".into(), v))
+                        })
+                        .collect();
+                    Ok(ca.with_name(c.name().clone()).into_column())
+                }
+                Some(c) if matches!(dtype, DataType::List(_)) => c.cast(&dtype),
+                Some(c) if dtype == DataType::String => Ok(text_expr_column(&c)),
                 Some(c) => c.cast(&dtype),
                 None => Ok(Column::full_null(n.clone(), h, &dtype)),
             }
@@ -395,6 +415,17 @@ pub fn append_frames(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
     let mut out = DataFrame::new_infer_height(left)?;
     out.vstack_mut(&DataFrame::new_infer_height(right)?)?;
     Ok(out)
+}
+
+/// A column's values as Splunk's text (see [`text_expr`]).
+fn text_expr_column(c: &Column) -> Column {
+    let ca: StringChunked = (0..c.len())
+        .map(|i| {
+            let v = values_at(c, i);
+            (!v.is_empty()).then(|| v.join("\n"))
+        })
+        .collect();
+    ca.with_name(c.name().clone()).into_column()
 }
 
 /// A column as Splunk's text: integral floats without a decimal point (`5`, not `5.0`), and a
@@ -413,6 +444,27 @@ pub fn text_expr(e: Expr, dt: &DataType) -> Expr {
                 .otherwise(e.cast(DataType::String))
         }
         _ => e.cast(DataType::String),
+    }
+}
+
+#[cfg(test)]
+mod append_tests {
+    use super::*;
+
+    #[test]
+    fn append_unites_multivalue_and_single_value_columns() {
+        let mv: ListChunked = [Some(Series::new("".into(), ["a", "b"]))]
+            .into_iter()
+            .collect();
+        let a = DataFrame::new_infer_height(vec![mv.with_name("f".into()).into_column()]).unwrap();
+        let b = df!("f" => ["c"], "n" => [1.0f64]).unwrap();
+        let out = append_frames(a, b).unwrap();
+        assert_eq!(out.height(), 2);
+        assert_eq!(values_at(out.column("f").unwrap(), 1), vec!["c"]);
+        let x = df!("v" => [5.0f64]).unwrap();
+        let y = df!("v" => ["t"]).unwrap();
+        let out = append_frames(x, y).unwrap();
+        assert_eq!(values_at(out.column("v").unwrap(), 0), vec!["5"]);
     }
 }
 

@@ -530,6 +530,23 @@ fn push(out: &mut ParsedXml, name: &str, value: &str) {
     }
 }
 
+/// Windows renders some values on their own indented line (`SidHistory` is
+/// `\n\t\t%{S-1-5-…}`). Leading and trailing whitespace that holds a line break or a tab is
+/// that rendering, not data, and is removed; plain spaces are kept (a command line may end in
+/// one). Choice: detections such as `windows_ad_same_domain_sid_history_addition` only match the
+/// trimmed value, so Splunk's extraction must see it trimmed.
+fn trim_rendering(v: &str) -> &str {
+    let layout = |w: &str| w.contains(['\n', '\r', '\t']);
+    let start = v.len() - v.trim_start().len();
+    let v = if layout(&v[..start]) { &v[start..] } else { v };
+    let end = v.trim_end().len();
+    if layout(&v[end..]) {
+        &v[..end]
+    } else {
+        v
+    }
+}
+
 /// Records the field an element gives, when it is closed. `stack` holds its ancestors.
 fn close_element(stack: &[Open<'_>], open: Open<'_>, out: &mut ParsedXml) {
     if open.has_child {
@@ -553,9 +570,9 @@ fn close_element(stack: &[Open<'_>], open: Open<'_>, out: &mut ParsedXml) {
                 (None, n) => n,
                 (Some(_), n) => n,
             };
-            push(out, name, &open.text);
+            push(out, name, trim_rendering(&open.text));
         }
-        (Some("UserData"), d) if d >= 2 => push(out, open.name, &open.text),
+        (Some("UserData"), d) if d >= 2 => push(out, open.name, trim_rendering(&open.text)),
         (Some("RenderingInfo"), 2) if open.name == "Message" => push(out, "Message", &open.text),
         _ => {}
     }
@@ -709,6 +726,17 @@ pub fn compact_xml(xml: &str) -> String {
         i = gt + 1;
     }
     out
+}
+
+#[cfg(test)]
+mod trim_tests {
+    #[test]
+    fn rendering_whitespace_is_trimmed_plain_spaces_kept() {
+        assert_eq!(super::trim_rendering("\n\t\t%{S-1-5-21}"), "%{S-1-5-21}");
+        assert_eq!(super::trim_rendering("cmd.exe /c x "), "cmd.exe /c x ");
+        assert_eq!(super::trim_rendering("a\r\nb"), "a\r\nb");
+        assert_eq!(super::trim_rendering("  x\n"), "  x");
+    }
 }
 
 #[cfg(test)]
