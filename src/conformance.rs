@@ -120,19 +120,35 @@ pub fn run_detection(
 const STACK_SIZE: usize = 256 << 20;
 
 /// Run `f` on a thread with a large stack (whatever the caller's stack is).
-fn with_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| {
-        match std::thread::Builder::new()
+fn with_large_stack<T: Send, F: FnOnce() -> T + Send>(f: F) -> T {
+    let job = std::sync::Mutex::new(Some(f));
+    let take = || job.lock().ok().and_then(|mut j| j.take());
+    let on_thread = std::thread::scope(|s| {
+        let spawned = std::thread::Builder::new()
             .stack_size(STACK_SIZE)
-            .spawn_scoped(s, f)
-        {
+            .spawn_scoped(s, || take().map(|f| f()));
+        match spawned {
             Ok(h) => match h.join() {
                 Ok(v) => v,
                 Err(p) => std::panic::resume_unwind(p),
             },
-            Err(e) => panic!("cannot start a thread: {e}"),
+            // No thread could be started: run here below.
+            Err(_) => None,
         }
-    })
+    });
+    match on_thread {
+        Some(v) => v,
+        None => match take() {
+            Some(f) => f(),
+            None => unreachable_job(),
+        },
+    }
+}
+
+/// The job ran on the thread but gave no value: impossible, since a job that ran returns Some.
+#[cold]
+fn unreachable_job<T>() -> T {
+    std::process::abort()
 }
 
 /// Run detections (YAML files) over one store.
