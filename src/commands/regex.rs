@@ -102,13 +102,46 @@ pub(crate) fn execute(
     c: &Command,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
-    let re = check_regex(&r.regex, c, ctx)?;
     let field = r.field.as_deref().unwrap_or("_raw");
     let schema = schema_of(&mut lf, "regex", c.span, ctx)?;
-    let matched = match schema.get(field) {
-        Some(dt) => crate::expr::search::regex_match(col(field), dt, re.as_str().to_string())
+    let pattern = crate::expr::pcre::Pattern::new(&r.regex).map_err(|e| {
+        let first = e.lines().last().unwrap_or("").trim().to_string();
+        ctx.error(
+            format!("unsupported regular expression `{}`: {first}", r.regex),
+            c.span,
+        )
+    })?;
+    let matched = match (schema.get(field), pattern) {
+        (None, _) => lit(false),
+        (Some(dt), crate::expr::pcre::Pattern::Linear(re)) => {
+            crate::expr::search::regex_match(col(field), dt, re.as_str().to_string())
+                .fill_null(lit(false))
+        }
+        // Look-around or back-references: evaluated value by value.
+        (Some(_), pattern) => col(field)
+            .map(
+                move |column: polars::prelude::Column| {
+                    let out: polars::prelude::BooleanChunked = (0..column.len())
+                        .map(|i| {
+                            Some(
+                                crate::exec::values_at(&column, i)
+                                    .iter()
+                                    .any(|v| pattern.is_match(v)),
+                            )
+                        })
+                        .collect();
+                    Ok(polars::prelude::IntoColumn::into_column(
+                        out.with_name(column.name().clone()),
+                    ))
+                },
+                |_, f| {
+                    Ok(polars::prelude::Field::new(
+                        f.name().clone(),
+                        DataType::Boolean,
+                    ))
+                },
+            )
             .fill_null(lit(false)),
-        None => lit(false),
     };
     Ok(lf.filter(if r.negate { matched.not() } else { matched }))
 }
@@ -116,6 +149,17 @@ pub(crate) fn execute(
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
+
+    #[test]
+    fn look_around_patterns_run() {
+        let df =
+            df!("TargetFilename" => ["C:\\x\\a.txt:evil.exe", "C:\\x\\a.txt", "/tmp/a:b"]).unwrap();
+        let out = crate::exec::testing::run_on(
+            df,
+            r#"| regex TargetFilename="(?<!\/)\b\w+(\.\w+)?:\w+(\.\w+)?$""#,
+        );
+        assert_eq!(out.height(), 1);
+    }
 
     #[test]
     fn match_and_negation() {

@@ -100,6 +100,34 @@ pub fn compile(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::Regex::new(&to_rust(pattern))
 }
 
+/// A compiled Splunk regular expression: Rust's linear-time engine when it can read the pattern,
+/// `fancy-regex` (backtracking) for look-around and back-references.
+#[derive(Clone)]
+pub enum Pattern {
+    Linear(regex::Regex),
+    Backtracking(fancy_regex::Regex),
+}
+
+impl Pattern {
+    /// Compile, preferring the linear-time engine; the error is the linear engine's.
+    pub fn new(pattern: &str) -> Result<Pattern, String> {
+        match compile(pattern) {
+            Ok(re) => Ok(Pattern::Linear(re)),
+            Err(e) => fancy_regex::Regex::new(&to_rust(pattern))
+                .map(Pattern::Backtracking)
+                .map_err(|_| e.to_string()),
+        }
+    }
+
+    /// Whether the pattern matches somewhere in `text` (a backtracking limit counts as no match).
+    pub fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Linear(re) => re.is_match(text),
+            Pattern::Backtracking(re) => re.is_match(text).unwrap_or(false),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +144,16 @@ mod tests {
         assert_eq!(to_rust(r"\x{202E}\p{L}{2}"), r"\x{202E}\p{L}{2}");
         assert!(compile(r"\x{202E}").is_ok());
         assert!(compile(r"(?<json_field>{.+})").is_ok());
+    }
+
+    #[test]
+    fn look_around_falls_back_to_backtracking() {
+        let p = Pattern::new(r"(?<!\/)\b\w+(\.\w+)?:\w+(\.\w+)?$").unwrap();
+        assert!(matches!(p, Pattern::Backtracking(_)));
+        assert!(p.is_match(r"C:\x\file.txt:hidden.exe"));
+        assert!(!p.is_match("nothing here"));
+        assert!(matches!(Pattern::new("a+b").unwrap(), Pattern::Linear(_)));
+        assert!(Pattern::new("(unclosed").is_err());
     }
 
     #[test]
