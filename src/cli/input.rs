@@ -81,3 +81,32 @@ pub fn checkout_root(file: &Path) -> Option<PathBuf> {
 pub fn report(e: &Diagnostic) {
     eprint!("{e}");
 }
+
+/// `source`, `sourcetype` and `host` given on the command line for the files a subcommand replays.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputOverrides {
+    /// `source` of the replayed events (default: from each event, e.g. XmlWinEventLog:<Channel>).
+    #[arg(long)]
+    pub source: Option<String>,
+
+    /// `sourcetype` of the replayed events; also chooses the reader (case-insensitive).
+    #[arg(long)]
+    pub sourcetype: Option<String>,
+
+    /// `host` of the replayed events (default: from each event, e.g. the Computer element).
+    #[arg(long)]
+    pub host: Option<String>,
+}
+
+impl InputOverrides {
+    /// The replay input for a path with these overrides.
+    pub fn input(&self, path: &Path) -> crate::ingest::Input {
+        crate::ingest::Input {
+            path: path.to_path_buf(),
+            source: self.source.clone(),
+            sourcetype: self.sourcetype.clone(),
+            host: self.host.clone(),
+            index: None,
+        }
+    }
+}

@@ -33,15 +33,8 @@ pub struct ReplayArgs {
     /// Index for the events (Splunk's default: main).
     #[arg(long, default_value = "main")]
     pub index: String,
-    /// `source` for plain files (default: per event, e.g. XmlWinEventLog:<Channel>).
-    #[arg(long)]
-    pub source: Option<String>,
-    /// `sourcetype` for plain files; also chooses the reader (case-insensitive).
-    #[arg(long)]
-    pub sourcetype: Option<String>,
-    /// `host` for plain files (default: per event, e.g. the Computer element).
-    #[arg(long)]
-    pub host: Option<String>,
+    #[command(flatten)]
+    pub overrides: super::input::InputOverrides,
     /// Knowledge and reader settings.
     #[command(flatten)]
     pub knowledge: Box<KnowledgeArgs>,
@@ -74,13 +67,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
     let inputs: Vec<Input> = args
         .inputs
         .iter()
-        .map(|p| Input {
-            path: p.clone(),
-            source: args.source.clone(),
-            sourcetype: args.sourcetype.clone(),
-            host: args.host.clone(),
-            index: None,
-        })
+        .map(|p| args.overrides.input(p))
         .collect();
     let mut opts = ReplayOptions {
         index: args.index.clone(),

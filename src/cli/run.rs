@@ -28,17 +28,8 @@ pub struct RunArgs {
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
 
-    /// `source` of the --data events (default: from each event, e.g. XmlWinEventLog:<Channel>).
-    #[arg(long)]
-    pub source: Option<String>,
-
-    /// `sourcetype` of the --data events; also chooses the reader.
-    #[arg(long)]
-    pub sourcetype: Option<String>,
-
-    /// `host` of the --data events (default: from each event).
-    #[arg(long)]
-    pub host: Option<String>,
+    #[command(flatten)]
+    pub overrides: super::input::InputOverrides,
 
     /// A store folder written by `spelunk replay` (read; --data is added to it).
     #[arg(long, value_name = "DIR")]
@@ -92,16 +83,7 @@ pub fn prepare_store(args: &RunArgs) -> Result<Store, Diagnostic> {
         data.push(sample);
     }
     if !data.is_empty() {
-        let inputs: Vec<Input> = data
-            .iter()
-            .map(|p| Input {
-                path: p.clone(),
-                source: args.source.clone(),
-                sourcetype: args.sourcetype.clone(),
-                host: args.host.clone(),
-                index: None,
-            })
-            .collect();
+        let inputs: Vec<Input> = data.iter().map(|p| args.overrides.input(p)).collect();
         let summary = store
             .replay(&inputs, &ReplayOptions::default())
             .map_err(store_err)?;
