@@ -14,6 +14,10 @@ use spelunk::store::{ReplayOptions, Store};
 use std::io::Read;
 use std::time::Instant;
 
+/// The same allocator as the `spelunk` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn vm_hwm_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -47,17 +51,25 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::from(1);
     };
     let skip_replay = std::env::args().any(|a| a == "--skip-replay");
+    // For profiling the replay alone.
+    let only_replay = std::env::args().any(|a| a == "--only-replay");
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!("file {path}: {:.1} MB", bytes as f64 / 1e6);
 
+    let base = (!only_replay).then(|| passes(&path, bytes));
+    if skip_replay {
+        return std::process::ExitCode::SUCCESS;
+    }
+    replay(&path, bytes, base)
+}
+
+/// The baseline and reader passes; returns the baseline's MB/s.
+fn passes(path: &str, bytes: u64) -> f64 {
     // 1. baseline: read and split.
     let t = Instant::now();
-    let mut f = match std::fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("{path}: {e}");
-            return std::process::ExitCode::from(1);
-        }
+    let Ok(mut f) = std::fs::File::open(path) else {
+        eprintln!("{path}: cannot open");
+        return f64::NAN;
     };
     let finder = memchr::memmem::Finder::new(b"<Event ");
     let mut buf = vec![0u8; 1 << 20];
@@ -79,11 +91,11 @@ fn main() -> std::process::ExitCode {
     let t = Instant::now();
     let mut n_events = 0u64;
     let mut n_fields = 0u64;
-    let reader = match XmlReader::open(std::path::Path::new(&path), &ReaderOptions::default()) {
+    let reader = match XmlReader::open(std::path::Path::new(path), &ReaderOptions::default()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{path}: {e}");
-            return std::process::ExitCode::from(1);
+            return f64::NAN;
         }
     };
     for rec in reader {
@@ -100,21 +112,21 @@ fn main() -> std::process::ExitCode {
         Some(base),
     );
     println!("          {n_events} events, {n_fields} fields");
+    base
+}
 
-    if skip_replay {
-        return std::process::ExitCode::SUCCESS;
-    }
-    // 3. replay into an on-disk store.
+/// The whole replay into an on-disk store.
+fn replay(path: &str, bytes: u64, base: Option<f64>) -> std::process::ExitCode {
     let dir = std::env::temp_dir().join(format!("spelunk-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let t = Instant::now();
     let result = Store::open(&dir)
-        .and_then(|mut s| s.replay(&[Input::new(&path)], &ReplayOptions::default()));
+        .and_then(|mut s| s.replay(&[Input::new(path)], &ReplayOptions::default()));
     let secs = t.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&dir);
     match result {
         Ok(s) => {
-            report("replay", bytes, s.events_stored, secs, Some(base));
+            report("replay", bytes, s.events_stored, secs, base);
             println!(
                 "          {} stored, {} rejected, data models {:?}",
                 s.events_stored, s.events_rejected, s.datamodels

@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// Replay allocates a few small strings per field of every event; mimalloc makes it about 15%
+/// faster than the system allocator (measured with `examples/ingest_bench.rs`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Query plans for long `case(...)`/`if(...)` chains are deep; the work runs on a thread with a
 /// large stack so that no search can overflow it.
 const STACK_SIZE: usize = 256 << 20;

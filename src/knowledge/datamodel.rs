@@ -4,7 +4,10 @@
 //! data model summary holds).
 
 use super::eventtype_search::{self, Expr, FieldSource};
+use super::IndexedEvent;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::path::Path;
 
 /// How a calculated field gets its value.
@@ -84,7 +87,24 @@ pub struct Dataset {
     pub fields: Vec<String>,
     /// Calculations, ancestors' first.
     pub calculated: Vec<Calc>,
+    /// Position in `fields` of each extracted field (default fields excluded), so a row is
+    /// found in one pass over the event's fields.
+    positions: FxHashMap<String, usize>,
+    /// Default fields (`host`, `_raw`, ...) that are dataset fields, with their position.
+    defaults: Vec<(usize, String)>,
 }
+
+/// Fields an event holds outside its extracted fields.
+const DEFAULT_FIELDS: [&str; 8] = [
+    "_raw",
+    "host",
+    "source",
+    "sourcetype",
+    "index",
+    "eventtype",
+    "tag",
+    "_time",
+];
 
 // ---------- our YAML form ----------
 
@@ -495,12 +515,23 @@ pub fn resolve(model: &DataModel) -> Result<Vec<Dataset>, String> {
             }
             calculated.extend(c.calculated.iter().cloned());
         }
+        let mut positions = FxHashMap::default();
+        let mut defaults = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            if DEFAULT_FIELDS.contains(&f.as_str()) {
+                defaults.push((i, f.clone()));
+            } else {
+                positions.insert(f.clone(), i);
+            }
+        }
         out.push(Dataset {
             name: format!("{}.{}", model.name, d.name),
             prefix: chain[0].name.clone(),
             constraints,
             fields,
             calculated,
+            positions,
+            defaults,
         });
     }
     Ok(out)
@@ -513,34 +544,30 @@ impl Dataset {
     }
 
     /// The dataset's values for an event: one entry per field of [`Dataset::fields`], each a
-    /// list of values (empty = null).
-    pub fn row(&self, ev: &dyn FieldSource) -> Vec<Vec<String>> {
-        let mut vals: Vec<Vec<String>> = self
-            .fields
-            .iter()
-            .map(|f| {
-                let mut v = Vec::new();
-                ev.any_value(f, &mut |x| {
-                    v.push(x.to_string());
-                    false
-                });
-                v
-            })
-            .collect();
-        let get = |vals: &Vec<Vec<String>>, name: &str| -> Vec<String> {
+    /// list of values (empty = null), borrowed from the event where not calculated.
+    pub fn row<'a>(&self, ev: &'a IndexedEvent) -> Vec<Vec<Cow<'a, str>>> {
+        let mut vals: Vec<Vec<Cow<'a, str>>> = vec![Vec::new(); self.fields.len()];
+        for (k, v) in &ev.fields {
+            if let Some(&i) = self.positions.get(k.as_str()) {
+                vals[i].push(Cow::Borrowed(v.as_str()));
+            }
+        }
+        for (i, name) in &self.defaults {
+            vals[*i] = default_values(ev, name);
+        }
+        let get = |vals: &Vec<Vec<Cow<'a, str>>>, name: &str| -> Vec<Cow<'a, str>> {
             match self.fields.iter().position(|f| f == name) {
                 Some(i) => vals[i].clone(),
-                None => {
-                    let mut v = Vec::new();
-                    ev.any_value(name, &mut |x| {
-                        v.push(x.to_string());
-                        false
-                    });
-                    v
-                }
+                None if DEFAULT_FIELDS.contains(&name) => default_values(ev, name),
+                None => ev
+                    .fields
+                    .iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| Cow::Borrowed(v.as_str()))
+                    .collect(),
             }
         };
-        let empty = |v: &[String]| v.iter().all(|x| x.is_empty());
+        let empty = |v: &[Cow<str>]| v.iter().all(|x| x.is_empty());
         for c in &self.calculated {
             let Some(i) = self.fields.iter().position(|f| f == &c.field) else {
                 continue;
@@ -548,7 +575,7 @@ impl Dataset {
             let new = match &c.op {
                 CalcOp::Default(d) => {
                     if empty(&vals[i]) {
-                        vec![d.clone()]
+                        vec![Cow::Owned(d.clone())]
                     } else {
                         vals[i].clone()
                     }
@@ -559,12 +586,17 @@ impl Dataset {
                     } else {
                         let src = get(&vals, from);
                         match src.iter().find(|s| !s.is_empty()) {
-                            Some(s) => vec![s.split_whitespace().next().unwrap_or(s).to_string()],
-                            None => vec![default.clone()],
+                            Some(s) => vec![Cow::Owned(
+                                s.split_whitespace().next().unwrap_or(s).to_string(),
+                            )],
+                            None => vec![Cow::Owned(default.clone())],
                         }
                     }
                 }
-                CalcOp::Lower(src) => get(&vals, src).iter().map(|s| s.to_lowercase()).collect(),
+                CalcOp::Lower(src) => get(&vals, src)
+                    .iter()
+                    .map(|s| Cow::Owned(s.to_lowercase()))
+                    .collect(),
                 CalcOp::Coalesce(list) => list
                     .iter()
                     .map(|f| get(&vals, f))
@@ -574,32 +606,32 @@ impl Dataset {
                     .iter()
                     .map(|f| get(&vals, f))
                     .find(|v| !empty(v))
-                    .unwrap_or_else(|| vec![default.clone()]),
+                    .unwrap_or_else(|| vec![Cow::Owned(default.clone())]),
                 CalcOp::NumberOr(d) => {
                     let v = &vals[i];
                     if !v.is_empty() && v.iter().all(|x| x.trim().parse::<f64>().is_ok()) {
                         v.clone()
                     } else {
-                        d.iter().cloned().collect()
+                        d.iter().map(|x| Cow::Owned(x.clone())).collect()
                     }
                 }
                 CalcOp::VendorProduct => {
                     let vp = get(&vals, "vendor_product");
                     let vendor = get(&vals, "vendor");
                     let product = get(&vals, "product");
-                    let known = |v: &[String]| !v.is_empty() && v[0] != "unknown";
+                    let known = |v: &[Cow<str>]| !v.is_empty() && v[0] != "unknown";
                     if !vp.is_empty() {
                         vp
                     } else if known(&vendor) && known(&product) {
-                        vec![format!("{} {}", vendor[0], product[0])]
+                        vec![Cow::Owned(format!("{} {}", vendor[0], product[0]))]
                     } else if known(&vendor) {
-                        vec![format!("{} unknown", vendor[0])]
+                        vec![Cow::Owned(format!("{} unknown", vendor[0]))]
                     } else if known(&product) {
-                        vec![format!("unknown {}", product[0])]
+                        vec![Cow::Owned(format!("unknown {}", product[0]))]
                     } else {
                         let st = get(&vals, "sourcetype");
                         if st.is_empty() {
-                            vec!["unknown".into()]
+                            vec![Cow::Borrowed("unknown")]
                         } else {
                             st
                         }
@@ -609,5 +641,24 @@ impl Dataset {
             vals[i] = new;
         }
         vals
+    }
+}
+
+/// Values of a default field (`host`, `_raw`, `tag`, ...) of an event.
+fn default_values<'a>(ev: &'a IndexedEvent, name: &str) -> Vec<Cow<'a, str>> {
+    match name {
+        "_raw" => vec![Cow::Borrowed(ev.raw.as_str())],
+        "host" => vec![Cow::Borrowed(ev.host.as_str())],
+        "source" => vec![Cow::Borrowed(ev.source.as_str())],
+        "sourcetype" => vec![Cow::Borrowed(ev.sourcetype.as_str())],
+        "index" => vec![Cow::Borrowed(ev.index.as_str())],
+        "eventtype" => ev
+            .eventtype
+            .iter()
+            .map(|v| Cow::Borrowed(v.as_str()))
+            .collect(),
+        "tag" => ev.tag.iter().map(|v| Cow::Borrowed(v.as_str())).collect(),
+        "_time" => vec![Cow::Owned(ev.time.to_string())],
+        _ => Vec::new(),
     }
 }

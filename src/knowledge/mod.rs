@@ -75,7 +75,10 @@ impl IndexedEvent {
     }
 
     fn set(&mut self, name: &str, values: Vec<String>) {
-        self.fields.retain(|(k, _)| k != name);
+        // Most targets are new names: check before rebuilding the list.
+        if self.fields.iter().any(|(k, _)| k == name) {
+            self.fields.retain(|(k, _)| k != name);
+        }
         for v in values {
             if !v.is_empty() {
                 self.fields.push((name.to_string(), v));

@@ -20,6 +20,7 @@ use crate::knowledge::{Applier, IndexedEvent, Knowledge};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
@@ -424,11 +425,11 @@ impl Store {
         let stem = sha
             .map(|s| s[..16].to_string())
             .unwrap_or_else(|| format!("nohash{}", self.manifest.chunks.len()));
-        let mut events = TableBuilder::new();
+        let mut events = TableBuilder::new(opts.chunk_rows);
         let mut dms: Vec<TableBuilder> = knowledge
             .datasets
             .iter()
-            .map(|_| TableBuilder::new())
+            .map(|_| TableBuilder::new(opts.chunk_rows))
             .collect();
         // Column names per dataset (`Processes.process_name`), and rows added per dataset.
         let ds_cols: Vec<Vec<String>> = knowledge
@@ -829,81 +830,73 @@ fn progress_bar(enabled: bool, total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// One column being built: single values, their bytes in one buffer (so a chunk of rows costs a
-/// few growing buffers, not one allocation per value), with the rare multivalue rows on the side.
+/// One column being built, straight into polars' string array (one copy of each value, buffers
+/// that grow by blocks, never by reallocation), with the rare multivalue rows on the side.
 struct ColBuilder {
     name: String,
-    /// The single values, concatenated.
-    data: String,
-    /// End of each row's value in `data` (a null row repeats the previous end).
-    ends: Vec<usize>,
-    /// Whether each row has a value.
-    valid: Vec<bool>,
+    /// The rows' single values (a multivalue row holds its first value here).
+    values: StringChunkedBuilder,
+    /// Rows pushed so far.
+    rows: usize,
     /// Multivalue rows: (row, all values); the row's single value is then ignored.
     multi: Vec<(usize, Vec<String>)>,
+    /// `eventtype` and `tag` are always multivalue (list) columns.
     force_list: bool,
 }
 
 impl ColBuilder {
-    fn new(name: &str, rows: usize) -> ColBuilder {
+    fn new(name: &str, capacity: usize) -> ColBuilder {
         ColBuilder {
             name: name.to_string(),
-            data: String::new(),
-            ends: vec![0; rows],
-            valid: vec![false; rows],
+            values: StringChunkedBuilder::new(name.into(), capacity),
+            rows: 0,
             multi: Vec::new(),
             force_list: name == "eventtype" || name == "tag",
         }
     }
 
-    fn rows(&self) -> usize {
-        self.ends.len()
+    /// Fills the rows before `row` that have no value with nulls. Done when a value comes (or
+    /// at the end), not on every row: a chunk mixing event types has many columns, few of
+    /// which an event fills.
+    fn pad_to(&mut self, row: usize) {
+        while self.rows < row {
+            self.values.append_null();
+            self.rows += 1;
+        }
     }
 
-    fn push(&mut self, v: Option<&str>) {
-        if let Some(v) = v {
-            self.data.push_str(v);
-        }
-        self.ends.push(self.data.len());
-        self.valid.push(v.is_some());
+    fn push(&mut self, v: &str) {
+        self.values.append_value(v);
+        self.rows += 1;
     }
 
-    fn get(&self, row: usize) -> Option<&str> {
-        if !*self.valid.get(row)? {
-            return None;
+    /// The polars column, and whether it is a list (multivalue) column.
+    fn finish(mut self, rows: usize) -> (Column, bool) {
+        self.pad_to(rows);
+        let ca = self.values.finish();
+        if !self.force_list && self.multi.is_empty() {
+            return (ca.into_series().into_column(), false);
         }
-        let start = if row == 0 { 0 } else { self.ends[row - 1] };
-        self.data.get(start..self.ends[row])
+        let mut b = ListStringChunkedBuilder::new(self.name.as_str().into(), self.rows, self.rows);
+        let mut multi = self.multi.iter().peekable();
+        for (r, v) in ca.iter().enumerate() {
+            if multi.peek().is_some_and(|(mr, _)| *mr == r) {
+                if let Some((_, vals)) = multi.next() {
+                    b.append_values_iter(vals.iter().map(String::as_str));
+                }
+            } else if let Some(v) = v {
+                b.append_values_iter(std::iter::once(v));
+            } else {
+                b.append_null();
+            }
+        }
+        (b.finish().into_series().into_column(), true)
     }
 }
 
-/// FxHash (rustc's hasher): column names are short and trusted, and the replay looks one up
-/// for every field of every event, where SipHash costs more than the rest of the lookup.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// Column names are short and trusted, and the replay looks one up for every field of every
+/// event, where SipHash costs more than the rest of the lookup.
+type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// Builds one table chunk row by row.
 struct TableBuilder {
@@ -911,15 +904,18 @@ struct TableBuilder {
     cols: Vec<ColBuilder>,
     pos: FxMap<String, usize>,
     rows: usize,
+    /// Rows per chunk, to size new columns.
+    capacity: usize,
 }
 
 impl TableBuilder {
-    fn new() -> Self {
+    fn new(capacity: usize) -> Self {
         TableBuilder {
-            time: Vec::new(),
+            time: Vec::with_capacity(capacity),
             cols: Vec::new(),
             pos: FxMap::default(),
             rows: 0,
+            capacity,
         }
     }
 
@@ -927,68 +923,73 @@ impl TableBuilder {
         if let Some(&i) = self.pos.get(name) {
             return i;
         }
-        self.cols.push(ColBuilder::new(name, self.rows));
+        self.cols.push(ColBuilder::new(name, self.capacity));
         self.pos.insert(name.to_string(), self.cols.len() - 1);
         self.cols.len() - 1
     }
 
-    /// Adds a value to the current row (`self.rows` is the row being built).
-    fn add(&mut self, name: &str, value: &str) {
+    /// Adds a value to the current row (`self.rows` is the row being built); `first` as in
+    /// [`TableBuilder::add_at`].
+    fn add(&mut self, name: &str, value: &str, first: impl FnOnce() -> String) {
         let i = self.col_index(name);
-        self.add_at(i, value);
+        self.add_at(i, value, first);
     }
 
     /// Adds a value to column `i` (from [`TableBuilder::col_index`]) of the current row.
-    fn add_at(&mut self, i: usize, value: &str) {
+    /// `first` gives the row's first value of this column when this is its second one (the
+    /// builder cannot read back what it holds); it is only called on that rare path.
+    fn add_at(&mut self, i: usize, value: &str, first: impl FnOnce() -> String) {
         let row = self.rows;
         let Some(c) = self.cols.get_mut(i) else {
             return;
         };
-        if c.rows() == row {
-            c.push(Some(value));
+        c.pad_to(row);
+        if c.rows == row {
+            c.push(value);
         } else if let Some(last) = c.multi.last_mut().filter(|(r, _)| *r == row) {
             last.1.push(value.to_string());
         } else {
-            let first = c.get(row).unwrap_or_default().to_string();
-            c.multi.push((row, vec![first, value.to_string()]));
+            c.multi.push((row, vec![first(), value.to_string()]));
         }
     }
 
     fn end_row(&mut self, time: f64) {
         self.time.push(time);
         self.rows += 1;
-        for c in &mut self.cols {
-            if c.rows() < self.rows {
-                c.push(None);
-            }
-        }
     }
 
     fn push_event(&mut self, ev: IndexedEvent) {
-        self.add("_raw", &ev.raw);
-        self.add("host", &ev.host);
-        self.add("source", &ev.source);
-        self.add("sourcetype", &ev.sourcetype);
-        self.add("index", &ev.index);
-        self.col_index("eventtype");
-        self.col_index("tag");
-        for v in &ev.eventtype {
-            self.add("eventtype", v);
-        }
-        for v in &ev.tag {
-            self.add("tag", v);
+        let none = String::new;
+        self.add("_raw", &ev.raw, none);
+        self.add("host", &ev.host, none);
+        self.add("source", &ev.source, none);
+        self.add("sourcetype", &ev.sourcetype, none);
+        self.add("index", &ev.index, none);
+        for (name, vals) in [("eventtype", &ev.eventtype), ("tag", &ev.tag)] {
+            let i = self.col_index(name);
+            let first = || vals.first().cloned().unwrap_or_default();
+            for v in vals {
+                self.add_at(i, v, first);
+            }
         }
         for (k, v) in &ev.fields {
             if EVENT_FIXED.contains(&k.as_str()) {
                 continue;
             }
-            self.add(k, v);
+            let first = || {
+                ev.fields
+                    .iter()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            self.add(k, v, first);
         }
         self.end_row(ev.time);
     }
 
     /// Adds a dataset row; `columns` are the prefixed names (`Processes.process_name`).
-    fn push_dm(&mut self, ev: &IndexedEvent, columns: &[String], row: Vec<Vec<String>>) {
+    fn push_dm(&mut self, ev: &IndexedEvent, columns: &[String], row: Vec<Vec<Cow<str>>>) {
         // Columns are made in the same order for every chunk: the fixed ones, then the
         // dataset's fields, at positions 0..4 and 4.. .
         if self.cols.is_empty() {
@@ -999,13 +1000,14 @@ impl TableBuilder {
                 self.col_index(name);
             }
         }
-        self.add_at(0, &ev.host);
-        self.add_at(1, &ev.source);
-        self.add_at(2, &ev.sourcetype);
-        self.add_at(3, &ev.index);
+        self.add_at(0, &ev.host, String::new);
+        self.add_at(1, &ev.source, String::new);
+        self.add_at(2, &ev.sourcetype, String::new);
+        self.add_at(3, &ev.index, String::new);
         for (j, vals) in row.iter().enumerate().take(columns.len()) {
+            let first = || vals.first().map(|v| v.to_string()).unwrap_or_default();
             for v in vals {
-                self.add_at(4 + j, v);
+                self.add_at(4 + j, v, first);
             }
         }
         self.end_row(ev.time);
@@ -1025,35 +1027,15 @@ impl TableBuilder {
         let mut by_name: HashMap<String, Column> = HashMap::new();
         let mut order: Vec<(String, ColType)> = Vec::new();
         for c in cols {
-            let is_list = c.force_list || !c.multi.is_empty();
-            let column = if is_list {
-                let mut b = ListStringChunkedBuilder::new(c.name.as_str().into(), rows, rows);
-                let mut multi = c.multi.iter().peekable();
-                for r in 0..c.rows() {
-                    if multi.peek().is_some_and(|(mr, _)| *mr == r) {
-                        if let Some((_, vals)) = multi.next() {
-                            b.append_values_iter(vals.iter().map(String::as_str));
-                        }
-                    } else if let Some(v) = c.get(r) {
-                        b.append_values_iter(std::iter::once(v));
-                    } else {
-                        b.append_null();
-                    }
-                }
-                b.finish().into_series().into_column()
-            } else {
-                let ca: StringChunked = (0..c.rows()).map(|r| c.get(r)).collect();
-                ca.with_name(c.name.as_str().into())
-                    .into_series()
-                    .into_column()
-            };
-            if !fixed.contains(&c.name.as_str()) {
+            let name = c.name.clone();
+            let (column, is_list) = c.finish(rows);
+            if !fixed.contains(&name.as_str()) {
                 order.push((
-                    c.name.clone(),
+                    name.clone(),
                     if is_list { ColType::List } else { ColType::Str },
                 ));
             }
-            by_name.insert(c.name, column);
+            by_name.insert(name, column);
         }
         for f in fixed.iter().skip(1) {
             match by_name.remove(*f) {
@@ -1068,5 +1050,104 @@ impl TableBuilder {
         }
         let df = DataFrame::new(rows, columns)?;
         Ok((df, order))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(fields: &[(&str, &str)]) -> IndexedEvent {
+        IndexedEvent {
+            time: 1.0,
+            raw: "raw".into(),
+            host: "h".into(),
+            source: "s".into(),
+            sourcetype: "st".into(),
+            index: "main".into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            eventtype: Vec::new(),
+            tag: vec!["process".into(), "report".into()],
+        }
+    }
+
+    fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
+        df.column(col)
+            .unwrap()
+            .as_materialized_series()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect()
+    }
+
+    fn lists(df: &DataFrame, col: &str) -> Vec<Option<Vec<String>>> {
+        let s = df.column(col).unwrap().as_materialized_series().clone();
+        s.list()
+            .unwrap()
+            .amortized_iter()
+            .map(|v| {
+                v.map(|s| {
+                    s.as_ref()
+                        .str()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.unwrap_or_default().to_string())
+                        .collect()
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn columns_that_start_late_or_skip_rows_are_null_there() {
+        let mut b = TableBuilder::new(4);
+        b.push_event(event(&[("a", "1")]));
+        b.push_event(event(&[("b", "2")]));
+        b.push_event(event(&[("a", "3")]));
+        let (df, order) = b.finish(EVENT_FIXED).unwrap();
+        assert_eq!(df.height(), 3);
+        assert_eq!(
+            strings(&df, "a"),
+            [Some("1".into()), None, Some("3".into())]
+        );
+        assert_eq!(strings(&df, "b"), [None, Some("2".into()), None]);
+        let names: Vec<&str> = order.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        // The builder starts over empty.
+        assert_eq!(b.rows, 0);
+        assert!(b.cols.is_empty());
+    }
+
+    #[test]
+    fn a_repeated_field_makes_a_multivalue_column_keeping_every_value_in_order() {
+        let mut b = TableBuilder::new(4);
+        b.push_event(event(&[("a", "x")]));
+        b.push_event(event(&[("a", "y"), ("c", "k"), ("a", "z"), ("a", "w")]));
+        b.push_event(event(&[("c", "m")]));
+        let (df, order) = b.finish(EVENT_FIXED).unwrap();
+        assert_eq!(
+            lists(&df, "a"),
+            [
+                Some(vec!["x".into()]),
+                Some(vec!["y".into(), "z".into(), "w".into()]),
+                None
+            ]
+        );
+        assert!(order.contains(&("a".into(), ColType::List)));
+        assert!(order.contains(&("c".into(), ColType::Str)));
+        assert_eq!(
+            strings(&df, "c"),
+            [None, Some("k".into()), Some("m".into())]
+        );
+        assert_eq!(
+            lists(&df, "tag")[0],
+            Some(vec!["process".to_string(), "report".to_string()])
+        );
+        assert_eq!(strings(&df, "sourcetype"), vec![Some("st".to_string()); 3]);
     }
 }
