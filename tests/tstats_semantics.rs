@@ -87,3 +87,39 @@ fn by_fields_then_aggregates_and_values_sorted() {
         assert!(r["first"].is_number(), "min(_time) is epoch seconds");
     }
 }
+
+#[test]
+fn prestats_feeds_the_next_stats_the_same_counts_as_plain_tstats() {
+    // The wrong reading (aggregate in tstats, then count the groups) gives 1 per name.
+    let direct = run(
+        "| tstats count from datamodel=Endpoint.Processes by Processes.process_name | sort - count",
+    );
+    let prestats = run("| tstats prestats=t count from datamodel=Endpoint.Processes by Processes.process_name | stats count by Processes.process_name | sort - count");
+    assert!(direct[0]["count"].as_i64().unwrap_or(0) > 1);
+    assert_eq!(direct, prestats);
+}
+
+#[test]
+fn prestats_append_adds_a_second_dataset_before_the_final_stats() {
+    let count_of = |spl: &str, key: &str, dest: &str| -> i64 {
+        run(spl)
+            .iter()
+            .filter(|r| r[key] == dest)
+            .map(|r| r["count"].as_i64().unwrap_or(0))
+            .sum()
+    };
+    let host = "wks-finance-07.corp.example";
+    let p = count_of(
+        "| tstats count from datamodel=Endpoint.Processes by Processes.dest",
+        "Processes.dest",
+        host,
+    );
+    let r = count_of(
+        "| tstats count from datamodel=Endpoint.Registry by Registry.dest",
+        "Registry.dest",
+        host,
+    );
+    assert!(p > 0 && r > 0);
+    let both = count_of("| tstats prestats=t count from datamodel=Endpoint.Processes by Processes.dest | tstats prestats=t append=t count from datamodel=Endpoint.Registry by Registry.dest | eval dest=coalesce('Processes.dest', 'Registry.dest') | stats count by dest", "dest", host);
+    assert_eq!(both, p + r);
+}

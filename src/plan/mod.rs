@@ -98,8 +98,33 @@ pub fn lower(p: &Pipeline, text: &str) -> Result<Plan, Diagnostic> {
                         .at(text, first.span)
                 })?;
                 let dataset = resolve_nodename(&dataset, t.where_clause.as_ref());
+                if let Some(o) = t
+                    .options
+                    .iter()
+                    .find(|o| !TSTATS_OPTIONS.contains(&o.key.to_ascii_lowercase().as_str()))
+                {
+                    return Err(Diagnostic::new(format!(
+                        "tstats option `{}` is not supported (supported: {})",
+                        o.key,
+                        TSTATS_OPTIONS.join(", ")
+                    ))
+                    .at(text, first.span));
+                }
                 if let Some(w) = &t.where_clause {
                     steps.push(step(Stage::Filter(w.clone()), first));
+                }
+                let prestats = t
+                    .options
+                    .iter()
+                    .rev()
+                    .find(|o| o.key.eq_ignore_ascii_case("prestats"))
+                    .is_some_and(|o| is_true(&o.value));
+                if prestats {
+                    // `prestats=t` hands unfinished aggregates to the next stats-family command,
+                    // which finishes them. Handing it the dataset's rows themselves gives that
+                    // command the same result (`| tstats prestats=t count by f | stats count by
+                    // f` counts the rows of each f), so no aggregate is done here.
+                    return lower_rest(commands, steps, Source::Datamodel { dataset });
                 }
                 let fill = t
                     .options
@@ -134,6 +159,34 @@ pub fn lower(p: &Pipeline, text: &str) -> Result<Plan, Diagnostic> {
             }
         },
     };
+    lower_rest(commands, steps, source)
+}
+
+/// The options `tstats` accepts. `summariesonly`, `allow_old_summaries`, `chunk_size`, `local`,
+/// `include_reduced_buckets` and `append` (for a first tstats) do not change results here: the
+/// stored data model tables are complete summaries.
+const TSTATS_OPTIONS: [&str; 9] = [
+    "summariesonly",
+    "allow_old_summaries",
+    "fillnull_value",
+    "prestats",
+    "span",
+    "chunk_size",
+    "local",
+    "include_reduced_buckets",
+    "append",
+];
+
+/// Splunk's boolean option values: `t`, `true`, `1` (any case) are true.
+fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "t" | "true" | "1")
+}
+
+fn lower_rest<'a>(
+    commands: impl Iterator<Item = &'a Command>,
+    mut steps: Vec<Step>,
+    source: Source,
+) -> Result<Plan, Diagnostic> {
     for c in commands {
         steps.push(lower_command(c)?);
     }
@@ -154,6 +207,26 @@ fn lower_command(c: &Command) -> Result<Step, Diagnostic> {
             Some(e) => step(Stage::Filter(e.clone()), c),
             None => step(Stage::Filter(SearchExpr::Empty), c),
         },
+        // `| tstats prestats=t append=t ...` after another prestats tstats adds its dataset's
+        // rows to the results: an `append` of a search that starts with this tstats.
+        CommandKind::Tstats(t)
+            if t.options
+                .iter()
+                .any(|o| o.key.eq_ignore_ascii_case("append") && is_true(&o.value)) =>
+        {
+            let sub = Pipeline {
+                commands: vec![c.clone()],
+                span: c.span,
+            };
+            let append = Command {
+                kind: CommandKind::Append(crate::commands::append::Append {
+                    options: Vec::new(),
+                    subsearch: sub,
+                }),
+                ..c.clone()
+            };
+            step(Stage::Command(append), c)
+        }
         CommandKind::Stats(s) => step(
             Stage::Aggregate {
                 aggregates: s.args.aggregates.clone(),
@@ -191,6 +264,30 @@ fn resolve_nodename(dataset: &str, where_clause: Option<&SearchExpr>) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tstats_prestats_leaves_the_aggregation_to_the_next_stats() {
+        let text = "| tstats prestats=t count from datamodel=Endpoint.Processes where Processes.process=*x* by Processes.dest | stats count by Processes.dest";
+        let p = lower(&crate::syntax::parse(text).unwrap(), text).unwrap();
+        assert_eq!(
+            p.source,
+            Source::Datamodel {
+                dataset: "Endpoint.Processes".into()
+            }
+        );
+        assert_eq!(p.steps.len(), 2);
+        assert!(matches!(p.steps[0].stage, Stage::Filter(_)));
+        assert!(
+            matches!(&p.steps[1].stage, Stage::Aggregate { by, .. } if by == &["Processes.dest"])
+        );
+    }
+
+    #[test]
+    fn tstats_unknown_option_is_an_error_naming_it() {
+        let text = "| tstats frobnicate=t count from datamodel=Endpoint.Processes";
+        let e = lower(&crate::syntax::parse(text).unwrap(), text).unwrap_err();
+        assert!(e.to_string().contains("frobnicate"), "{e}");
+    }
 
     #[test]
     fn tstats_lowers_to_scan_filter_aggregate() {
