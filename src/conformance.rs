@@ -24,6 +24,14 @@ pub struct Outcome {
     pub rows: Option<usize>,
     /// Why it did not run.
     pub error: Option<String>,
+    /// Pairs mode: datasets the detection's tests name that are not on disk (replayed
+    /// without them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// The detection's `manual_test` tag, when it has one: Splunk's CI does not require results
+    /// of it (pairs mode; the search is still run and reported).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual_test: Option<String>,
     pub seconds: f64,
 }
 
@@ -36,6 +44,15 @@ pub struct Report {
     /// Returned at least one result.
     pub with_results: usize,
     pub errors: usize,
+    /// Pairs mode: pairs whose detection has a `manual_test` tag (Splunk's CI skips them).
+    pub manual_tests: usize,
+    /// Pairs mode: pairs without `manual_test`, and those of them that returned results:
+    /// Splunk's CI rule is that every tested pair returns at least one result.
+    pub tested: usize,
+    pub tested_with_results: usize,
+    /// Pairs mode: list the pairs that returned nothing in the text report.
+    #[serde(skip)]
+    pub pairs_mode: bool,
     /// Error reasons with their detections.
     pub reasons: BTreeMap<String, Vec<String>>,
     pub outcomes: Vec<Outcome>,
@@ -45,6 +62,14 @@ pub struct Report {
 impl Report {
     fn add(&mut self, o: Outcome) {
         self.total += 1;
+        if o.manual_test.is_some() {
+            self.manual_tests += 1;
+        } else {
+            self.tested += 1;
+            if o.error.is_none() && o.rows.unwrap_or(0) > 0 {
+                self.tested_with_results += 1;
+            }
+        }
         match &o.error {
             None => {
                 self.ran += 1;
@@ -79,7 +104,41 @@ impl std::fmt::Display for Report {
         writeln!(f, "ran:          {} ({:.1}%)", self.ran, self.ran_percent())?;
         writeln!(f, "with results: {}", self.with_results)?;
         writeln!(f, "errors:       {}", self.errors)?;
+        if self.pairs_mode {
+            writeln!(
+                f,
+                "manual_test:  {} (Splunk's CI skips these; they were run and are listed)",
+                self.manual_tests
+            )?;
+            writeln!(
+                f,
+                "tested pairs with results: {} of {}",
+                self.tested_with_results, self.tested
+            )?;
+        }
         writeln!(f, "time:         {:.2} s", self.seconds)?;
+        if self.pairs_mode {
+            let empty: Vec<&Outcome> = self
+                .outcomes
+                .iter()
+                .filter(|o| o.error.is_none() && o.rows == Some(0) || o.manual_test.is_some())
+                .collect();
+            if !empty.is_empty() {
+                writeln!(f, "\nwithout results, or manual_test:")?;
+                for o in empty {
+                    let rows = o.rows.map(|r| r.to_string()).unwrap_or("error".into());
+                    let tag = if o.manual_test.is_some() {
+                        "  (manual_test)"
+                    } else {
+                        ""
+                    };
+                    writeln!(f, "{rows:>5}  {}{tag}", o.detection)?;
+                    for m in &o.missing {
+                        writeln!(f, "         dataset named by its test is missing: {m}")?;
+                    }
+                }
+            }
+        }
         if !self.reasons.is_empty() {
             writeln!(f, "\nerrors by reason:")?;
             let mut reasons: Vec<_> = self.reasons.iter().collect();
@@ -178,6 +237,8 @@ fn run_list_inner(
                 detection: name,
                 rows: None,
                 error: Some(reason(&e)),
+                missing: Vec::new(),
+                manual_test: None,
                 seconds: 0.0,
             },
             Ok(d) => match run_detection(&d.search, lib, lookups, store, Some(&cache)) {
@@ -185,12 +246,16 @@ fn run_list_inner(
                     detection: name,
                     rows: Some(n),
                     error: None,
+                    missing: Vec::new(),
+                    manual_test: None,
                     seconds: t.elapsed().as_secs_f64(),
                 },
                 Err(e) => Outcome {
                     detection: name,
                     rows: None,
                     error: Some(reason(&e)),
+                    missing: Vec::new(),
+                    manual_test: None,
                     seconds: t.elapsed().as_secs_f64(),
                 },
             },
@@ -208,6 +273,15 @@ pub struct Pair {
     pub dataset: PathBuf,
     pub source: Option<String>,
     pub sourcetype: Option<String>,
+    /// Where the detection's other test datasets (attack_data URLs) are looked up.
+    pub data_root: PathBuf,
+}
+
+/// The local file of an attack_data URL (`https://media.githubusercontent.com/media/splunk/
+/// attack_data/master/datasets/...` -> `<data_root>/datasets/...`).
+fn local_dataset(url: &str, data_root: &Path) -> Option<PathBuf> {
+    let i = url.find("/datasets/")?;
+    Some(data_root.join(&url[i + 1..]))
 }
 
 /// Read a TSV with a header naming `detection` and `dataset` (and optionally `source`,
@@ -245,6 +319,7 @@ pub fn read_pairs(
             dataset: data_root.join(ds),
             source: get(so),
             sourcetype: get(st),
+            data_root: data_root.to_path_buf(),
         });
     }
     Ok(out)
@@ -257,22 +332,49 @@ pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) ->
 
 fn run_pairs_inner(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) -> Report {
     let start = std::time::Instant::now();
-    let mut report = Report::default();
+    let mut report = Report {
+        pairs_mode: true,
+        ..Report::default()
+    };
     for p in pairs {
         let t = std::time::Instant::now();
         let name = format!("{} over {}", p.detection.display(), p.dataset.display());
+        let mut manual_test = None;
+        let mut missing = Vec::new();
         let result = (|| -> Result<usize, Diagnostic> {
             let d = Detection::load(&p.detection)?;
+            manual_test.clone_from(&d.tags.manual_test);
             let mut store = Store::in_memory();
-            let input = Input {
+            let mut inputs = vec![Input {
                 path: p.dataset.clone(),
                 source: p.source.clone(),
                 sourcetype: p.sourcetype.clone(),
                 host: None,
                 index: None,
-            };
+            }];
+            // Splunk's CI replays every dataset of the detection's test, not only this one.
+            for a in d.tests.iter().flat_map(|t| &t.attack_data) {
+                let Some(path) = local_dataset(&a.data, &p.data_root) else {
+                    continue;
+                };
+                if path == p.dataset {
+                    continue;
+                }
+                if !path.is_file() {
+                    missing.push(path.display().to_string());
+                    continue;
+                }
+                let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+                inputs.push(Input {
+                    path,
+                    source: nonempty(&a.source),
+                    sourcetype: nonempty(&a.sourcetype),
+                    host: None,
+                    index: None,
+                });
+            }
             store
-                .replay(&[input], &ReplayOptions::default())
+                .replay(&inputs, &ReplayOptions::default())
                 .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;
             run_detection(&d.search, lib, lookups, &store, None)
         })();
@@ -282,12 +384,16 @@ fn run_pairs_inner(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) 
                 detection: name,
                 rows: Some(n),
                 error: None,
+                missing,
+                manual_test,
                 seconds,
             },
             Err(e) => Outcome {
                 detection: name,
                 rows: None,
                 error: Some(reason(&e)),
+                missing,
+                manual_test,
                 seconds,
             },
         });

@@ -18,9 +18,20 @@ pub struct Detection {
     pub search: String,
     #[serde(default)]
     pub tests: Vec<DetectionTest>,
+    #[serde(default)]
+    pub tags: DetectionTags,
     /// The file it was read from.
     #[serde(skip)]
     pub path: PathBuf,
+}
+
+/// The `tags:` a spelunk run cares about.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DetectionTags {
+    /// `manual_test`: why the detection must be tested by hand. Splunk's detection CI
+    /// (contentctl) skips such detections instead of requiring results.
+    #[serde(default)]
+    pub manual_test: Option<String>,
 }
 
 /// A `tests:` entry: attack datasets the detection must fire on.

@@ -94,4 +94,18 @@ fn detection_dataset_pairs_return_results() {
         "{} pairs with results, below the baseline",
         report.with_results
     );
+    assert!(
+        report.tested_with_results >= baseline("pairs_tested_with_results"),
+        "{} tested pairs with results, below the baseline",
+        report.tested_with_results
+    );
+    // Two detections carry `manual_test` (Splunk's CI skips them); pingid's second dataset is
+    // not in ../shared and is reported as missing rather than silently left out.
+    assert_eq!(report.manual_tests, 2);
+    assert_eq!(report.tested + report.manual_tests, 23);
+    assert!(report
+        .outcomes
+        .iter()
+        .any(|o| o.detection.contains("pingid")
+            && o.missing.iter().any(|m| m.ends_with("pingid.log"))));
 }

@@ -98,7 +98,8 @@ fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
     let (report, pass_all) = if let Some(pairs) = &args.pairs {
         let pairs = read_pairs(pairs, &args.corpus, &args.data_root)?;
         let r = run_pairs(&pairs, &lib, &lookups);
-        let pass = r.with_results == r.total;
+        // Splunk's CI rule: every pair it tests (no `manual_test` tag) returns results.
+        let pass = r.errors == 0 && r.tested_with_results == r.tested;
         (r, pass)
     } else {
         let list = args
