@@ -46,6 +46,9 @@ fn report(name: &str, bytes: u64, events: u64, secs: f64, base: Option<f64>) -> 
 }
 
 fn main() -> std::process::ExitCode {
+    // As src/main.rs: keep freed pages (mimalloc's purge delay, option 15, set to never).
+    // SAFETY: sets a process-wide allocator option; no memory is touched.
+    unsafe { libmimalloc_sys::mi_option_set(15, -1) };
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: ingest_bench FILE.log [--skip-replay]");
         return std::process::ExitCode::from(1);
