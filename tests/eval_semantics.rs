@@ -606,3 +606,18 @@ fn pcre_literal_braces_are_accepted() {
     );
     assert_eq!(kept(&df, r#"match(raw, "a{2}")"#), vec![2]);
 }
+
+#[test]
+fn look_around_patterns_work_in_replace_and_match() {
+    // From windows_known_abused_dll_loaded_suspiciously: PCRE look-ahead, which Rust's linear
+    // engine rejects; the backtracking engine takes it.
+    let df = df!("p" => [r"C:\Windows\System32\evil.dll", "noslash"]).unwrap();
+    assert_eq!(
+        eval(&df, r#"replace(p, "(.*\\\\)(?=.*(\.\w*)$|(\w+)$)", "")"#),
+        ["evil.dll", "noslash"]
+    );
+    assert_eq!(
+        eval(&df, r#"if(match(p, "evil(?=\.dll)"), "y", "n")"#),
+        ["y", "n"]
+    );
+}

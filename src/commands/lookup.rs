@@ -151,7 +151,9 @@ fn to_column(name: &str, vals: &[Vec<String>]) -> Column {
             .iter()
             .map(|v| (!v.is_empty()).then(|| Series::new("".into(), v.as_slice())))
             .collect();
-        ca.with_name(name.into()).into_column()
+        crate::exec::text_list(ca)
+            .with_name(name.into())
+            .into_column()
     } else {
         let v: Vec<Option<&str>> = vals.iter().map(|v| v.first().map(String::as_str)).collect();
         Column::new(name.into(), v)

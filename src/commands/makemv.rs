@@ -93,7 +93,9 @@ pub(crate) fn execute(
                         })
                     })
                     .collect();
-                Ok(out.with_name(col.name().clone()).into_column())
+                Ok(crate::exec::text_list(out)
+                    .with_name(col.name().clone())
+                    .into_column())
             },
             |_, f| {
                 Ok(Field::new(

@@ -151,7 +151,9 @@ pub(crate) fn execute(
                             })
                         })
                         .collect();
-                    return Ok(out.with_name(c.name().clone()).into_column());
+                    return Ok(crate::exec::text_list(out)
+                        .with_name(c.name().clone())
+                        .into_column());
                 }
                 let s = c.cast(&DataType::String)?;
                 let out: StringChunked = s

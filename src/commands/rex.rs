@@ -209,7 +209,9 @@ pub(crate) fn execute(
                             (!found.is_empty()).then(|| Series::new("".into(), found))
                         })
                         .collect();
-                    Ok(out.with_name(col.name().clone()).into_column())
+                    Ok(crate::exec::text_list(out)
+                        .with_name(col.name().clone())
+                        .into_column())
                 } else {
                     let out: StringChunked = vals
                         .iter()
@@ -280,6 +282,19 @@ mod exec_tests {
             out.column("process").unwrap().str().unwrap().get(0),
             Some("run a.EXE then b.EXE")
         );
+    }
+
+    #[test]
+    fn multivalue_extraction_that_finds_nothing_is_still_text() {
+        // Every row empty: polars would type the list's elements `Null`, and the `match` after
+        // `mvexpand` would fail instead of returning no results.
+        let df = df!("v" => [Some("nothing here"), None]).unwrap();
+        let out = crate::exec::testing::run_on(
+            df,
+            r#"| rex field=v max_match=10 "(?P<g>\{.*?\})" | mvexpand g | where isnull(g) OR match(g, "^x")"#,
+        );
+        assert_eq!(out.height(), 2);
+        assert_eq!(out.column("g").unwrap().dtype(), &DataType::String);
     }
 
     #[test]

@@ -295,7 +295,7 @@ pub(crate) fn execute(
                 .iter()
                 .map(|v| (!v.is_empty()).then(|| Series::new("".into(), v.clone())))
                 .collect();
-            columns.push(ca.with_name(name).into_column());
+            columns.push(crate::exec::text_list(ca).with_name(name).into_column());
         } else {
             let v: Vec<Option<String>> = per_txn.iter().map(|v| v.first().cloned()).collect();
             columns.push(Column::new(name, v));

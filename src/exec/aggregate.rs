@@ -34,6 +34,14 @@ pub fn span_seconds(span: &str) -> Option<f64> {
 /// BY fields are left out of the expansion (`stats latest(*) AS * BY dest` keeps `dest` once, as
 /// the group key).
 pub fn expand_wildcards(aggs: &[Aggregate], schema: &Schema, by: &[String]) -> Vec<Aggregate> {
+    // `stats min(_time) as _time values(*) as *`: an output named explicitly is not made a
+    // second time by a wildcard (that would be two columns of one name); the explicit one wins.
+    let explicit: Vec<String> = aggs
+        .iter()
+        .filter(|a| !matches!(&a.arg, Some(AggArg::Field(f)) if f.contains('*')))
+        .map(Aggregate::output_name)
+        .collect();
+    let mut made: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for a in aggs {
         match &a.arg {
@@ -49,12 +57,18 @@ pub fn expand_wildcards(aggs: &[Aggregate], schema: &Schema, by: &[String]) -> V
                         .and_then(|c| c.get(1).map(|m| m.as_str().to_string()))
                         .unwrap_or_default();
                     let alias = a.alias.as_ref().map(|al| al.replacen('*', &matched, 1));
-                    out.push(Aggregate {
+                    let agg = Aggregate {
                         func: a.func.clone(),
                         arg: Some(AggArg::Field(name)),
                         alias,
                         span: a.span,
-                    });
+                    };
+                    let out_name = agg.output_name();
+                    if explicit.contains(&out_name) || made.contains(&out_name) {
+                        continue;
+                    }
+                    made.push(out_name);
+                    out.push(agg);
                 }
             }
             _ => out.push(a.clone()),
@@ -350,6 +364,17 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
 mod tests {
     use crate::exec::testing::run_on;
     use polars::prelude::*;
+
+    #[test]
+    fn a_wildcard_does_not_make_an_output_named_explicitly_again() {
+        let df = df!("k" => ["a", "a", "b"], "t" => [3i64, 1, 2], "u" => ["x", "y", "z"]).unwrap();
+        let out = run_on(df, "| stats min(t) as t values(*) as * by k");
+        let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["k", "t", "u"]);
+        // The explicit min, not the wildcard's values().
+        let t = out.column("t").unwrap().cast(&DataType::Int64).unwrap();
+        assert_eq!(t.i64().unwrap().get(0), Some(1));
+    }
 
     fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
         df.column(c)

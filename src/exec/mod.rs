@@ -225,7 +225,43 @@ fn run_step(mut lf: LazyFrame, step: &Step, ctx: &Context) -> Result<LazyFrame, 
             nulls,
             span,
         } => aggregate::aggregate(lf, aggregates, by, nulls, span.as_deref(), step, ctx),
-        Stage::Command(c) => run_command(lf, c, ctx),
+        Stage::Command(c) => run_command(lf, c, ctx).map(text_nulls),
+    }
+}
+
+/// A list column of text, whatever the values were: polars gives a list collected from
+/// all-empty rows the element type `Null`, which text functions reject.
+pub fn text_list(ca: ListChunked) -> ListChunked {
+    if ca.inner_dtype() == &DataType::String {
+        return ca;
+    }
+    ca.cast(&DataType::List(Box::new(DataType::String)))
+        .ok()
+        .and_then(|s| s.list().ok().cloned())
+        .unwrap_or(ca)
+}
+
+/// A column whose every value is null (a `rex` or `mvexpand` that found nothing) has polars'
+/// `Null` type, which text functions reject. In Splunk such a field is simply absent or empty:
+/// type it as text (or a list of text) so that later commands treat it like any other field.
+fn text_nulls(lf: LazyFrame) -> LazyFrame {
+    let Ok(schema) = lf.clone().collect_schema() else {
+        return lf;
+    };
+    let casts: Vec<Expr> = schema
+        .iter()
+        .filter_map(|(name, dt)| match dt {
+            DataType::Null => Some(col(name.clone()).cast(DataType::String)),
+            DataType::List(inner) if **inner == DataType::Null => {
+                Some(col(name.clone()).cast(DataType::List(Box::new(DataType::String))))
+            }
+            _ => None,
+        })
+        .collect();
+    if casts.is_empty() {
+        lf
+    } else {
+        lf.with_columns(casts)
     }
 }
 
@@ -401,7 +437,7 @@ pub fn append_frames(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
                             (!v.is_empty()).then(|| Series::new("".into(), v))
                         })
                         .collect();
-                    Ok(ca.with_name(c.name().clone()).into_column())
+                    Ok(text_list(ca).with_name(c.name().clone()).into_column())
                 }
                 Some(c) if matches!(dtype, DataType::List(_)) => c.cast(&dtype),
                 Some(c) if dtype == DataType::String => Ok(text_expr_column(&c)),

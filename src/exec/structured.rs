@@ -345,7 +345,9 @@ pub fn add_fields(
                 .iter()
                 .map(|r| r.get(key).map(|v| Series::new("".into(), v.clone())))
                 .collect();
-            ca.with_name(key.as_str().into()).into_column()
+            crate::exec::text_list(ca)
+                .with_name(key.as_str().into())
+                .into_column()
         } else {
             let ca: StringChunked = rows
                 .iter()

@@ -145,6 +145,26 @@ pub fn pcre_braces(pat: &str) -> String {
     out
 }
 
+/// A constant pattern Rust's linear-time engine cannot read (look-around, back-references):
+/// compiled with `fancy-regex` instead, or the linear engine's error.
+fn compile_fancy(
+    c: &Compiler,
+    pat: &str,
+    func: &str,
+    span: Span,
+) -> Result<fancy_regex::Regex, Diagnostic> {
+    let linear_error = match compile_regex(c, pat, func, span) {
+        Ok(_) => None,
+        Err(e) => Some(e),
+    };
+    fancy_regex::Regex::new(&pcre_braces(pat)).map_err(|_| {
+        linear_error.unwrap_or_else(|| {
+            Diagnostic::new(format!("invalid regular expression in `{func}`: {pat}"))
+                .at(c.ctx.source, span)
+        })
+    })
+}
+
 fn compile_regex(c: &Compiler, pat: &str, func: &str, span: Span) -> Result<Regex, Diagnostic> {
     Regex::new(&pcre_braces(pat)).map_err(|e| {
         Diagnostic::new(format!("invalid regular expression in `{func}`: {pat}"))
@@ -377,7 +397,12 @@ pub(crate) fn call(
             want(2, 2)?;
             let a = compiled()?;
             if let Some(pat) = a[1].konst_str() {
-                let re = compile_regex(c, &pat, name, span)?;
+                let Ok(re) = compile_regex(c, &pat, name, span) else {
+                    let re = compile_fancy(c, &pat, name, span)?;
+                    return Ok(rowwise(&a[..1], Kind::Bool, move |v| {
+                        any_value(&v[0], |x| re.is_match(x).unwrap_or(false))
+                    }));
+                };
                 if native(&a[0]) {
                     return Ok(Typed::new(
                         c.to_str(&a[0])
@@ -409,7 +434,13 @@ pub(crate) fn call(
             want(3, 3)?;
             let a = compiled()?;
             if let (Some(pat), Some(repl)) = (a[1].konst_str(), a[2].konst_str()) {
-                let re = compile_regex(c, &pat, name, span)?;
+                let Ok(re) = compile_regex(c, &pat, name, span) else {
+                    let re = compile_fancy(c, &pat, name, span)?;
+                    let repl = convert_replacement(&repl);
+                    return Ok(map_text(&a[0], move |s| {
+                        Some(re.replace_all(s, repl.as_str()).into_owned())
+                    }));
+                };
                 let repl = convert_replacement(&repl);
                 if native(&a[0]) {
                     return Ok(Typed::new(
