@@ -153,10 +153,7 @@ fn compile_fancy(
     func: &str,
     span: Span,
 ) -> Result<fancy_regex::Regex, Diagnostic> {
-    let linear_error = match compile_regex(c, pat, func, span) {
-        Ok(_) => None,
-        Err(e) => Some(e),
-    };
+    let linear_error = compile_regex(c, pat, func, span).err();
     fancy_regex::Regex::new(&pcre_braces(pat)).map_err(|_| {
         linear_error.unwrap_or_else(|| {
             Diagnostic::new(format!("invalid regular expression in `{func}`: {pat}"))
