@@ -53,7 +53,11 @@ pub(crate) fn execute(
     if !flag("row", true) {
         return Ok(lf);
     }
-    let out = a.options.get_opt("fieldname").unwrap_or("Total").to_string();
+    let out = a
+        .options
+        .get_opt("fieldname")
+        .unwrap_or("Total")
+        .to_string();
     let schema = schema_of(&mut lf, "addtotals", c.span, ctx)?;
     let fields: Vec<String> = if a.fields.is_empty() {
         schema

@@ -65,7 +65,7 @@ pub(crate) fn execute(
     let input = lf
         .collect()
         .map_err(|e| ctx.polars_error("map", c.span, e))?;
-    let mut out = polars::prelude::DataFrame::empty();
+    let mut out = crate::exec::no_results();
     for i in 0..input.height().min(max) {
         let mut spl = template.clone();
         for column in input.columns() {
@@ -91,6 +91,23 @@ pub(crate) fn execute(
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
+
+    #[test]
+    fn no_input_gives_no_results_that_later_commands_keep_empty() {
+        let df = df!("n" => ["2"]).unwrap().head(Some(0));
+        let out = crate::exec::testing::run_on(
+            df.clone(),
+            r#"| map search="| makeresults count=$n$" | eval x=1 | stats count by x"#,
+        );
+        assert_eq!(out.height(), 0);
+        let out = crate::exec::testing::run_on(
+            df,
+            r#"| map search="| makeresults count=$n$" | stats count"#,
+        );
+        assert_eq!(out.height(), 1);
+        let n = out.column("count").unwrap().cast(&DataType::Int64).unwrap();
+        assert_eq!(n.i64().unwrap().get(0), Some(0));
+    }
 
     #[test]
     fn runs_once_per_result_with_tokens() {

@@ -206,7 +206,7 @@ pub(crate) fn execute(
     // Group key per row; rows missing a field belong to no transaction.
     let key_cols: Vec<&Column> = t.fields.iter().filter_map(|f| df.column(f).ok()).collect();
     if key_cols.len() < t.fields.len() {
-        return Ok(DataFrame::empty().lazy());
+        return Ok(crate::exec::empty_frame());
     }
     let mut open: std::collections::HashMap<Vec<String>, usize> = std::collections::HashMap::new();
     let mut txns: Vec<Vec<usize>> = Vec::new();

@@ -141,7 +141,18 @@ fn store_error(e: impl std::fmt::Display) -> Diagnostic {
 
 /// An empty result set.
 pub fn empty_frame() -> LazyFrame {
-    DataFrame::empty().lazy()
+    no_results().lazy()
+}
+
+/// Zero results. The frame keeps one (empty) `_time` column: a frame with no columns at all
+/// takes the length of a literal added to it, so `| eval x=1` or `| stats count by f` would
+/// turn "no results" into one result.
+pub fn no_results() -> DataFrame {
+    DataFrame::new(
+        0,
+        vec![Column::new_empty("_time".into(), &DataType::Float64)],
+    )
+    .unwrap_or_else(|_| DataFrame::empty())
 }
 
 fn source(s: &Source, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
