@@ -45,6 +45,60 @@ pub enum LookupSource {
     },
     /// A file spelunk cannot read as a table (an MLTK `.mlmodel`, ...), with the reason.
     Unsupported { file: PathBuf, reason: String },
+    /// An external (scripted) lookup (`external_cmd:`) that computes its outputs from its
+    /// inputs; spelunk implements the ones [`ExternalLookup`] names.
+    External {
+        function: ExternalLookup,
+        /// `fields_list`: inputs first, then outputs.
+        fields: Vec<String>,
+    },
+}
+
+/// The scripted lookups spelunk computes itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExternalLookup {
+    /// URL Toolbox's `ut_shannon.py`: the Shannon entropy, in bits per character, of `word`,
+    /// output as `ut_shannon`.
+    Shannon,
+}
+
+impl ExternalLookup {
+    /// The lookup for an `external_cmd` (its script name, arguments ignored).
+    pub fn for_command(cmd: &str) -> Option<ExternalLookup> {
+        match cmd.split_whitespace().next()? {
+            "ut_shannon.py" => Some(ExternalLookup::Shannon),
+            _ => None,
+        }
+    }
+
+    /// The output value for one input value.
+    pub fn compute(self, input: &str) -> Option<String> {
+        match self {
+            ExternalLookup::Shannon => Some(shannon_entropy(input).to_string()),
+        }
+    }
+}
+
+/// Shannon entropy of a string's characters in bits, as URL Toolbox computes it:
+/// `-sum(p * log2 p)` over the frequency `p` of each distinct character.
+pub fn shannon_entropy(word: &str) -> f64 {
+    let n = word.chars().count();
+    if n == 0 {
+        return 0.0;
+    }
+    let mut counts: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
+    for ch in word.chars() {
+        *counts.entry(ch).or_insert(0) += 1;
+    }
+    let h = counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum::<f64>();
+    // URL Toolbox prints the float; trim representation noise such as 2.0000000000000004.
+    (h * 1e12).round() / 1e12
 }
 
 /// One lookup definition (a `transforms.conf` stanza), with its table once read.
@@ -116,7 +170,7 @@ impl LookupDef {
         match &self.source {
             LookupSource::Csv(p) => Some(p),
             LookupSource::Unsupported { file, .. } => Some(file),
-            LookupSource::KvStore { .. } => None,
+            LookupSource::KvStore { .. } | LookupSource::External { .. } => None,
         }
     }
 
@@ -138,6 +192,10 @@ impl LookupDef {
                 columns: fields.clone(),
                 rows: Vec::new(),
             })),
+            LookupSource::External { .. } => Err(format!(
+                "lookup `{}` is computed by a script, not a table that can be listed",
+                self.name
+            )),
             LookupSource::Unsupported { file, reason } => Err(format!(
                 "lookup `{}` cannot be read from {}: {reason}",
                 self.name,
@@ -293,6 +351,22 @@ pub fn parse_definition(text: &str, file: &Path, dir: &Path) -> Result<LookupDef
                 reason: "only CSV lookup files are supported".into(),
             }
         }
+    } else if let Some(cmd) = get("external_cmd") {
+        let fields = get("fields_list")
+            .map(|l| {
+                l.split(',')
+                    .map(|f| f.trim().to_string())
+                    .filter(|f| !f.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        match ExternalLookup::for_command(&cmd) {
+            Some(function) => LookupSource::External { function, fields },
+            None => LookupSource::Unsupported {
+                file: file.to_path_buf(),
+                reason: format!("scripted lookup `{cmd}` is not implemented by spelunk"),
+            },
+        }
     } else if let Some(c) = get("collection") {
         let fields = get("fields_list")
             .map(|l| {
@@ -307,7 +381,7 @@ pub fn parse_definition(text: &str, file: &Path, dir: &Path) -> Result<LookupDef
             fields,
         }
     } else {
-        return Err("neither `filename` nor `collection`".into());
+        return Err("none of `filename`, `collection`, `external_cmd`".into());
     };
     let mut def = LookupDef::new(name, Some(file.to_path_buf()), source);
     if let Some(m) = get("match_type") {
@@ -346,6 +420,10 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "asset_lookup_by_cidr.yml",
         include_str!("../lookups/asset_lookup_by_cidr.yml"),
+    ),
+    (
+        "ut_shannon_lookup.yml",
+        include_str!("../lookups/ut_shannon_lookup.yml"),
     ),
 ];
 
@@ -638,6 +716,16 @@ mod builtin_tests {
             .table()
             .expect("table");
         assert!(t.column("identity_tag").is_some());
+    }
+
+    #[test]
+    fn shannon_entropy_in_bits_per_character() {
+        assert_eq!(super::shannon_entropy(""), 0.0);
+        assert_eq!(super::shannon_entropy("aaaa"), 0.0);
+        assert_eq!(super::shannon_entropy("ab"), 1.0);
+        assert_eq!(super::shannon_entropy("abcd"), 2.0);
+        let h = super::shannon_entropy("aab");
+        assert!((h - 0.918295834054).abs() < 1e-9, "{h}");
     }
 }
 

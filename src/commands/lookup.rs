@@ -123,6 +123,84 @@ pub(crate) fn open_table(
     Ok((def.clone(), table))
 }
 
+/// A scripted lookup: each output computed from the (first) value of the single input field.
+fn external(
+    lf: LazyFrame,
+    l: &Lookup,
+    function: crate::lookups::ExternalLookup,
+    fields: &[String],
+    c: &Command,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let [input] = l.inputs.as_slice() else {
+        return Err(ctx.error(
+            format!("lookup `{}` takes exactly one input field", l.name),
+            c.span,
+        ));
+    };
+    // The script's outputs: the fields after its input in `fields_list`.
+    let produced: Vec<&String> = fields
+        .iter()
+        .filter(|f| **f != input.lookup_field)
+        .collect();
+    let outputs: Vec<(String, String)> = if l.outputs.is_empty() {
+        produced
+            .iter()
+            .map(|f| (f.to_string(), f.to_string()))
+            .collect()
+    } else {
+        let mut v = Vec::new();
+        for o in &l.outputs {
+            if !produced.contains(&&o.lookup_field) {
+                return Err(ctx.error(
+                    format!(
+                        "lookup `{}` has no output `{}` (it gives: {})",
+                        l.name,
+                        o.lookup_field,
+                        produced
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    c.span,
+                ));
+            }
+            v.push((o.lookup_field.clone(), o.event_field.clone()));
+        }
+        v
+    };
+    let df = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("lookup", c.span, e))?;
+    let n = df.height();
+    let src = df.column(&input.event_field).ok();
+    let computed: Vec<Option<String>> = (0..n)
+        .map(|i| {
+            src.and_then(|col| values_at(col, i).into_iter().next())
+                .and_then(|v| function.compute(&v))
+        })
+        .collect();
+    let mut df = df;
+    for (_, event_field) in outputs {
+        let existing = df.column(&event_field).ok();
+        let values: Vec<Option<String>> = (0..n)
+            .map(|i| {
+                let old = existing.and_then(|col| values_at(col, i).into_iter().next());
+                match l.mode {
+                    // OUTPUTNEW: only where the field has no value yet.
+                    OutputMode::OutputNew if old.is_some() => old,
+                    _ => computed[i].clone(),
+                }
+            })
+            .collect();
+        let column = Column::new(event_field.as_str().into(), values);
+        df.with_column(column)
+            .map_err(|e| ctx.polars_error("lookup", c.span, e))?;
+    }
+    Ok(df.lazy())
+}
+
 /// Every combination of one value per input field, in order (the first field varies slowest).
 fn combinations(values: &[Vec<String>]) -> Vec<Vec<&str>> {
     let mut out: Vec<Vec<&str>> = vec![Vec::new()];
@@ -179,6 +257,11 @@ pub(crate) fn execute(
     c: &Command,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
+    if let Ok(def) = ctx.lookups.resolve(&l.name) {
+        if let crate::lookups::LookupSource::External { function, fields } = &def.source {
+            return external(lf, l, *function, fields, c, ctx);
+        }
+    }
     let (def, table) = open_table(&l.name, c, ctx)?;
     let span = name_span(&l.name, c, ctx);
     let input_fields: Vec<String> = l.inputs.iter().map(|f| f.lookup_field.clone()).collect();
@@ -309,6 +392,23 @@ mod exec_tests {
 
     fn procs() -> DataFrame {
         df!("process_name" => [Some("cmd.exe"), Some("CMD.EXE"), Some("evil.exe"), None]).unwrap()
+    }
+
+    #[test]
+    fn scripted_shannon_entropy_lookup() {
+        let df = df!("w" => [Some("aabb"), Some("abcdefgh"), None], "e" => [Some("9"), None, None])
+            .unwrap();
+        let out = run_with_lookups(df.clone(), "| lookup ut_shannon_lookup word as w");
+        assert_eq!(
+            strs(&out, "ut_shannon"),
+            [Some("1".into()), Some("3".into()), None]
+        );
+        // OUTPUTNEW keeps a value already there.
+        let out = run_with_lookups(
+            df,
+            "| lookup ut_shannon_lookup word as w OUTPUTNEW ut_shannon as e",
+        );
+        assert_eq!(strs(&out, "e"), [Some("9".into()), Some("3".into()), None]);
     }
 
     #[test]
