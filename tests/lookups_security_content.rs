@@ -29,7 +29,7 @@ fn every_security_content_lookup_loads() {
                 let fname = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
                 assert!(e.contains(fname), "{e}");
             }
-            (LookupSource::Unsupported { .. }, Err(e)) => {
+            (LookupSource::Unsupported { .. } | LookupSource::External { .. }, Err(e)) => {
                 assert!(e.contains(&def.name), "{e}");
             }
             (LookupSource::KvStore { .. }, Err(e)) => panic!("{}: {e}", def.name),

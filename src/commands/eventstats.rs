@@ -70,7 +70,7 @@ pub(crate) fn execute(
                 .alias(a.output_name().as_str()),
         );
     }
-    if by.iter().any(|b| !schema.contains(b)) {
+    if exprs.is_empty() || by.iter().any(|b| !schema.contains(b)) {
         // No result has a complete group key: nothing is added.
         return Ok(lf);
     }

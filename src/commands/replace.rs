@@ -167,12 +167,23 @@ pub(crate) fn execute(
         );
         exprs.push(e.alias(f.as_str()));
     }
+    if exprs.is_empty() {
+        // polars' plan breaks on an empty `with_columns`.
+        return Ok(lf);
+    }
     Ok(lf.with_columns(exprs))
 }
 
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
+
+    #[test]
+    fn a_field_that_does_not_exist_changes_nothing() {
+        let df = df!("x" => ["a"]).unwrap();
+        let out = crate::exec::testing::run_on(df, r#"| replace "a" with b in src | where x="a""#);
+        assert_eq!(out.height(), 1);
+    }
 
     #[test]
     fn exact_and_wildcard_values() {

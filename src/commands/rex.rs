@@ -247,6 +247,10 @@ pub(crate) fn execute(
         };
         exprs.push(e.alias(name.as_str()));
     }
+    if exprs.is_empty() {
+        // polars' plan breaks on an empty `with_columns`.
+        return Ok(lf);
+    }
     Ok(lf.with_columns(exprs))
 }
 
