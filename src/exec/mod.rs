@@ -293,6 +293,7 @@ fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, D
         CommandKind::Dedup(x) => k::dedup::execute(lf, x, c, ctx),
         CommandKind::Fillnull(x) => k::fillnull::execute(lf, x, c, ctx),
         CommandKind::Addtotals(x) => k::addtotals::execute(lf, x, c, ctx),
+        CommandKind::Outlier(x) => k::outlier::execute(lf, x, c, ctx),
         CommandKind::Join(x) => k::join::execute(lf, x, c, ctx),
         CommandKind::Regex(x) => k::regex::execute(lf, x, c, ctx),
         CommandKind::Rex(x) => k::rex::execute(lf, x, c, ctx),
