@@ -74,19 +74,15 @@ use polars::prelude::{
 };
 
 /// Compile a Splunk (PCRE) regular expression with Rust's engine, or explain why not.
-pub(crate) fn check_regex(
+/// Compile with look-around and back-references allowed (`fancy-regex` when Rust's linear
+/// engine cannot read the pattern).
+pub(crate) fn check_pattern(
     re: &str,
     c: &Command,
     ctx: &Context,
-) -> Result<regex::Regex, Diagnostic> {
-    crate::expr::pcre::compile(re).map_err(|e| {
-        let first = e
-            .to_string()
-            .lines()
-            .last()
-            .unwrap_or("")
-            .trim()
-            .to_string();
+) -> Result<crate::expr::pcre::Pattern, Diagnostic> {
+    crate::expr::pcre::Pattern::new(re).map_err(|e| {
+        let first = e.lines().last().unwrap_or("").trim().to_string();
         ctx.error(
             format!("unsupported regular expression `{re}`: {first}"),
             c.span,

@@ -150,22 +150,14 @@ pub(crate) fn execute(
         let (pat, rep, flags) = parse_sed(&r.regex).ok_or_else(|| {
             ctx.error(format!("unsupported sed expression `{}`", r.regex), c.span)
         })?;
-        let re = super::regex::check_regex(&pat, c, ctx)?;
+        let re = super::regex::check_pattern(&pat, c, ctx)?;
         let rep = sed_replacement(&rep);
         let global = flags.contains('g');
         let out = input.map(
             move |col: Column| {
                 let out: StringChunked = strings(&col)?
                     .into_iter()
-                    .map(|v| {
-                        v.map(|s| {
-                            if global {
-                                re.replace_all(&s, rep.as_str()).into_owned()
-                            } else {
-                                re.replace(&s, rep.as_str()).into_owned()
-                            }
-                        })
-                    })
+                    .map(|v| v.map(|s| re.replace(&s, rep.as_str(), global)))
                     .collect();
                 Ok(out.with_name(col.name().clone()).into_column())
             },
@@ -173,7 +165,7 @@ pub(crate) fn execute(
         );
         return Ok(lf.with_column(out.alias(field.as_str())));
     }
-    let re = super::regex::check_regex(&r.regex, c, ctx)?;
+    let re = super::regex::check_pattern(&r.regex, c, ctx)?;
     let max_match: usize = match r.options.get_opt("max_match") {
         Some(v) => v
             .parse()
@@ -182,8 +174,9 @@ pub(crate) fn execute(
     };
     let names: Vec<(usize, String)> = re
         .capture_names()
+        .into_iter()
         .enumerate()
-        .filter_map(|(i, n)| n.map(|n| (i, n.to_string())))
+        .filter_map(|(i, n)| n.map(|n| (i, n)))
         .collect();
     let mut exprs = Vec::new();
     for (idx, name) in names {
@@ -197,15 +190,12 @@ pub(crate) fn execute(
                         .iter()
                         .map(|v| {
                             let v = v.as_ref()?;
-                            let found: Vec<String> = re
-                                .captures_iter(v)
-                                .take(if max_match == 0 {
-                                    usize::MAX
-                                } else {
-                                    max_match
-                                })
-                                .filter_map(|cap| cap.get(idx).map(|m| m.as_str().to_string()))
-                                .collect();
+                            let limit = if max_match == 0 {
+                                usize::MAX
+                            } else {
+                                max_match
+                            };
+                            let found = re.group_values(v, idx, limit);
                             (!found.is_empty()).then(|| Series::new("".into(), found))
                         })
                         .collect();
@@ -216,10 +206,8 @@ pub(crate) fn execute(
                     let out: StringChunked = vals
                         .iter()
                         .map(|v| {
-                            v.as_ref().and_then(|v| {
-                                re.captures(v)
-                                    .and_then(|cap| cap.get(idx).map(|m| m.as_str().to_string()))
-                            })
+                            v.as_ref()
+                                .and_then(|v| re.group_values(v, idx, 1).into_iter().next())
                         })
                         .collect();
                     Ok(out.with_name(col.name().clone()).into_column())
@@ -299,6 +287,21 @@ mod exec_tests {
         );
         assert_eq!(out.height(), 2);
         assert_eq!(out.column("g").unwrap().dtype(), &DataType::String);
+    }
+
+    #[test]
+    fn look_ahead_patterns_extract_and_substitute() {
+        let df = df!("p" => ["a.dll b.exe c.dll"]).unwrap();
+        let out = crate::exec::testing::run_on(
+            df,
+            r#"| rex field=p max_match=0 "(?<n>\w+)(?=\.dll)" | rex field=p mode=sed "s/(\w)(?=\.exe)/X/g""#,
+        );
+        let n = crate::exec::values_at(out.column("n").unwrap(), 0);
+        assert_eq!(n, ["a", "c"]);
+        assert_eq!(
+            out.column("p").unwrap().str().unwrap().get(0),
+            Some("a.dll X.exe c.dll")
+        );
     }
 
     #[test]

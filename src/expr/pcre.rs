@@ -126,6 +126,42 @@ impl Pattern {
             Pattern::Backtracking(re) => re.is_match(text).unwrap_or(false),
         }
     }
+
+    /// The capture groups' names, by group index (None for unnamed groups and group 0).
+    pub fn capture_names(&self) -> Vec<Option<String>> {
+        match self {
+            Pattern::Linear(re) => re.capture_names().map(|n| n.map(str::to_string)).collect(),
+            Pattern::Backtracking(re) => {
+                re.capture_names().map(|n| n.map(str::to_string)).collect()
+            }
+        }
+    }
+
+    /// The text of group `idx` in each of the first `limit` matches that set it.
+    pub fn group_values(&self, text: &str, idx: usize, limit: usize) -> Vec<String> {
+        match self {
+            Pattern::Linear(re) => re
+                .captures_iter(text)
+                .take(limit)
+                .filter_map(|c| c.get(idx).map(|m| m.as_str().to_string()))
+                .collect(),
+            Pattern::Backtracking(re) => re
+                .captures_iter(text)
+                .take(limit)
+                .filter_map(|c| c.ok()?.get(idx).map(|m| m.as_str().to_string()))
+                .collect(),
+        }
+    }
+
+    /// `text` with the first (or, `global`, every) match replaced; `rep` uses `${1}` references.
+    pub fn replace(&self, text: &str, rep: &str, global: bool) -> String {
+        match (self, global) {
+            (Pattern::Linear(re), true) => re.replace_all(text, rep).into_owned(),
+            (Pattern::Linear(re), false) => re.replace(text, rep).into_owned(),
+            (Pattern::Backtracking(re), true) => re.replace_all(text, rep).into_owned(),
+            (Pattern::Backtracking(re), false) => re.replace(text, rep).into_owned(),
+        }
+    }
 }
 
 #[cfg(test)]
