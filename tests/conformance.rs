@@ -64,6 +64,38 @@ fn endpoint_processes_detections_run_over_the_bundled_sample() {
 }
 
 #[test]
+fn every_corpus_detection_runs_over_the_bundled_sample() {
+    // Breadth: the whole corpus (1,711 detections, every data source), not only
+    // Endpoint.Processes. What fails is listed by reason (mostly GeoIP, MLTK and metrics).
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let root = shared.join("corpus/security_content");
+    let lib = MacroLibrary::with_dirs(std::slice::from_ref(&root)).expect("macros");
+    let paths = spelunk::detection::find_detections(&root);
+    assert!(paths.len() >= 1700, "{} detections", paths.len());
+    let mut store = Store::in_memory();
+    let sample = common::project_dir().join("datasets/sample/dataset.yml");
+    store
+        .replay(&[Input::new(sample)], &ReplayOptions::default())
+        .expect("replay");
+    let lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
+    let report = run_list(&paths, &lib, &lookups, &store);
+    eprintln!("{report}");
+    assert!(
+        report.ran >= baseline("corpus_over_sample_ran"),
+        "{} ran, below the baseline",
+        report.ran
+    );
+    // An engine failure is a bug, never an accepted reason.
+    assert!(
+        !report.reasons.keys().any(|r| r.contains("internal error")),
+        "{:?}",
+        report.reasons.keys().collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn detection_dataset_pairs_return_results() {
     let Some(shared) = common::shared_dir() else {
         return;
