@@ -425,11 +425,11 @@ impl Store {
         let stem = sha
             .map(|s| s[..16].to_string())
             .unwrap_or_else(|| format!("nohash{}", self.manifest.chunks.len()));
-        let mut events = TableBuilder::new(opts.chunk_rows);
+        let mut events = TableBuilder::new();
         let mut dms: Vec<TableBuilder> = knowledge
             .datasets
             .iter()
-            .map(|_| TableBuilder::new(opts.chunk_rows))
+            .map(|_| TableBuilder::new())
             .collect();
         // Column names per dataset (`Processes.process_name`), and rows added per dataset.
         let ds_cols: Vec<Vec<String>> = knowledge
@@ -845,10 +845,12 @@ struct ColBuilder {
 }
 
 impl ColBuilder {
-    fn new(name: &str, capacity: usize) -> ColBuilder {
+    fn new(name: &str) -> ColBuilder {
         ColBuilder {
             name: name.to_string(),
-            values: StringChunkedBuilder::new(name.into(), capacity),
+            // No capacity up front: a file of a few events would commit a chunk's worth of
+            // memory for each of its many columns (10 s of kernel time over 277 EVTX files).
+            values: StringChunkedBuilder::new(name.into(), 0),
             rows: 0,
             multi: Vec::new(),
             force_list: name == "eventtype" || name == "tag",
@@ -904,18 +906,15 @@ struct TableBuilder {
     cols: Vec<ColBuilder>,
     pos: FxMap<String, usize>,
     rows: usize,
-    /// Rows per chunk, to size new columns.
-    capacity: usize,
 }
 
 impl TableBuilder {
-    fn new(capacity: usize) -> Self {
+    fn new() -> Self {
         TableBuilder {
-            time: Vec::with_capacity(capacity),
+            time: Vec::new(),
             cols: Vec::new(),
             pos: FxMap::default(),
             rows: 0,
-            capacity,
         }
     }
 
@@ -923,7 +922,7 @@ impl TableBuilder {
         if let Some(&i) = self.pos.get(name) {
             return i;
         }
-        self.cols.push(ColBuilder::new(name, self.capacity));
+        self.cols.push(ColBuilder::new(name));
         self.pos.insert(name.to_string(), self.cols.len() - 1);
         self.cols.len() - 1
     }
@@ -1105,7 +1104,7 @@ mod tests {
 
     #[test]
     fn columns_that_start_late_or_skip_rows_are_null_there() {
-        let mut b = TableBuilder::new(4);
+        let mut b = TableBuilder::new();
         b.push_event(event(&[("a", "1")]));
         b.push_event(event(&[("b", "2")]));
         b.push_event(event(&[("a", "3")]));
@@ -1125,7 +1124,7 @@ mod tests {
 
     #[test]
     fn a_repeated_field_makes_a_multivalue_column_keeping_every_value_in_order() {
-        let mut b = TableBuilder::new(4);
+        let mut b = TableBuilder::new();
         b.push_event(event(&[("a", "x")]));
         b.push_event(event(&[("a", "y"), ("c", "k"), ("a", "z"), ("a", "w")]));
         b.push_event(event(&[("c", "m")]));
