@@ -118,9 +118,18 @@ pub(crate) fn frequent(
             .group_by_stable(by.iter().map(|b| col(b.as_str())).collect::<Vec<_>>())
             .head(Some(limit as usize))
     };
+    let shown = |k: &str| {
+        !options
+            .get_opt(k)
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "f" | "false" | "0"))
+    };
     let mut out_cols: Vec<_> = keys.iter().map(|k| col(k.as_str())).collect();
-    out_cols.push(col(countfield.as_str()));
-    out_cols.push(col(percentfield.as_str()));
+    if shown("showcount") {
+        out_cols.push(col(countfield.as_str()));
+    }
+    if shown("showperc") {
+        out_cols.push(col(percentfield.as_str()));
+    }
     Ok(limited.select(out_cols))
 }
 
@@ -160,8 +169,11 @@ mod exec_tests {
             out.column("percent").unwrap().f64().unwrap().get(0),
             Some(50.0)
         );
-        let out = crate::exec::testing::run_on(df, "| rare u");
+        let out = crate::exec::testing::run_on(df.clone(), "| rare u");
         assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("c"));
+        let out = crate::exec::testing::run_on(df, "| top showperc=f showcount=false u");
+        let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["u"]);
     }
 }
 

@@ -171,6 +171,21 @@ pub(crate) fn execute(
             )
             .map_err(|e| ctx.polars_error("transaction", c.span, e))?;
     }
+    for o in &t.options {
+        let key = o.key.to_ascii_lowercase();
+        let ok = match key.as_str() {
+            "startswith" | "endswith" | "maxspan" | "maxpause" => true,
+            // Only decides how events with some but not all of several fields join.
+            "connected" => t.fields.len() <= 1,
+            _ => false,
+        };
+        if !ok {
+            return Err(ctx.error(
+                format!("`transaction {}=` is not supported yet", o.key),
+                c.span,
+            ));
+        }
+    }
     let opt = |k: &str| {
         t.options
             .iter()

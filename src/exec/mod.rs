@@ -276,8 +276,77 @@ fn text_nulls(lf: LazyFrame) -> LazyFrame {
     }
 }
 
+/// The options each command implements. Any other option is an error naming it: an option
+/// silently ignored would be a silently wrong result.
+fn check_options(c: &Command, ctx: &Context) -> Result<(), Diagnostic> {
+    use crate::syntax::ast::Opt;
+    let (opts, allowed): (&[Opt], &[&str]) = match &c.kind {
+        CommandKind::Addtotals(x) => (&x.options, &["fieldname", "row", "col"]),
+        CommandKind::Bin(x) => (&x.options, &["span"]),
+        CommandKind::Convert(x) => (&x.options, &["timeformat"]),
+        CommandKind::Dedup(x) => (&x.options, &["consecutive", "keepempty"]),
+        CommandKind::Extract(x) => (&x.options, &["kvdelim", "pairdelim"]),
+        CommandKind::Fillnull(x) => (&x.options, &["value"]),
+        CommandKind::Head(x) => (&x.options, &["limit"]),
+        CommandKind::Join(x) => (&x.options, &["type", "max"]),
+        CommandKind::Makemv(x) => (&x.options, &["delim", "tokenizer"]),
+        CommandKind::Map(x) => (&x.options, &["search", "maxsearches"]),
+        CommandKind::Mvexpand(x) => (&x.options, &["limit"]),
+        CommandKind::Outlier(x) => (&x.options, &["action", "param", "uselower", "mark"]),
+        CommandKind::Rex(x) => (&x.options, &["field", "max_match", "mode"]),
+        CommandKind::Sort(x) => (&x.options, &["limit"]),
+        CommandKind::Spath(x) => (&x.options, &["input", "output", "path"]),
+        CommandKind::Stats(x) => (&x.args.options, &["partitions"]),
+        CommandKind::Eventstats(x) => (&x.args.options, &[]),
+        CommandKind::Streamstats(x) => (&x.args.options, &["window", "current"]),
+        CommandKind::Timechart(x) => (&x.options, &["span", "limit"]),
+        CommandKind::Top(x) => (
+            &x.options,
+            &[
+                "limit",
+                "countfield",
+                "percentfield",
+                "showcount",
+                "showperc",
+            ],
+        ),
+        CommandKind::Rare(x) => (
+            &x.options,
+            &[
+                "limit",
+                "countfield",
+                "percentfield",
+                "showcount",
+                "showperc",
+            ],
+        ),
+        CommandKind::Fromjson(x) => (&x.options, &["prefix"]),
+        _ => return Ok(()),
+    };
+    match opts
+        .iter()
+        .find(|o| !allowed.iter().any(|a| a.eq_ignore_ascii_case(&o.key)))
+    {
+        None => Ok(()),
+        Some(o) => Err(ctx.error(
+            format!(
+                "`{} {}=` is not supported yet{}",
+                c.name,
+                o.key,
+                if allowed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (supported options: {})", allowed.join(", "))
+                }
+            ),
+            c.span,
+        )),
+    }
+}
+
 fn run_command(lf: LazyFrame, c: &Command, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     use crate::commands as k;
+    check_options(c, ctx)?;
     match &c.kind {
         CommandKind::Eval(x) => k::eval::execute(lf, x, c, ctx),
         CommandKind::Where(x) => k::where_cmd::execute(lf, x, c, ctx),
@@ -493,6 +562,34 @@ pub fn text_expr(e: Expr, dt: &DataType) -> Expr {
                 .otherwise(e.cast(DataType::String))
         }
         _ => e.cast(DataType::String),
+    }
+}
+
+#[cfg(test)]
+mod option_tests {
+    use super::testing::try_run_on;
+    use polars::prelude::*;
+
+    #[test]
+    fn an_option_a_command_does_not_implement_is_an_error_naming_it() {
+        let df = df!("a" => ["1"]).unwrap();
+        for (spl, name) in [
+            (
+                "| streamstats reset_on_change=t count by a",
+                "reset_on_change",
+            ),
+            ("| eventstats allnum=t count by a", "allnum"),
+            ("| stats allnum=t count by a", "allnum"),
+            ("| dedup keepevents=t a", "keepevents"),
+            ("| transaction a b connected=f", "connected"),
+        ] {
+            let e = try_run_on(df.clone(), spl).unwrap_err();
+            assert!(e.to_string().contains(name), "{spl}: {e}");
+            assert!(e.span.is_some(), "{spl}: no position");
+        }
+        // Options that are implemented, or change nothing here, run.
+        assert!(try_run_on(df.clone(), "| stats partitions=2 count by a").is_ok());
+        assert!(try_run_on(df, "| transaction a connected=false").is_ok());
     }
 }
 

@@ -124,7 +124,7 @@ pub fn lower(p: &Pipeline, text: &str) -> Result<Plan, Diagnostic> {
                     // which finishes them. Handing it the dataset's rows themselves gives that
                     // command the same result (`| tstats prestats=t count by f | stats count by
                     // f` counts the rows of each f), so no aggregate is done here.
-                    return lower_rest(commands, steps, Source::Datamodel { dataset });
+                    return lower_rest(commands, steps, Source::Datamodel { dataset }, text);
                 }
                 let fill = t
                     .options
@@ -154,12 +154,12 @@ pub fn lower(p: &Pipeline, text: &str) -> Result<Plan, Diagnostic> {
             },
             k if is_generating(k) => Source::Generator(Box::new(first.clone())),
             _ => {
-                steps.push(lower_command(first)?);
+                steps.push(lower_command(first).map_err(|d| d.at(text, first.span))?);
                 Source::Empty
             }
         },
     };
-    lower_rest(commands, steps, source)
+    lower_rest(commands, steps, source, text)
 }
 
 /// The options `tstats` accepts. `summariesonly`, `allow_old_summaries`, `chunk_size`, `local`,
@@ -186,9 +186,10 @@ fn lower_rest<'a>(
     commands: impl Iterator<Item = &'a Command>,
     mut steps: Vec<Step>,
     source: Source,
+    text: &str,
 ) -> Result<Plan, Diagnostic> {
     for c in commands {
-        steps.push(lower_command(c)?);
+        steps.push(lower_command(c).map_err(|d| d.at(text, c.span))?);
     }
     Ok(Plan { source, steps })
 }
@@ -227,15 +228,29 @@ fn lower_command(c: &Command) -> Result<Step, Diagnostic> {
             };
             step(Stage::Command(append), c)
         }
-        CommandKind::Stats(s) => step(
-            Stage::Aggregate {
-                aggregates: s.args.aggregates.clone(),
-                by: s.args.by.clone(),
-                nulls: NullGroups::Drop,
-                span: None,
-            },
-            c,
-        ),
+        CommandKind::Stats(s) => {
+            // `partitions=` only spreads work in Splunk; any other option is not implemented.
+            if let Some(o) = s
+                .args
+                .options
+                .iter()
+                .find(|o| !o.key.eq_ignore_ascii_case("partitions"))
+            {
+                return Err(Diagnostic::new(format!(
+                    "`stats {}=` is not supported yet",
+                    o.key
+                )));
+            }
+            step(
+                Stage::Aggregate {
+                    aggregates: s.args.aggregates.clone(),
+                    by: s.args.by.clone(),
+                    nulls: NullGroups::Drop,
+                    span: None,
+                },
+                c,
+            )
+        }
         _ => step(Stage::Command(c.clone()), c),
     })
 }
