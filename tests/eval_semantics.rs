@@ -621,3 +621,29 @@ fn look_around_patterns_work_in_replace_and_match() {
         ["y", "n"]
     );
 }
+
+#[test]
+fn mvmap_reading_another_field_maps_each_value_of_each_result() {
+    // From o365_external_identity_policy_changed: the values added and removed between two
+    // multivalue fields of the same result.
+    let mv = |v: &[&str]| Series::new("".into(), v);
+    let new: ListChunked = [Some(mv(&["a", "b", "c"])), Some(mv(&["x"])), None]
+        .into_iter()
+        .collect();
+    let old: ListChunked = [Some(mv(&["b", "z"])), Some(mv(&["x"])), Some(mv(&["q"]))]
+        .into_iter()
+        .collect();
+    let df = DataFrame::new_infer_height(vec![
+        new.with_name("new".into()).into_column(),
+        old.with_name("old".into()).into_column(),
+    ])
+    .unwrap();
+    assert_eq!(
+        eval(&df, "mvmap(new, if(isnull(mvfind(old, new)), new, null))"),
+        ["[a,c]", "null", "null"]
+    );
+    assert_eq!(
+        eval(&df, "mvmap(old, if(isnull(mvfind(new, old)), old, null))"),
+        ["[z]", "null", "[q]"]
+    );
+}

@@ -67,6 +67,10 @@ pub fn apply_eval(
     tz: &str,
 ) -> Result<LazyFrame, Diagnostic> {
     for a in assignments {
+        if let Some(out) = mvmap_with_other_fields(lf.clone(), a, source, now, tz)? {
+            lf = out;
+            continue;
+        }
         let schema = lf
             .collect_schema()
             .map_err(|e| Diagnostic::new(format!("eval: {e}")))?;
@@ -80,6 +84,78 @@ pub fn apply_eval(
         lf = lf.with_column(e.alias(a.field.as_str()));
     }
     Ok(lf)
+}
+
+/// `x=mvmap(F, expr)` where `expr` also reads fields other than `F`: evaluated per value of
+/// `F` by giving each value its own row (the other fields repeated), then gathering the results
+/// back per result in order, nulls dropped (an empty result is null). None when the
+/// assignment is not such an `mvmap` (the expression compiler handles the rest).
+fn mvmap_with_other_fields(
+    lf: LazyFrame,
+    a: &Assignment,
+    source: &str,
+    now: f64,
+    tz: &str,
+) -> Result<Option<LazyFrame>, Diagnostic> {
+    let EvalExpr::Call { name, args, .. } = &a.expr else {
+        return Ok(None);
+    };
+    let [EvalExpr::Field(field), body] = args.as_slice() else {
+        return Ok(None);
+    };
+    if name != "mvmap" {
+        return Ok(None);
+    }
+    let mut used = Vec::new();
+    crate::expr::functions::collect_fields(body, &mut used);
+    if used.iter().all(|f| f == field) {
+        return Ok(None);
+    }
+    let mut lf = lf;
+    let schema = lf
+        .collect_schema()
+        .map_err(|e| Diagnostic::new(format!("eval: {e}")))?;
+    if !schema.contains(field) {
+        return Ok(Some(lf.with_column(
+            lit(NULL).cast(DataType::String).alias(a.field.as_str()),
+        )));
+    }
+    const ROW: &str = "__spelunk_mvmap_row";
+    const OUT: &str = "__spelunk_mvmap_out";
+    lf = lf.with_row_index(ROW, None);
+    // One row per value of the field, the other fields repeated.
+    let mut per_value = lf.clone();
+    if matches!(schema.get(field), Some(DataType::List(_))) {
+        per_value = per_value.explode(
+            polars::prelude::cols([field.as_str()]),
+            polars::prelude::ExplodeOptions {
+                empty_as_null: true,
+                keep_nulls: false,
+            },
+        );
+    }
+    let per_value = per_value.filter(col(field.as_str()).is_not_null());
+    let inner = Assignment {
+        field: OUT.to_string(),
+        expr: body.clone(),
+    };
+    let per_value = apply_eval(per_value, std::slice::from_ref(&inner), source, now, tz)?;
+    let gathered = per_value
+        .select([col(ROW), col(OUT).cast(DataType::String)])
+        .filter(col(OUT).is_not_null())
+        .group_by_stable([col(ROW)])
+        .agg([col(OUT)]);
+    let joined = lf
+        .join(
+            gathered,
+            [col(ROW)],
+            [col(ROW)],
+            polars::prelude::JoinArgs::new(polars::prelude::JoinType::Left),
+        )
+        .sort([ROW], Default::default())
+        .with_column(col(OUT).alias(a.field.as_str()))
+        .drop(polars::prelude::cols([ROW, OUT]));
+    Ok(Some(joined))
 }
 
 /// A compiled expression with its static kind and, for constants, its value.

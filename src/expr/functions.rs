@@ -1061,7 +1061,7 @@ fn empty_list_is_null(e: Expr) -> Typed {
     )
 }
 
-fn collect_fields(e: &EvalExpr, out: &mut Vec<String>) {
+pub(crate) fn collect_fields(e: &EvalExpr, out: &mut Vec<String>) {
     match e {
         EvalExpr::Field(f) => out.push(f.clone()),
         EvalExpr::Str(_) | EvalExpr::Num { .. } => {}
