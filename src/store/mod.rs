@@ -830,8 +830,8 @@ fn progress_bar(enabled: bool, total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// One column being built, straight into polars' string array (one copy of each value, buffers
-/// that grow by blocks, never by reallocation), with the rare multivalue rows on the side.
+/// One column being built, straight into polars' string array (each value copied once, into
+/// buffers that grow by blocks), with the rare multivalue rows on the side.
 struct ColBuilder {
     name: String,
     /// The rows' single values (a multivalue row holds its first value here).
