@@ -279,9 +279,43 @@ pub struct Pair {
 
 /// The local file of an attack_data URL (`https://media.githubusercontent.com/media/splunk/
 /// attack_data/master/datasets/...` -> `<data_root>/datasets/...`).
+/// A path that is not a URL is taken relative to `data_root`.
 fn local_dataset(url: &str, data_root: &Path) -> Option<PathBuf> {
+    if !url.contains("://") {
+        return (!url.trim().is_empty()).then(|| data_root.join(url.trim()));
+    }
     let i = url.find("/datasets/")?;
     Some(data_root.join(&url[i + 1..]))
+}
+
+/// The pairs of detections' own tests: each detection with the first dataset its `tests:` name
+/// (the others are replayed with it by [`run_pairs`]), found under `data_root` (an attack_data
+/// checkout). A detection without a test dataset is returned in the second list.
+pub fn pairs_from_tests(detections: &[PathBuf], data_root: &Path) -> (Vec<Pair>, Vec<PathBuf>) {
+    let mut pairs = Vec::new();
+    let mut untested = Vec::new();
+    for path in detections {
+        let first = Detection::load(path).ok().and_then(|d| {
+            d.tests
+                .iter()
+                .flat_map(|t| &t.attack_data)
+                .find_map(|a| local_dataset(&a.data, data_root).map(|p| (p, a.clone())))
+        });
+        match first {
+            Some((dataset, a)) => {
+                let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+                pairs.push(Pair {
+                    detection: path.clone(),
+                    dataset,
+                    source: nonempty(&a.source),
+                    sourcetype: nonempty(&a.sourcetype),
+                    data_root: data_root.to_path_buf(),
+                });
+            }
+            None => untested.push(path.clone()),
+        }
+    }
+    (pairs, untested)
 }
 
 /// Read a TSV with a header naming `detection` and `dataset` (and optionally `source`,
@@ -344,6 +378,12 @@ fn run_pairs_inner(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) 
         let result = (|| -> Result<usize, Diagnostic> {
             let d = Detection::load(&p.detection)?;
             manual_test.clone_from(&d.tags.manual_test);
+            if !p.dataset.is_file() {
+                missing.push(p.dataset.display().to_string());
+                return Err(Diagnostic::new(
+                    "its dataset is not on disk (see --data-root)",
+                ));
+            }
             let mut store = Store::in_memory();
             let mut inputs = vec![Input {
                 path: p.dataset.clone(),

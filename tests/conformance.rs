@@ -141,3 +141,30 @@ fn detection_dataset_pairs_return_results() {
         .any(|o| o.detection.contains("pingid")
             && o.missing.iter().any(|m| m.ends_with("pingid.log"))));
 }
+
+#[test]
+fn a_detection_runs_over_the_datasets_its_own_tests_name() {
+    // The fixture checkout's seed detection names the bundled sample in its `tests:`
+    // (a path relative to the data root): no ../shared needed.
+    let project = common::project_dir();
+    let root = project.join("tests/fixtures/security_content");
+    let lib = MacroLibrary::with_dirs(std::slice::from_ref(&root)).expect("macros");
+    let lookups = LookupLibrary::builtin();
+    let seed = root.join("detections/endpoint/credential_dumping_via_symlink_to_shadow_copy.yml");
+    let (pairs, untested) =
+        spelunk::conformance::pairs_from_tests(&[seed, project.join("README.md")], &project);
+    assert_eq!(untested.len(), 1, "README.md has no tests");
+    assert_eq!(pairs.len(), 1);
+    assert!(pairs[0]
+        .dataset
+        .ends_with("datasets/sample/windows-events.log"));
+    let report = run_pairs(&pairs, &lib, &lookups);
+    assert_eq!(report.outcomes[0].rows, Some(1), "{report}");
+    assert_eq!(report.tested_with_results, 1);
+    // A dataset that is not on disk is an error saying so, not "no results".
+    let mut gone = pairs.clone();
+    gone[0].dataset = project.join("datasets/nope/data.log");
+    let report = run_pairs(&gone, &lib, &lookups);
+    assert_eq!(report.errors, 1);
+    assert!(report.reasons.keys().any(|r| r.contains("not on disk")));
+}

@@ -1,7 +1,7 @@
 //! `spelunk check`: run many detections and report how many run, grouped by failure reason.
 
 use super::input::report;
-use crate::conformance::{read_pairs, run_list, run_pairs};
+use crate::conformance::{pairs_from_tests, read_pairs, run_list, run_pairs};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::Input;
 use crate::lookups::LookupLibrary;
@@ -21,7 +21,7 @@ pub enum CheckFormat {
 /// Arguments of `spelunk check`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Modes:\n  List: every detection of --list (a TSV with a `path` column, or a folder of detection YAML)\n    runs over the same data (--data, --store, or the bundled sample); a detection passes when it\n    runs to completion, with or without results.\n  Pairs: every row of --pairs (a TSV with `detection`, `dataset`, `source`, `sourcetype`\n    columns, as attack_data's DETECTIONS.tsv) runs over its own dataset; a detection passes when\n    it returns at least one result (Splunk's detection CI rule).\n\nExamples:\n  spelunk check --corpus ../security_content --list ../security_content/endpoint_processes_sysmon.tsv\n  spelunk check --corpus ../security_content --pairs ../attack_data/DETECTIONS.tsv --data-root ../attack_data\n\nExit status: 0 when every detection passes (or --min-percent is reached), 1 otherwise."
+    after_help = "Modes:\n  List: every detection of --list (a TSV with a `path` column, or a folder of detection YAML)\n    runs over the same data (--data, --store, or the bundled sample); a detection passes when it\n    runs to completion, with or without results.\n  Pairs: every row of --pairs (a TSV with `detection`, `dataset`, `source`, `sourcetype`\n    columns, as attack_data's DETECTIONS.tsv) runs over its own dataset; a detection passes when\n    it returns at least one result (Splunk's detection CI rule).\n  Tests: every detection given with --tests (files or folders) runs over the datasets its own\n    `tests:` name, found under --data-root (an attack_data checkout), as Splunk's CI does.\n\nExamples:\n  spelunk check --corpus ../security_content --list ../security_content/endpoint_processes_sysmon.tsv\n  spelunk check --corpus ../security_content --pairs ../attack_data/DETECTIONS.tsv --data-root ../attack_data\n  spelunk check --corpus ../security_content --tests ../security_content/detections/endpoint/my_detection.yml --data-root ../attack_data\n\nExit status: 0 when every detection passes (or --min-percent is reached), 1 otherwise."
 )]
 pub struct CheckArgs {
     /// The security_content checkout (detection paths resolve against it; its macros and
@@ -34,10 +34,16 @@ pub struct CheckArgs {
     pub list: Option<PathBuf>,
 
     /// (detection, dataset) pairs, each run over its own dataset.
-    #[arg(long, value_name = "TSV")]
+    #[arg(long, value_name = "TSV", conflicts_with = "tests")]
     pub pairs: Option<PathBuf>,
 
-    /// With --pairs: the folder dataset paths resolve against.
+    /// Detections (YAML files or folders, repeatable) to run over the datasets of their own
+    /// `tests:`, looked up under --data-root.
+    #[arg(long = "tests", value_name = "PATH", num_args = 1.., conflicts_with = "list")]
+    pub tests: Vec<PathBuf>,
+
+    /// With --pairs or --tests: the folder dataset paths resolve against (an attack_data
+    /// checkout for --tests).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub data_root: PathBuf,
 
@@ -95,8 +101,26 @@ fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
     } else {
         LookupLibrary::builtin()
     };
-    let (report, pass_all) = if let Some(pairs) = &args.pairs {
-        let pairs = read_pairs(pairs, &args.corpus, &args.data_root)?;
+    let from_tests = !args.tests.is_empty();
+    let (report, pass_all) = if args.pairs.is_some() || from_tests {
+        let pairs = match &args.pairs {
+            Some(tsv) => read_pairs(tsv, &args.corpus, &args.data_root)?,
+            None => {
+                let mut files = Vec::new();
+                for t in &args.tests {
+                    if t.is_dir() {
+                        files.extend(crate::detection::find_detections(t));
+                    } else {
+                        files.push(t.clone());
+                    }
+                }
+                let (pairs, untested) = pairs_from_tests(&files, &args.data_root);
+                for d in untested {
+                    eprintln!("no test dataset: {}", d.display());
+                }
+                pairs
+            }
+        };
         let r = run_pairs(&pairs, &lib, &lookups);
         // Splunk's CI rule: every pair it tests (no `manual_test` tag) returns results.
         let pass = r.errors == 0 && r.tested_with_results == r.tested;
