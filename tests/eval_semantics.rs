@@ -646,4 +646,9 @@ fn mvmap_reading_another_field_maps_each_value_of_each_result() {
         eval(&df, "mvmap(old, if(isnull(mvfind(new, old)), old, null))"),
         ["[z]", "null", "[q]"]
     );
+    // Numbers read as Splunk writes them; a single value maps to a single value.
+    let df = df!("n" => ["1", "2"], "k" => [10i64, 20]).unwrap();
+    assert_eq!(eval(&df, "mvmap(n, n * k)"), ["10", "40"]);
+    let split = eval_in(&df, r#"m=split("1,2", ","), out=mvmap(m, m * k)"#, "out");
+    assert_eq!(split, ["[10,20]", "[20,40]"]);
 }

@@ -169,3 +169,31 @@ fn detection_yaml_loads_its_checkouts_macros() {
     assert!(s.contains("| rename Processes.* AS * |"), "{s}");
     assert!(s.trim_end().ends_with("| search *"), "{s}");
 }
+
+#[test]
+fn check_tests_runs_the_fixture_detection_over_its_test_dataset() {
+    let out = spelunk(&[
+        "check",
+        "--corpus",
+        "tests/fixtures/security_content",
+        "--tests",
+        "tests/fixtures/security_content/detections",
+        "--data-root",
+        ".",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("tested pairs with results: 1 of 1"), "{text}");
+    // Nothing with a test dataset: an error, not an empty success.
+    let out = spelunk(&[
+        "check",
+        "--corpus",
+        "tests/fixtures/security_content",
+        "--tests",
+        "tests/fixtures/security_content/macros",
+        "--data-root",
+        ".",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no detection with a test dataset"));
+}

@@ -115,8 +115,14 @@ fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
                     }
                 }
                 let (pairs, untested) = pairs_from_tests(&files, &args.data_root);
-                for d in untested {
+                for d in &untested {
                     eprintln!("no test dataset: {}", d.display());
+                }
+                if pairs.is_empty() {
+                    return Err(Diagnostic::new(format!(
+                        "no detection with a test dataset among {} file(s) given with --tests",
+                        files.len()
+                    )));
                 }
                 pairs
             }

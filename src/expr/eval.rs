@@ -120,28 +120,43 @@ fn mvmap_with_other_fields(
             lit(NULL).cast(DataType::String).alias(a.field.as_str()),
         )));
     }
+    if !matches!(schema.get(field), Some(DataType::List(_))) {
+        // A single value: the expression over it is the result.
+        let direct = Assignment {
+            field: a.field.clone(),
+            expr: body.clone(),
+        };
+        return apply_eval(lf, std::slice::from_ref(&direct), source, now, tz).map(Some);
+    }
     const ROW: &str = "__spelunk_mvmap_row";
     const OUT: &str = "__spelunk_mvmap_out";
     lf = lf.with_row_index(ROW, None);
     // One row per value of the field, the other fields repeated.
-    let mut per_value = lf.clone();
-    if matches!(schema.get(field), Some(DataType::List(_))) {
-        per_value = per_value.explode(
+    let per_value = lf
+        .clone()
+        .explode(
             polars::prelude::cols([field.as_str()]),
             polars::prelude::ExplodeOptions {
                 empty_as_null: true,
                 keep_nulls: false,
             },
-        );
-    }
-    let per_value = per_value.filter(col(field.as_str()).is_not_null());
+        )
+        .filter(col(field.as_str()).is_not_null());
     let inner = Assignment {
         field: OUT.to_string(),
         expr: body.clone(),
     };
-    let per_value = apply_eval(per_value, std::slice::from_ref(&inner), source, now, tz)?;
+    let mut per_value = apply_eval(per_value, std::slice::from_ref(&inner), source, now, tz)?;
+    let out_type = per_value
+        .collect_schema()
+        .map_err(|e| Diagnostic::new(format!("eval: {e}")))?
+        .get(OUT)
+        .cloned()
+        .unwrap_or(DataType::String);
+    // Numbers as Splunk writes them (`10`, not `10.0`).
+    let text = crate::exec::text_expr(col(OUT), &out_type).alias(OUT);
     let gathered = per_value
-        .select([col(ROW), col(OUT).cast(DataType::String)])
+        .select([col(ROW), text])
         .filter(col(OUT).is_not_null())
         .group_by_stable([col(ROW)])
         .agg([col(OUT)]);
