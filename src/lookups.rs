@@ -425,6 +425,14 @@ const BUILTIN: &[(&str, &str)] = &[
         "ut_shannon_lookup.yml",
         include_str!("../lookups/ut_shannon_lookup.yml"),
     ),
+    (
+        "cim_corporate_web_domain_lookup.yml",
+        include_str!("../lookups/cim_corporate_web_domain_lookup.yml"),
+    ),
+    (
+        "cim_corporate_email_domain_lookup.yml",
+        include_str!("../lookups/cim_corporate_email_domain_lookup.yml"),
+    ),
 ];
 
 impl LookupLibrary {
