@@ -337,6 +337,17 @@ pub fn parse_definition(text: &str, file: &Path, dir: &Path) -> Result<LookupDef
         .ok_or_else(|| "not a mapping of keys to values".to_string())?;
     let get = |k: &str| map.get(k).and_then(scalar).filter(|s| !s.is_empty());
     let name = get("name").ok_or_else(|| "no `name`".to_string())?;
+    // `fields_list` (KV store collections and scripted lookups): comma-separated names.
+    let fields_list = || -> Vec<String> {
+        get("fields_list")
+            .map(|l| {
+                l.split(',')
+                    .map(|f| f.trim().to_string())
+                    .filter(|f| !f.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let source = if let Some(f) = get("filename") {
         if Path::new(&f).components().count() != 1 {
             return Err(format!("`filename` {f} must be a file name in the folder"));
@@ -352,14 +363,7 @@ pub fn parse_definition(text: &str, file: &Path, dir: &Path) -> Result<LookupDef
             }
         }
     } else if let Some(cmd) = get("external_cmd") {
-        let fields = get("fields_list")
-            .map(|l| {
-                l.split(',')
-                    .map(|f| f.trim().to_string())
-                    .filter(|f| !f.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let fields = fields_list();
         match ExternalLookup::for_command(&cmd) {
             Some(function) => LookupSource::External { function, fields },
             None => LookupSource::Unsupported {
@@ -368,14 +372,7 @@ pub fn parse_definition(text: &str, file: &Path, dir: &Path) -> Result<LookupDef
             },
         }
     } else if let Some(c) = get("collection") {
-        let fields = get("fields_list")
-            .map(|l| {
-                l.split(',')
-                    .map(|f| f.trim().to_string())
-                    .filter(|f| !f.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let fields = fields_list();
         LookupSource::KvStore {
             collection: c,
             fields,

@@ -17,6 +17,24 @@ fn baseline(key: &str) -> usize {
     v[key].as_u64().expect("number") as usize
 }
 
+/// Run detections over the bundled sample dataset, replayed in memory, with the checkout's
+/// lookups.
+fn run_over_sample(
+    paths: &[std::path::PathBuf],
+    root: &std::path::Path,
+    lib: &MacroLibrary,
+) -> spelunk::conformance::Report {
+    let mut store = Store::in_memory();
+    let sample = common::project_dir().join("datasets/sample/dataset.yml");
+    store
+        .replay(&[Input::new(sample)], &ReplayOptions::default())
+        .expect("replay");
+    let lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
+    let report = run_list(paths, lib, &lookups, &store);
+    eprintln!("{report}");
+    report
+}
+
 #[test]
 fn endpoint_processes_detections_run_over_the_bundled_sample() {
     let Some(shared) = common::shared_dir() else {
@@ -32,14 +50,7 @@ fn endpoint_processes_detections_run_over_the_bundled_sample() {
         .map(|p| root.join(p))
         .collect();
     assert_eq!(paths.len(), 449);
-    let mut store = Store::in_memory();
-    let sample = common::project_dir().join("datasets/sample/dataset.yml");
-    store
-        .replay(&[Input::new(sample)], &ReplayOptions::default())
-        .expect("replay");
-    let lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
-    let report = run_list(&paths, &lib, &lookups, &store);
-    eprintln!("{report}");
+    let report = run_over_sample(&paths, &root, &lib);
     assert!(
         report.ran * 100 >= report.total * 95,
         "{} of {} ran",
@@ -74,14 +85,7 @@ fn every_corpus_detection_runs_over_the_bundled_sample() {
     let lib = MacroLibrary::with_dirs(std::slice::from_ref(&root)).expect("macros");
     let paths = spelunk::detection::find_detections(&root);
     assert!(paths.len() >= 1700, "{} detections", paths.len());
-    let mut store = Store::in_memory();
-    let sample = common::project_dir().join("datasets/sample/dataset.yml");
-    store
-        .replay(&[Input::new(sample)], &ReplayOptions::default())
-        .expect("replay");
-    let lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
-    let report = run_list(&paths, &lib, &lookups, &store);
-    eprintln!("{report}");
+    let report = run_over_sample(&paths, &root, &lib);
     assert!(
         report.ran >= baseline("corpus_over_sample_ran"),
         "{} ran, below the baseline",
