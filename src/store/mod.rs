@@ -15,12 +15,16 @@
 //! any name) adds nothing. Each input file's chunks are written, then the manifest is replaced
 //! atomically, so an interrupted replay leaves the store as it was before that file.
 
+mod builder;
+mod parquet;
+
+use builder::TableBuilder;
+
 use crate::ingest::{self, Input, ReaderOptions, Record, Rejection};
 use crate::knowledge::{Applier, IndexedEvent, Knowledge};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
@@ -484,7 +488,7 @@ impl Store {
                             ds_rows[i] += 1;
                         }
                     }
-                    events.push_event(ie);
+                    events.push_event(ie, EVENT_FIXED);
                     stored += 1;
                     if events.rows >= opts.chunk_rows {
                         self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
@@ -545,12 +549,13 @@ impl Store {
                 b.col_index(c);
             }
         }
-        let (mut df, columns) = b.finish(if kind == "events" {
+        let chunk = b.finish(if kind == "events" {
             EVENT_FIXED
         } else {
             DM_FIXED
         })?;
-        let rows = df.height();
+        let rows = chunk.rows;
+        let columns = chunk.order.clone();
         let file = match &self.dir {
             Some(dir) => {
                 let sub = if kind == "events" {
@@ -564,14 +569,11 @@ impl Store {
                     std::fs::create_dir_all(parent).map_err(|e| io_err(parent, e))?;
                 }
                 let f = std::fs::File::create(&path).map_err(|e| io_err(&path, e))?;
-                ParquetWriter::new(f)
-                    .with_compression(ParquetCompression::Lz4Raw)
-                    .with_row_group_size(Some(8192))
-                    .finish(&mut df)?;
+                parquet::write(std::io::BufWriter::new(f), &chunk)?;
                 rel
             }
             None => {
-                self.mem.push(df);
+                self.mem.push(chunk.into_frame()?);
                 format!("mem:{}", self.mem.len() - 1)
             }
         };
@@ -828,331 +830,4 @@ fn progress_bar(enabled: bool, total: u64) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// One column being built, straight into polars' string array (each value copied once, into
-/// buffers that grow by blocks), with the rare multivalue rows on the side.
-struct ColBuilder {
-    name: String,
-    /// The rows' single values (a multivalue row holds its first value here).
-    values: StringChunkedBuilder,
-    /// Rows pushed so far.
-    rows: usize,
-    /// Multivalue rows: (row, all values); the row's single value is then ignored.
-    multi: Vec<(usize, Vec<String>)>,
-    /// `eventtype` and `tag` are always multivalue (list) columns.
-    force_list: bool,
-}
-
-impl ColBuilder {
-    /// `capacity`: rows to reserve (what the table's previous chunk held; 0 for a first chunk:
-    /// reserving a full chunk for each column of a file of a few events cost 10 s of kernel
-    /// time over 277 EVTX files).
-    fn new(name: &str, capacity: usize) -> ColBuilder {
-        ColBuilder {
-            name: name.to_string(),
-            values: StringChunkedBuilder::new(name.into(), capacity),
-            rows: 0,
-            multi: Vec::new(),
-            force_list: name == "eventtype" || name == "tag",
-        }
-    }
-
-    /// Fills the rows before `row` that have no value with nulls. Done when a value comes (or
-    /// at the end), not on every row: a chunk mixing event types has many columns, few of
-    /// which an event fills.
-    fn pad_to(&mut self, row: usize) {
-        while self.rows < row {
-            self.values.append_null();
-            self.rows += 1;
-        }
-    }
-
-    fn push(&mut self, v: &str) {
-        self.values.append_value(v);
-        self.rows += 1;
-    }
-
-    /// The polars column, and whether it is a list (multivalue) column.
-    fn finish(mut self, rows: usize) -> (Column, bool) {
-        self.pad_to(rows);
-        let ca = self.values.finish();
-        if !self.force_list && self.multi.is_empty() {
-            return (ca.into_series().into_column(), false);
-        }
-        let mut b = ListStringChunkedBuilder::new(self.name.as_str().into(), self.rows, self.rows);
-        let mut multi = self.multi.iter().peekable();
-        for (r, v) in ca.iter().enumerate() {
-            if multi.peek().is_some_and(|(mr, _)| *mr == r) {
-                if let Some((_, vals)) = multi.next() {
-                    b.append_values_iter(vals.iter().map(String::as_str));
-                }
-            } else if let Some(v) = v {
-                b.append_values_iter(std::iter::once(v));
-            } else {
-                b.append_null();
-            }
-        }
-        (b.finish().into_series().into_column(), true)
-    }
-}
-
-/// Column names are short and trusted, and the replay looks one up for every field of every
-/// event, where SipHash costs more than the rest of the lookup.
-type FxMap<K, V> = rustc_hash::FxHashMap<K, V>;
-
-/// Builds one table chunk row by row.
-struct TableBuilder {
-    time: Vec<f64>,
-    cols: Vec<ColBuilder>,
-    pos: FxMap<String, usize>,
-    rows: usize,
-    /// Rows of the chunk flushed last: the next chunk's columns reserve that many.
-    last_rows: usize,
-}
-
-impl TableBuilder {
-    fn new() -> Self {
-        TableBuilder {
-            time: Vec::new(),
-            cols: Vec::new(),
-            pos: FxMap::default(),
-            rows: 0,
-            last_rows: 0,
-        }
-    }
-
-    fn col_index(&mut self, name: &str) -> usize {
-        if let Some(&i) = self.pos.get(name) {
-            return i;
-        }
-        self.cols.push(ColBuilder::new(name, self.last_rows));
-        self.pos.insert(name.to_string(), self.cols.len() - 1);
-        self.cols.len() - 1
-    }
-
-    /// Adds a value to the current row (`self.rows` is the row being built); `first` as in
-    /// [`TableBuilder::add_at`].
-    fn add(&mut self, name: &str, value: &str, first: impl FnOnce() -> String) {
-        let i = self.col_index(name);
-        self.add_at(i, value, first);
-    }
-
-    /// Adds a value to column `i` (from [`TableBuilder::col_index`]) of the current row.
-    /// `first` gives the row's first value of this column when this is its second one (the
-    /// builder cannot read back what it holds); it is only called on that rare path.
-    fn add_at(&mut self, i: usize, value: &str, first: impl FnOnce() -> String) {
-        let row = self.rows;
-        let Some(c) = self.cols.get_mut(i) else {
-            return;
-        };
-        c.pad_to(row);
-        if c.rows == row {
-            c.push(value);
-        } else if let Some(last) = c.multi.last_mut().filter(|(r, _)| *r == row) {
-            last.1.push(value.to_string());
-        } else {
-            c.multi.push((row, vec![first(), value.to_string()]));
-        }
-    }
-
-    fn end_row(&mut self, time: f64) {
-        self.time.push(time);
-        self.rows += 1;
-    }
-
-    fn push_event(&mut self, ev: IndexedEvent) {
-        let none = String::new;
-        self.add("_raw", &ev.raw, none);
-        self.add("host", &ev.host, none);
-        self.add("source", &ev.source, none);
-        self.add("sourcetype", &ev.sourcetype, none);
-        self.add("index", &ev.index, none);
-        for (name, vals) in [("eventtype", &ev.eventtype), ("tag", &ev.tag)] {
-            let i = self.col_index(name);
-            let first = || vals.first().cloned().unwrap_or_default();
-            for v in vals {
-                self.add_at(i, v, first);
-            }
-        }
-        for (k, v) in &ev.fields {
-            if EVENT_FIXED.contains(&k.as_str()) {
-                continue;
-            }
-            let first = || {
-                ev.fields
-                    .iter()
-                    .find(|(n, _)| n == k)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
-            self.add(k, v, first);
-        }
-        self.end_row(ev.time);
-    }
-
-    /// Adds a dataset row; `columns` are the prefixed names (`Processes.process_name`).
-    fn push_dm(&mut self, ev: &IndexedEvent, columns: &[String], row: Vec<Vec<Cow<str>>>) {
-        // Columns are made in the same order for every chunk: the fixed ones, then the
-        // dataset's fields, at positions 0..4 and 4.. .
-        if self.cols.is_empty() {
-            for name in ["host", "source", "sourcetype", "index"]
-                .into_iter()
-                .chain(columns.iter().map(String::as_str))
-            {
-                self.col_index(name);
-            }
-        }
-        self.add_at(0, &ev.host, String::new);
-        self.add_at(1, &ev.source, String::new);
-        self.add_at(2, &ev.sourcetype, String::new);
-        self.add_at(3, &ev.index, String::new);
-        for (j, vals) in row.iter().enumerate().take(columns.len()) {
-            let first = || vals.first().map(|v| v.to_string()).unwrap_or_default();
-            for v in vals {
-                self.add_at(4 + j, v, first);
-            }
-        }
-        self.end_row(ev.time);
-    }
-
-    /// Builds the DataFrame (fixed columns first, in `fixed` order) and resets the builder.
-    fn finish(
-        &mut self,
-        fixed: &[&str],
-    ) -> Result<(DataFrame, Vec<(String, ColType)>), StoreError> {
-        let mut columns: Vec<Column> = Vec::with_capacity(self.cols.len() + 1);
-        columns.push(Column::new("_time".into(), std::mem::take(&mut self.time)));
-        let cols = std::mem::take(&mut self.cols);
-        self.pos.clear();
-        let rows = self.rows;
-        self.rows = 0;
-        self.last_rows = rows;
-        self.time = Vec::with_capacity(rows);
-        let mut by_name: HashMap<String, Column> = HashMap::new();
-        let mut order: Vec<(String, ColType)> = Vec::new();
-        for c in cols {
-            let name = c.name.clone();
-            let (column, is_list) = c.finish(rows);
-            if !fixed.contains(&name.as_str()) {
-                order.push((
-                    name.clone(),
-                    if is_list { ColType::List } else { ColType::Str },
-                ));
-            }
-            by_name.insert(name, column);
-        }
-        for f in fixed.iter().skip(1) {
-            match by_name.remove(*f) {
-                Some(c) => columns.push(c),
-                None => columns.push(Column::full_null((*f).into(), rows, &fixed_dtype(f))),
-            }
-        }
-        for (n, _) in &order {
-            if let Some(c) = by_name.remove(n) {
-                columns.push(c);
-            }
-        }
-        let df = DataFrame::new(rows, columns)?;
-        Ok((df, order))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn event(fields: &[(&str, &str)]) -> IndexedEvent {
-        IndexedEvent {
-            time: 1.0,
-            raw: "raw".into(),
-            host: "h".into(),
-            source: "s".into(),
-            sourcetype: "st".into(),
-            index: "main".into(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            eventtype: Vec::new(),
-            tag: vec!["process".into(), "report".into()],
-        }
-    }
-
-    fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
-        df.column(col)
-            .unwrap()
-            .as_materialized_series()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect()
-    }
-
-    fn lists(df: &DataFrame, col: &str) -> Vec<Option<Vec<String>>> {
-        let s = df.column(col).unwrap().as_materialized_series().clone();
-        s.list()
-            .unwrap()
-            .amortized_iter()
-            .map(|v| {
-                v.map(|s| {
-                    s.as_ref()
-                        .str()
-                        .unwrap()
-                        .iter()
-                        .map(|x| x.unwrap_or_default().to_string())
-                        .collect()
-                })
-            })
-            .collect()
-    }
-
-    #[test]
-    fn columns_that_start_late_or_skip_rows_are_null_there() {
-        let mut b = TableBuilder::new();
-        b.push_event(event(&[("a", "1")]));
-        b.push_event(event(&[("b", "2")]));
-        b.push_event(event(&[("a", "3")]));
-        let (df, order) = b.finish(EVENT_FIXED).unwrap();
-        assert_eq!(df.height(), 3);
-        assert_eq!(
-            strings(&df, "a"),
-            [Some("1".into()), None, Some("3".into())]
-        );
-        assert_eq!(strings(&df, "b"), [None, Some("2".into()), None]);
-        let names: Vec<&str> = order.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["a", "b"]);
-        // The builder starts over empty.
-        assert_eq!(b.rows, 0);
-        assert!(b.cols.is_empty());
-    }
-
-    #[test]
-    fn a_repeated_field_makes_a_multivalue_column_keeping_every_value_in_order() {
-        let mut b = TableBuilder::new();
-        b.push_event(event(&[("a", "x")]));
-        b.push_event(event(&[("a", "y"), ("c", "k"), ("a", "z"), ("a", "w")]));
-        b.push_event(event(&[("c", "m")]));
-        let (df, order) = b.finish(EVENT_FIXED).unwrap();
-        assert_eq!(
-            lists(&df, "a"),
-            [
-                Some(vec!["x".into()]),
-                Some(vec!["y".into(), "z".into(), "w".into()]),
-                None
-            ]
-        );
-        assert!(order.contains(&("a".into(), ColType::List)));
-        assert!(order.contains(&("c".into(), ColType::Str)));
-        assert_eq!(
-            strings(&df, "c"),
-            [None, Some("k".into()), Some("m".into())]
-        );
-        assert_eq!(
-            lists(&df, "tag")[0],
-            Some(vec!["process".to_string(), "report".to_string()])
-        );
-        assert_eq!(strings(&df, "sourcetype"), vec![Some("st".to_string()); 3]);
-    }
 }
