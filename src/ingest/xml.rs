@@ -340,7 +340,7 @@ fn err(kind: &'static str, detail: impl Into<String>, at: usize) -> XmlError {
 }
 
 fn unescape_at(s: &str, at: usize) -> Result<Cow<'_, str>, XmlError> {
-    if !s.contains('&') {
+    if memchr::memchr(b'&', s.as_bytes()).is_none() {
         return Ok(Cow::Borrowed(s));
     }
     quick_xml::escape::unescape(s).map_err(|e| err("bad XML entity", e.to_string(), at))
@@ -439,10 +439,15 @@ pub fn parse_event(raw: &str) -> Result<ParsedXml, XmlError> {
         let self_closing = s[gt - 1] == b'/';
         let inner = &raw[lt + 1..if self_closing { gt - 1 } else { gt }];
         let name_end = inner
-            .find(|c: char| c.is_ascii_whitespace())
+            .bytes()
+            .position(|b| b.is_ascii_whitespace())
             .unwrap_or(inner.len());
         let name = &inner[..name_end];
-        if name.is_empty() || name.contains(['<', '&', '\'', '"', '=']) {
+        if name.is_empty()
+            || name
+                .bytes()
+                .any(|b| matches!(b, b'<' | b'&' | b'\'' | b'"' | b'='))
+        {
             return Err(err("malformed XML", "bad tag name", lt));
         }
         if stack.is_empty() {
@@ -536,6 +541,12 @@ fn push(out: &mut ParsedXml, name: &str, value: &str) {
 /// one). Choice: detections such as `windows_ad_same_domain_sid_history_addition` only match the
 /// trimmed value, so Splunk's extraction must see it trimmed.
 fn trim_rendering(v: &str) -> &str {
+    // Fast path: no leading or trailing whitespace (a byte >= 0x80 may start Unicode space).
+    let maybe_space = |c: &u8| c.is_ascii_whitespace() || *c == 0x0b || *c >= 0x80;
+    let b = v.as_bytes();
+    if !b.first().is_some_and(maybe_space) && !b.last().is_some_and(maybe_space) {
+        return v;
+    }
     let layout = |w: &str| w.contains(['\n', '\r', '\t']);
     let start = v.len() - v.trim_start().len();
     let v = if layout(&v[..start]) { &v[start..] } else { v };
@@ -597,19 +608,20 @@ fn split_hashes(fields: &mut Vec<(String, String)>) {
     }
 }
 
-/// Index of the `>` ending the tag at the start of `rest`, skipping quoted attribute values.
+/// Index of the `>` ending the tag at the start of `rest`, skipping quoted attribute values;
+/// None when the tag is not closed (or a `<` comes first, outside quotes).
 fn find_tag_end(rest: &[u8]) -> Option<usize> {
-    let mut quote = 0u8;
-    for (k, &b) in rest.iter().enumerate().skip(1) {
-        match (quote, b) {
-            (0, b'\'' | b'"') => quote = b,
-            (0, b'>') => return Some(k),
-            (0, b'<') => return None,
-            (q, c) if q == c => quote = 0,
-            _ => {}
+    let mut k = 1;
+    loop {
+        let at = k + memchr::memchr3(b'>', b'\'', b'"', rest.get(k..)?)?;
+        if memchr::memchr(b'<', &rest[k..at]).is_some() {
+            return None;
+        }
+        match rest[at] {
+            b'>' => return Some(at),
+            q => k = at + 2 + memchr::memchr(q, &rest[at + 1..])?,
         }
     }
-    None
 }
 
 struct Attrs<'a> {
@@ -625,7 +637,7 @@ impl<'a> Attrs<'a> {
         if t.is_empty() {
             return Ok(None);
         }
-        let Some(eq) = t.find('=') else {
+        let Some(eq) = memchr::memchr(b'=', t.as_bytes()) else {
             return Err(err("malformed XML", "attribute without value", self.base));
         };
         let key = t[..eq].trim();
@@ -635,7 +647,7 @@ impl<'a> Attrs<'a> {
         if q != b'\'' && q != b'"' {
             return Err(err("malformed XML", "unquoted attribute value", vstart));
         }
-        let Some(close) = after[1..].find(q as char) else {
+        let Some(close) = memchr::memchr(q, &after.as_bytes()[1..]) else {
             return Err(err("malformed XML", "unterminated attribute value", vstart));
         };
         let raw_v = &after[1..1 + close];
@@ -741,6 +753,19 @@ mod trim_tests {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_tag_ends_at_the_first_unquoted_gt() {
+        use super::find_tag_end;
+        assert_eq!(find_tag_end(b"<Data Name='a>b'>x"), Some(16));
+        assert_eq!(find_tag_end(b"<Data Name=\"it's\">"), Some(17));
+        assert_eq!(find_tag_end(b"<a/>"), Some(3));
+        assert_eq!(find_tag_end(b"<Data Name='x'"), None);
+        assert_eq!(find_tag_end(b"<Data Name='x"), None);
+        assert_eq!(find_tag_end(b"<Data <b>"), None);
+        assert_eq!(find_tag_end(b"<Data Name='<'>"), Some(14));
+        assert_eq!(find_tag_end(b"<"), None);
+    }
+
     use super::*;
 
     const EV: &str = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon' Guid='{5770385f-c22a-43e0-bf4c-06f5698ffbd9}'/><EventID>1</EventID><Version>5</Version><Level>4</Level><Task>1</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords><TimeCreated SystemTime='2025-11-03T09:52:42.958354700Z'/><EventRecordID>1814</EventRecordID><Correlation/><Execution ProcessID='2712' ThreadID='3468'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel><Computer>ar-win-1</Computer><Security UserID='S-1-5-18'/></System><EventData><Data Name='CommandLine'>a &amp; b\r\nc</Data><Data Name='Hashes'>MD5=AB,SHA256=CD</Data><Data Name='Empty'></Data></EventData></Event>";

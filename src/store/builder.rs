@@ -94,6 +94,8 @@ enum Values {
         dict: Dict,
         keys: Vec<u32>,
         non_null: usize,
+        /// The key pushed last.
+        last: u32,
     },
     /// polars' string array: each value copied once, into buffers that grow by blocks.
     Plain(MutableBinaryViewArray<str>),
@@ -125,6 +127,7 @@ impl ColBuilder {
                 dict: Dict::default(),
                 keys: Vec::with_capacity(capacity),
                 non_null: 0,
+                last: NULL_KEY,
             }
         };
         ColBuilder {
@@ -170,9 +173,18 @@ impl ColBuilder {
                 dict,
                 keys,
                 non_null,
+                last,
             } => {
+                // Runs of one value are common (an event type's constant fields): the last key
+                // is checked before hashing.
+                if *last != NULL_KEY && dict.value(*last) == v {
+                    keys.push(*last);
+                    *non_null += 1;
+                    return;
+                }
                 let (k, new) = dict.key(v);
                 keys.push(k);
+                *last = k;
                 *non_null += 1;
                 new && (!dict_worth_it(dict.len(), *non_null) || dict.text.len() > DICT_MAX_TEXT)
             }
@@ -307,6 +319,9 @@ pub(super) struct TableBuilder {
     last_rows: usize,
     /// Columns that were plain (mostly distinct values) in an earlier chunk.
     plain: FxSet<String>,
+    /// Column of each extracted field of the event pushed last, in order: events of one type
+    /// list the same fields in the same order, so a name is compared, not hashed.
+    shape: Vec<usize>,
 }
 
 impl TableBuilder {
@@ -320,6 +335,7 @@ impl TableBuilder {
             rows: 0,
             last_rows: 0,
             plain,
+            shape: Vec::new(),
         }
     }
 
@@ -379,7 +395,7 @@ impl TableBuilder {
                 self.add_at(i, v, first);
             }
         }
-        for (k, v) in &ev.fields {
+        for (j, (k, v)) in ev.fields.iter().enumerate() {
             if fixed.contains(&k.as_str()) {
                 continue;
             }
@@ -390,7 +406,18 @@ impl TableBuilder {
                     .map(|(_, v)| v.clone())
                     .unwrap_or_default()
             };
-            self.add(k, v, first);
+            let i = match self.shape.get(j) {
+                Some(&i) if self.cols.get(i).is_some_and(|c| c.name == *k) => i,
+                _ => {
+                    let i = self.col_index(k);
+                    if self.shape.len() <= j {
+                        self.shape.resize(j + 1, usize::MAX);
+                    }
+                    self.shape[j] = i;
+                    i
+                }
+            };
+            self.add_at(i, v, first);
         }
         self.end_row(ev.time);
     }
@@ -429,6 +456,7 @@ impl TableBuilder {
         columns.push(("_time".to_string(), PrimitiveArray::from_vec(time).boxed()));
         let cols = std::mem::take(&mut self.cols);
         self.pos.clear();
+        self.shape.clear();
         self.rows = 0;
         self.last_rows = rows;
         let mut by_name: HashMap<String, ArrayRef> = HashMap::new();
