@@ -340,7 +340,7 @@ fn err(kind: &'static str, detail: impl Into<String>, at: usize) -> XmlError {
 }
 
 fn unescape_at(s: &str, at: usize) -> Result<Cow<'_, str>, XmlError> {
-    if memchr::memchr(b'&', s.as_bytes()).is_none() {
+    if find_byte(s.as_bytes(), b'&').is_none() {
         return Ok(Cow::Borrowed(s));
     }
     quick_xml::escape::unescape(s).map_err(|e| err("bad XML entity", e.to_string(), at))
@@ -366,7 +366,7 @@ pub fn parse_event(raw: &str) -> Result<ParsedXml, XmlError> {
     let mut i = 0;
     let mut seen_root = false;
     while i < s.len() {
-        let Some(rel) = memchr::memchr(b'<', &s[i..]) else {
+        let Some(rel) = find_byte(&s[i..], b'<') else {
             if raw[i..].trim().is_empty() {
                 break;
             }
@@ -414,7 +414,7 @@ pub fn parse_event(raw: &str) -> Result<ParsedXml, XmlError> {
         let gt =
             lt + find_tag_end(rest).ok_or_else(|| err("malformed XML", "unterminated tag", lt))?;
         if rest.get(1) == Some(&b'/') {
-            let name = raw[lt + 2..gt].trim();
+            let name = trim(&raw[lt + 2..gt]);
             let Some(open) = stack.pop() else {
                 return Err(err("malformed XML", format!("unexpected </{name}>"), lt));
             };
@@ -541,8 +541,7 @@ fn push(out: &mut ParsedXml, name: &str, value: &str) {
 /// one). Choice: detections such as `windows_ad_same_domain_sid_history_addition` only match the
 /// trimmed value, so Splunk's extraction must see it trimmed.
 fn trim_rendering(v: &str) -> &str {
-    // Fast path: no leading or trailing whitespace (a byte >= 0x80 may start Unicode space).
-    let maybe_space = |c: &u8| c.is_ascii_whitespace() || *c == 0x0b || *c >= 0x80;
+    // Fast path: no leading or trailing whitespace.
     let b = v.as_bytes();
     if !b.first().is_some_and(maybe_space) && !b.last().is_some_and(maybe_space) {
         return v;
@@ -567,7 +566,7 @@ fn close_element(stack: &[Open<'_>], open: Open<'_>, out: &mut ParsedXml) {
     match (section, stack.len()) {
         (None, 1) if open.name == "System" || open.name == "EventData" => {}
         (Some("System"), 2) => {
-            let v = open.text.trim();
+            let v = trim(&open.text);
             if open.name == "EventID" {
                 push(out, "EventCode", v);
                 push(out, "EventID", v);
@@ -609,19 +608,57 @@ fn split_hashes(fields: &mut Vec<(String, String)>) {
 }
 
 /// Index of the `>` ending the tag at the start of `rest`, skipping quoted attribute values;
-/// None when the tag is not closed (or a `<` comes first, outside quotes).
+/// None when the tag is not closed (or a `<` comes first, outside quotes). Tags are short: a
+/// plain loop beats memchr's setup.
 fn find_tag_end(rest: &[u8]) -> Option<usize> {
     let mut k = 1;
-    loop {
-        let at = k + memchr::memchr3(b'>', b'\'', b'"', rest.get(k..)?)?;
-        if memchr::memchr(b'<', &rest[k..at]).is_some() {
-            return None;
+    while k < rest.len() {
+        match rest[k] {
+            b'>' => return Some(k),
+            b'<' => return None,
+            q @ (b'\'' | b'"') => k += 1 + rest.get(k + 1..)?.iter().position(|&c| c == q)?,
+            _ => {}
         }
-        match rest[at] {
-            b'>' => return Some(at),
-            q => k = at + 2 + memchr::memchr(q, &rest[at + 1..])?,
-        }
+        k += 1;
     }
+    None
+}
+
+/// Position of byte `b` in `s`. The runs between XML tags are mostly short, where memchr's
+/// setup costs more than the search: the first bytes are looked at one by one.
+#[inline]
+fn find_byte(s: &[u8], b: u8) -> Option<usize> {
+    let head = s.len().min(16);
+    match s[..head].iter().position(|&c| c == b) {
+        Some(p) => Some(p),
+        None if head == s.len() => None,
+        None => memchr::memchr(b, &s[head..]).map(|p| p + head),
+    }
+}
+
+/// Whether `c` may start or end whitespace (a byte >= 0x80 may belong to Unicode space).
+#[inline]
+fn maybe_space(c: &u8) -> bool {
+    c.is_ascii_whitespace() || *c == 0x0b || *c >= 0x80
+}
+
+/// `str::trim`, with a fast path for the usual text without surrounding whitespace.
+#[inline]
+fn trim(v: &str) -> &str {
+    let b = v.as_bytes();
+    if !b.first().is_some_and(maybe_space) && !b.last().is_some_and(maybe_space) {
+        return v;
+    }
+    v.trim()
+}
+
+/// `str::trim_start`, with the same fast path.
+#[inline]
+fn trim_start(v: &str) -> &str {
+    if !v.as_bytes().first().is_some_and(maybe_space) {
+        return v;
+    }
+    v.trim_start()
 }
 
 struct Attrs<'a> {
@@ -631,23 +668,23 @@ struct Attrs<'a> {
 
 impl<'a> Attrs<'a> {
     fn next_attr(&mut self) -> Result<Option<(&'a str, Cow<'a, str>)>, XmlError> {
-        let t = self.s.trim_start();
+        let t = trim_start(self.s);
         self.base += self.s.len() - t.len();
         self.s = t;
         if t.is_empty() {
             return Ok(None);
         }
-        let Some(eq) = memchr::memchr(b'=', t.as_bytes()) else {
+        let Some(eq) = find_byte(t.as_bytes(), b'=') else {
             return Err(err("malformed XML", "attribute without value", self.base));
         };
-        let key = t[..eq].trim();
-        let after = t[eq + 1..].trim_start();
+        let key = trim(&t[..eq]);
+        let after = trim_start(&t[eq + 1..]);
         let vstart = self.base + (t.len() - after.len());
         let q = after.as_bytes().first().copied().unwrap_or(0);
         if q != b'\'' && q != b'"' {
             return Err(err("malformed XML", "unquoted attribute value", vstart));
         }
-        let Some(close) = memchr::memchr(q, &after.as_bytes()[1..]) else {
+        let Some(close) = find_byte(&after.as_bytes()[1..], q) else {
             return Err(err("malformed XML", "unterminated attribute value", vstart));
         };
         let raw_v = &after[1..1 + close];
