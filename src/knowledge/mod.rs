@@ -79,7 +79,7 @@ impl IndexedEvent {
         // Most targets are new names: check before rebuilding the list.
         if idx.first(self, name).is_some() {
             self.fields.retain(|(k, _)| k != name);
-            *idx = FieldIndex::new(&self.fields);
+            idx.rebuild(&self.fields);
         }
         for v in values {
             if !v.is_empty() {
@@ -110,10 +110,17 @@ impl FieldIndex {
             table: hashbrown::HashTable::with_capacity(fields.len() + 32),
             dups: false,
         };
-        for i in 0..fields.len() {
-            idx.add(fields, i);
-        }
+        idx.rebuild(fields);
         idx
+    }
+
+    /// Indexes `fields` afresh, keeping the table's memory.
+    fn rebuild(&mut self, fields: &[(String, String)]) {
+        self.table.clear();
+        self.dups = false;
+        for i in 0..fields.len() {
+            self.add(fields, i);
+        }
     }
 
     /// Notes field `i` of `fields` (just added to the event).
@@ -801,6 +808,8 @@ pub struct Applier<'k> {
     decisions: Vec<Decision>,
     buf: String,
     scratch: Decision,
+    /// The current event's fields by name (its memory is kept from event to event).
+    index: FieldIndex,
 }
 
 impl<'k> Applier<'k> {
@@ -813,6 +822,7 @@ impl<'k> Applier<'k> {
             decisions: Vec::new(),
             buf: String::new(),
             scratch: Decision::default(),
+            index: FieldIndex::new(&[]),
         }
     }
 
@@ -835,10 +845,11 @@ impl<'k> Applier<'k> {
         let idx = match self.cache.get(self.buf.as_str()) {
             Some(&i) => {
                 if let Some(d) = self.decisions.get(i) {
-                    let mut idx = FieldIndex::new(&ev.fields);
+                    let idx = &mut self.index;
+                    idx.rebuild(&ev.fields);
                     for &(si, ri) in &d.rules {
                         if let Some(rule) = self.k.mappings.get(si).and_then(|s| s.rules.get(ri)) {
-                            self.k.apply_rule(ev, &mut idx, rule);
+                            self.k.apply_rule(ev, idx, rule);
                         }
                     }
                     ev.eventtype.clone_from(&d.eventtype);
