@@ -319,10 +319,25 @@ pub(super) struct TableBuilder {
     last_rows: usize,
     /// Columns that were plain (mostly distinct values) in an earlier chunk.
     plain: FxSet<String>,
-    /// Column of each extracted field of the event pushed last, in order: events of one type
-    /// list the same fields in the same order, so a name is compared, not hashed.
-    shape: Vec<usize>,
+    /// Per number of extracted fields, the column of each field of the last event that had
+    /// that many, in order: events of one type list the same fields in the same order, so a
+    /// name is compared, not hashed.
+    shapes: Vec<Vec<usize>>,
 }
+
+/// Events with more fields than this are not given a shape.
+const MAX_SHAPE: usize = 512;
+/// The events table's columns that are not extracted fields, at these positions in every chunk
+/// (after `_time`, which is kept apart).
+const EVENT_DEFAULTS: [&str; 7] = [
+    "_raw",
+    "host",
+    "source",
+    "sourcetype",
+    "index",
+    "eventtype",
+    "tag",
+];
 
 impl TableBuilder {
     pub fn new() -> Self {
@@ -335,7 +350,7 @@ impl TableBuilder {
             rows: 0,
             last_rows: 0,
             plain,
-            shape: Vec::new(),
+            shapes: Vec::new(),
         }
     }
 
@@ -347,13 +362,6 @@ impl TableBuilder {
         self.cols.push(ColBuilder::new(name, self.last_rows, plain));
         self.pos.insert(name.to_string(), self.cols.len() - 1);
         self.cols.len() - 1
-    }
-
-    /// Adds a value to the current row (`self.rows` is the row being built); `first` as in
-    /// [`TableBuilder::add_at`].
-    fn add(&mut self, name: &str, value: &str, first: impl FnOnce() -> String) {
-        let i = self.col_index(name);
-        self.add_at(i, value, first);
     }
 
     /// Adds a value to column `i` (from [`TableBuilder::col_index`]) of the current row.
@@ -379,24 +387,35 @@ impl TableBuilder {
         self.rows += 1;
     }
 
-    /// Adds an event as a row of the events table; `fixed` are the columns that are not
-    /// extracted fields (`_raw`, `host`, ...).
-    pub fn push_event(&mut self, ev: IndexedEvent, fixed: &[&str]) {
+    /// Adds an event as a row of the events table. Extracted fields named like the default
+    /// columns (`_raw`, `host`, ..., see [`super::is_event_default`]) are ignored.
+    pub fn push_event(&mut self, ev: IndexedEvent) {
+        if self.cols.is_empty() {
+            for name in EVENT_DEFAULTS {
+                self.col_index(name);
+            }
+        }
         let none = String::new;
-        self.add("_raw", &ev.raw, none);
-        self.add("host", &ev.host, none);
-        self.add("source", &ev.source, none);
-        self.add("sourcetype", &ev.sourcetype, none);
-        self.add("index", &ev.index, none);
-        for (name, vals) in [("eventtype", &ev.eventtype), ("tag", &ev.tag)] {
-            let i = self.col_index(name);
+        self.add_at(0, &ev.raw, none);
+        self.add_at(1, &ev.host, none);
+        self.add_at(2, &ev.source, none);
+        self.add_at(3, &ev.sourcetype, none);
+        self.add_at(4, &ev.index, none);
+        for (i, vals) in [(5, &ev.eventtype), (6, &ev.tag)] {
             let first = || vals.first().cloned().unwrap_or_default();
             for v in vals {
                 self.add_at(i, v, first);
             }
         }
+        let n = ev.fields.len();
+        let mut shape = if n <= MAX_SHAPE {
+            std::mem::take(self.shapes.get_mut(n).unwrap_or(&mut Vec::new()))
+        } else {
+            Vec::new()
+        };
+        shape.resize(n, usize::MAX);
         for (j, (k, v)) in ev.fields.iter().enumerate() {
-            if fixed.contains(&k.as_str()) {
+            if super::is_event_default(k) {
                 continue;
             }
             let first = || {
@@ -406,18 +425,23 @@ impl TableBuilder {
                     .map(|(_, v)| v.clone())
                     .unwrap_or_default()
             };
-            let i = match self.shape.get(j) {
+            let i = match shape.get(j) {
                 Some(&i) if self.cols.get(i).is_some_and(|c| c.name == *k) => i,
                 _ => {
                     let i = self.col_index(k);
-                    if self.shape.len() <= j {
-                        self.shape.resize(j + 1, usize::MAX);
+                    if let Some(s) = shape.get_mut(j) {
+                        *s = i;
                     }
-                    self.shape[j] = i;
                     i
                 }
             };
             self.add_at(i, v, first);
+        }
+        if n <= MAX_SHAPE {
+            if self.shapes.len() <= n {
+                self.shapes.resize_with(n + 1, Vec::new);
+            }
+            self.shapes[n] = shape;
         }
         self.end_row(ev.time);
     }
@@ -456,7 +480,7 @@ impl TableBuilder {
         columns.push(("_time".to_string(), PrimitiveArray::from_vec(time).boxed()));
         let cols = std::mem::take(&mut self.cols);
         self.pos.clear();
-        self.shape.clear();
+        self.shapes.clear();
         self.rows = 0;
         self.last_rows = rows;
         let mut by_name: HashMap<String, ArrayRef> = HashMap::new();
@@ -557,9 +581,9 @@ mod tests {
     #[test]
     fn columns_that_start_late_or_skip_rows_are_null_there() {
         let mut b = TableBuilder::new();
-        b.push_event(event(&[("a", "1")]), EVENT_FIXED);
-        b.push_event(event(&[("b", "2")]), EVENT_FIXED);
-        b.push_event(event(&[("a", "3")]), EVENT_FIXED);
+        b.push_event(event(&[("a", "1")]));
+        b.push_event(event(&[("b", "2")]));
+        b.push_event(event(&[("a", "3")]));
         let (df, order) = finish(&mut b);
         assert_eq!(df.height(), 3);
         assert_eq!(
@@ -577,12 +601,9 @@ mod tests {
     #[test]
     fn a_repeated_field_makes_a_multivalue_column_keeping_every_value_in_order() {
         let mut b = TableBuilder::new();
-        b.push_event(event(&[("a", "x")]), EVENT_FIXED);
-        b.push_event(
-            event(&[("a", "y"), ("c", "k"), ("a", "z"), ("a", "w")]),
-            EVENT_FIXED,
-        );
-        b.push_event(event(&[("c", "m")]), EVENT_FIXED);
+        b.push_event(event(&[("a", "x")]));
+        b.push_event(event(&[("a", "y"), ("c", "k"), ("a", "z"), ("a", "w")]));
+        b.push_event(event(&[("c", "m")]));
         let (df, order) = finish(&mut b);
         assert_eq!(
             lists(&df, "a"),
@@ -612,7 +633,7 @@ mod tests {
         for i in 0..n {
             let id = i.to_string();
             let code = (i % 3).to_string();
-            b.push_event(event(&[("id", &id), ("code", &code)]), EVENT_FIXED);
+            b.push_event(event(&[("id", &id), ("code", &code)]));
         }
         assert!(b.cols[b.pos["id"]].is_plain());
         assert!(!b.cols[b.pos["code"]].is_plain());
@@ -632,7 +653,7 @@ mod tests {
         assert_eq!(ids[0].as_deref(), Some("0"));
         assert_eq!(ids[n - 1].as_deref(), Some("2999"));
         assert_eq!(strings(&df, "code")[4].as_deref(), Some("1"));
-        b.push_event(event(&[("id", "x")]), EVENT_FIXED);
+        b.push_event(event(&[("id", "x")]));
         assert!(b.cols[b.pos["id"]].is_plain());
     }
 
@@ -641,9 +662,9 @@ mod tests {
         let mut b = TableBuilder::new();
         for v in ["a", "", "b", "a"] {
             if v.is_empty() {
-                b.push_event(event(&[]), EVENT_FIXED);
+                b.push_event(event(&[]));
             } else {
-                b.push_event(event(&[("f", v)]), EVENT_FIXED);
+                b.push_event(event(&[("f", v)]));
             }
         }
         let (df, _) = finish(&mut b);

@@ -309,6 +309,14 @@ const EVENT_FIXED: &[&str] = &[
     "eventtype",
     "tag",
 ];
+/// Whether `name` is one of [`EVENT_FIXED`] (a match: this runs for every field of every event).
+fn is_event_default(name: &str) -> bool {
+    matches!(
+        name,
+        "_time" | "_raw" | "host" | "source" | "sourcetype" | "index" | "eventtype" | "tag"
+    )
+}
+
 const DM_FIXED: &[&str] = &["_time", "host", "source", "sourcetype", "index"];
 
 impl Store {
@@ -514,7 +522,7 @@ impl Store {
                             ds_rows[i] += 1;
                         }
                     }
-                    events.push_event(ie, EVENT_FIXED);
+                    events.push_event(ie);
                     stored += 1;
                     if events.rows >= opts.chunk_rows {
                         self.flush(&mut events, "events", index, &stem, &mut n_chunks, &[])?;
@@ -892,6 +900,26 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("spelunk-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
+    }
+
+    #[test]
+    fn event_default_names_are_the_fixed_event_columns() {
+        for n in EVENT_FIXED {
+            assert!(is_event_default(n), "{n}");
+        }
+        assert!(!is_event_default("Image"));
+        for n in [
+            "_time",
+            "_raw",
+            "host",
+            "source",
+            "sourcetype",
+            "index",
+            "eventtype",
+            "tag",
+        ] {
+            assert!(EVENT_FIXED.contains(&n), "{n}");
+        }
     }
 
     #[test]
