@@ -197,3 +197,43 @@ fn check_tests_runs_the_fixture_detection_over_its_test_dataset() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no detection with a test dataset"));
 }
+
+#[test]
+fn repl_reads_searches_from_a_pipe_continues_lines_and_survives_errors() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .args(["repl", "--macros", &fixture_macros()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(
+            b"| tstats count from datamodel=Endpoint.Processes \\\n  where Processes.process_name=cmd.exe by Processes.process_name\n\
+              | stats count by\n\
+              .format csv\n\
+              | makeresults | eval x=\"two\nlines\" | table x\n\
+              .quit\n\
+              | makeresults | eval never=1\n",
+        )
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The first search spans two lines and runs over the bundled sample.
+    assert!(stdout.contains("cmd.exe"), "{stdout}");
+    assert!(stdout.contains("1 result"), "{stdout}");
+    // The bad search is reported with its caret; the session goes on.
+    assert!(
+        stderr.contains("search:1:17") && stderr.contains('^'),
+        "{stderr}"
+    );
+    // `.format csv` applies to the next search; a quote left open continues the line.
+    assert!(stdout.contains("x\n\"two\nlines\""), "{stdout}");
+    // Nothing runs after `.quit`.
+    assert!(!stdout.contains("never"), "{stdout}");
+}

@@ -10,6 +10,7 @@ pub mod check;
 pub mod expand;
 pub mod input;
 pub mod parse;
+pub mod repl;
 pub mod replay;
 pub mod run;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Replay datasets (XmlWinEventLog, EVTX, JSON) into a columnar store, as Splunk would index them.
     Replay(replay::ReplayArgs),
+    /// An interactive SPL prompt over replayed data (the sample, --data files, or a --store).
+    Repl(repl::ReplArgs),
 }
 
 /// Parse the command line and run the chosen subcommand.
@@ -44,5 +47,6 @@ pub fn main() -> ExitCode {
         Command::Replay(a) => replay::run(a),
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
+        Command::Repl(a) => repl::run(a),
     }
 }
