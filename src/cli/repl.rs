@@ -6,8 +6,8 @@
 //! next. Lines starting with `.` are the prompt's own commands (`.help` lists them). History is
 //! kept in `~/.spelunk_history`.
 
-use super::input::{report, InputOverrides, SearchInput};
-use super::run::{lookup_library, prepare_store, RunArgs};
+use super::input::{report, SearchInput};
+use super::run::{lookup_library, prepare_store, DataArgs};
 use crate::diagnostic::Diagnostic;
 use crate::exec::{self, Context};
 use crate::lookups::LookupLibrary;
@@ -30,46 +30,8 @@ pub struct ReplArgs {
     #[arg(long = "macros", value_name = "DIR")]
     pub macros: Vec<PathBuf>,
 
-    /// A data file, folder or attack_data dataset YAML to replay (repeatable).
-    #[arg(long = "data", value_name = "FILE")]
-    pub data: Vec<PathBuf>,
-
     #[command(flatten)]
-    pub overrides: InputOverrides,
-
-    /// A store folder written by `spelunk replay` (read; --data is added to it).
-    #[arg(long, value_name = "DIR")]
-    pub store: Option<PathBuf>,
-
-    /// A folder of lookup definitions and their CSV files (security_content's `lookups/`).
-    #[arg(long, value_name = "DIR")]
-    pub lookups: Option<PathBuf>,
-
-    /// Time zone for rendering and parsing times (IANA name).
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
-    pub tz: String,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    pub format: OutputFormat,
-}
-
-impl ReplArgs {
-    fn as_run(&self) -> RunArgs {
-        RunArgs {
-            input: SearchInput {
-                spl: None,
-                file: None,
-                macros: self.macros.clone(),
-            },
-            data: self.data.clone(),
-            overrides: self.overrides.clone(),
-            store: self.store.clone(),
-            lookups: self.lookups.clone(),
-            tz: self.tz.clone(),
-            format: self.format,
-        }
-    }
+    pub data: DataArgs,
 }
 
 /// What one input (a search or a prompt command) gave.
@@ -265,17 +227,22 @@ fn join_continued(input: &str) -> String {
 
 /// Run `spelunk repl`.
 pub fn run(args: ReplArgs) -> ExitCode {
-    let run_args = args.as_run();
-    if crate::expr::time::parse_tz(&args.tz).is_none() {
+    let data = &args.data;
+    if crate::expr::time::parse_tz(&data.tz).is_none() {
         report(&Diagnostic::new(format!(
             "unknown time zone `{}` (use an IANA name such as UTC or Europe/Paris)",
-            args.tz
+            data.tz
         )));
         return ExitCode::from(1);
     }
-    let loaded = run_args.input.library().and_then(|macros| {
-        let lookups = lookup_library(&run_args)?;
-        let store = prepare_store(&run_args)?;
+    let input = SearchInput {
+        spl: None,
+        file: None,
+        macros: args.macros.clone(),
+    };
+    let loaded = input.library().and_then(|macros| {
+        let lookups = lookup_library(None, data)?;
+        let store = prepare_store(data)?;
         Ok((macros, lookups, store))
     });
     let (macros, lookups, store) = match loaded {
@@ -286,8 +253,8 @@ pub fn run(args: ReplArgs) -> ExitCode {
         }
     };
     let mut session = Session::new(&store, macros, lookups);
-    session.tz = args.tz.clone();
-    session.format = args.format;
+    session.tz = data.tz.clone();
+    session.format = data.format;
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stdin());
     if interactive {
         interactive_loop(&mut session)

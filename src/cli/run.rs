@@ -8,7 +8,7 @@ use crate::lookups::LookupLibrary;
 use crate::output::{render, OutputFormat};
 use crate::store::{ReplayOptions, Store};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The bundled sample dataset (in a checkout of the project).
@@ -24,6 +24,13 @@ pub struct RunArgs {
     #[command(flatten)]
     pub input: SearchInput,
 
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// Where searches read their data, and how results are printed (`run` and `repl`).
+#[derive(Debug, Args, Clone)]
+pub struct DataArgs {
     /// A data file, folder or attack_data dataset YAML to replay (repeatable).
     #[arg(long = "data", value_name = "FILE")]
     pub data: Vec<PathBuf>,
@@ -69,7 +76,7 @@ fn store_err(e: impl std::fmt::Display) -> Diagnostic {
 }
 
 /// Open or build the store the search reads.
-pub fn prepare_store(args: &RunArgs) -> Result<Store, Diagnostic> {
+pub fn prepare_store(args: &DataArgs) -> Result<Store, Diagnostic> {
     let mut store = match &args.store {
         Some(dir) => Store::open(dir).map_err(store_err)?,
         None => Store::in_memory(),
@@ -94,11 +101,11 @@ pub fn prepare_store(args: &RunArgs) -> Result<Store, Diagnostic> {
     Ok(store)
 }
 
-/// The checkout's `lookups/` when -f names a detection inside a security_content checkout, then
-/// `--lookups`.
-pub fn lookup_library(args: &RunArgs) -> Result<LookupLibrary, Diagnostic> {
+/// The checkout's `lookups/` when `file` (-f) is a detection inside a security_content
+/// checkout, then `--lookups`.
+pub fn lookup_library(file: Option<&Path>, args: &DataArgs) -> Result<LookupLibrary, Diagnostic> {
     let mut dirs = Vec::new();
-    if let Some(root) = args.input.file.as_deref().and_then(checkout_root) {
+    if let Some(root) = file.and_then(checkout_root) {
         if root.join("lookups").is_dir() {
             dirs.push(root.join("lookups"));
         }
@@ -107,15 +114,16 @@ pub fn lookup_library(args: &RunArgs) -> Result<LookupLibrary, Diagnostic> {
     LookupLibrary::with_dirs(&dirs)
 }
 
-fn run_inner(args: &RunArgs) -> Result<String, Diagnostic> {
+fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {
+    let args = &run.data;
     if crate::expr::time::parse_tz(&args.tz).is_none() {
         return Err(Diagnostic::new(format!(
             "unknown time zone `{}` (use an IANA name such as UTC or Europe/Paris)",
             args.tz
         )));
     }
-    let (spl, origin) = args.input.read()?;
-    let lib = args.input.library()?;
+    let (spl, origin) = run.input.read()?;
+    let lib = run.input.library()?;
     let (expanded, pipeline) = crate::parse_search(&spl, &lib).map_err(|e| {
         if e.origin == "search" {
             e.origin(origin)
@@ -123,7 +131,7 @@ fn run_inner(args: &RunArgs) -> Result<String, Diagnostic> {
             e
         }
     })?;
-    let lookups = lookup_library(args)?;
+    let lookups = lookup_library(run.input.file.as_deref(), args)?;
     let store = prepare_store(args)?;
     let mut ctx = Context::new(&store, expanded, lib);
     ctx.tz = args.tz.clone();

@@ -4,7 +4,7 @@
 //! data model summary holds).
 
 use super::eventtype_search::{self, Expr, FieldSource};
-use super::IndexedEvent;
+use super::{IndexedEvent, DEFAULT_FIELDS};
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -93,18 +93,6 @@ pub struct Dataset {
     /// Default fields (`host`, `_raw`, ...) that are dataset fields, with their position.
     defaults: Vec<(usize, String)>,
 }
-
-/// Fields an event holds outside its extracted fields.
-const DEFAULT_FIELDS: [&str; 8] = [
-    "_raw",
-    "host",
-    "source",
-    "sourcetype",
-    "index",
-    "eventtype",
-    "tag",
-    "_time",
-];
 
 // ---------- our YAML form ----------
 

@@ -64,6 +64,26 @@ impl FieldSource for IndexedEvent {
 }
 
 impl IndexedEvent {
+    /// An event of index `main` (host `h`, source `s`, sourcetype `st`, time 0, no `_raw`) with
+    /// these extracted fields, for tests.
+    #[cfg(test)]
+    pub(crate) fn with_fields(fields: &[(&str, &str)]) -> IndexedEvent {
+        IndexedEvent {
+            time: 0.0,
+            raw: String::new(),
+            host: "h".into(),
+            source: "s".into(),
+            sourcetype: "st".into(),
+            index: "main".into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            eventtype: Vec::new(),
+            tag: Vec::new(),
+        }
+    }
+
     /// First value of a field (default fields included).
     pub fn first(&self, name: &str) -> Option<String> {
         let mut out = None;
@@ -147,7 +167,7 @@ impl FieldIndex {
 
     /// Every value of field `name` (default fields included), as [`all_values`].
     fn values(&self, ev: &IndexedEvent, name: &str) -> Vec<String> {
-        if self.dups || DEFAULT_NAMES.contains(&name) {
+        if self.dups || is_default_field(name) {
             return all_values(ev, name);
         }
         self.first(ev, name)
@@ -157,8 +177,9 @@ impl FieldIndex {
     }
 }
 
-/// Names [`IndexedEvent::any_value`] answers from the event's own members, not its fields.
-const DEFAULT_NAMES: &[&str] = &[
+/// Fields an event holds outside its extracted fields (Splunk's default fields that every
+/// event has): [`IndexedEvent::any_value`] answers them from the event's own members.
+pub const DEFAULT_FIELDS: [&str; 8] = [
     "_raw",
     "host",
     "source",
@@ -168,6 +189,15 @@ const DEFAULT_NAMES: &[&str] = &[
     "tag",
     "_time",
 ];
+
+/// Whether `name` is one of [`DEFAULT_FIELDS`] (a match: it runs for every field of every
+/// replayed event).
+pub fn is_default_field(name: &str) -> bool {
+    matches!(
+        name,
+        "_raw" | "host" | "source" | "sourcetype" | "index" | "eventtype" | "tag" | "_time"
+    )
+}
 
 /// How a mapped field gets its value.
 #[derive(Debug, Clone)]
@@ -915,20 +945,7 @@ mod tests {
     }
 
     fn event(fields: &[(&str, &str)]) -> IndexedEvent {
-        IndexedEvent {
-            time: 0.0,
-            raw: String::new(),
-            host: "h".into(),
-            source: "s".into(),
-            sourcetype: "st".into(),
-            index: "main".into(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            eventtype: Vec::new(),
-            tag: Vec::new(),
-        }
+        IndexedEvent::with_fields(fields)
     }
 
     fn values(ev: &IndexedEvent, name: &str) -> Vec<String> {

@@ -327,17 +327,6 @@ pub(super) struct TableBuilder {
 
 /// Events with more fields than this are not given a shape.
 const MAX_SHAPE: usize = 512;
-/// The events table's columns that are not extracted fields, at these positions in every chunk
-/// (after `_time`, which is kept apart).
-const EVENT_DEFAULTS: [&str; 7] = [
-    "_raw",
-    "host",
-    "source",
-    "sourcetype",
-    "index",
-    "eventtype",
-    "tag",
-];
 
 impl TableBuilder {
     pub fn new() -> Self {
@@ -387,11 +376,12 @@ impl TableBuilder {
         self.rows += 1;
     }
 
-    /// Adds an event as a row of the events table. Extracted fields named like the default
-    /// columns (`_raw`, `host`, ..., see [`super::is_event_default`]) are ignored.
+    /// Adds an event as a row of the events table. Its default fields are the columns at
+    /// positions 0..7 of every chunk (`_raw`, `host`, ..., `tag`: [`super::EVENT_FIXED`] after
+    /// `_time`, which is kept apart); extracted fields with those names are ignored.
     pub fn push_event(&mut self, ev: IndexedEvent) {
         if self.cols.is_empty() {
-            for name in EVENT_DEFAULTS {
+            for name in &super::EVENT_FIXED[1..] {
                 self.col_index(name);
             }
         }
@@ -415,7 +405,7 @@ impl TableBuilder {
         };
         shape.resize(n, usize::MAX);
         for (j, (k, v)) in ev.fields.iter().enumerate() {
-            if super::is_event_default(k) {
+            if crate::knowledge::is_default_field(k) {
                 continue;
             }
             let first = || {
@@ -530,16 +520,8 @@ mod tests {
         IndexedEvent {
             time: 1.0,
             raw: "raw".into(),
-            host: "h".into(),
-            source: "s".into(),
-            sourcetype: "st".into(),
-            index: "main".into(),
-            fields: fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            eventtype: Vec::new(),
             tag: vec!["process".into(), "report".into()],
+            ..IndexedEvent::with_fields(fields)
         }
     }
 

@@ -309,14 +309,6 @@ const EVENT_FIXED: &[&str] = &[
     "eventtype",
     "tag",
 ];
-/// Whether `name` is one of [`EVENT_FIXED`] (a match: this runs for every field of every event).
-fn is_event_default(name: &str) -> bool {
-    matches!(
-        name,
-        "_time" | "_raw" | "host" | "source" | "sourcetype" | "index" | "eventtype" | "tag"
-    )
-}
-
 const DM_FIXED: &[&str] = &["_time", "host", "source", "sourcetype", "index"];
 
 impl Store {
@@ -903,23 +895,16 @@ mod tests {
     }
 
     #[test]
-    fn event_default_names_are_the_fixed_event_columns() {
+    fn the_fixed_event_columns_are_the_default_fields() {
+        let mut fixed = EVENT_FIXED.to_vec();
+        let mut defaults = crate::knowledge::DEFAULT_FIELDS.to_vec();
+        fixed.sort_unstable();
+        defaults.sort_unstable();
+        assert_eq!(fixed, defaults);
         for n in EVENT_FIXED {
-            assert!(is_event_default(n), "{n}");
+            assert!(crate::knowledge::is_default_field(n), "{n}");
         }
-        assert!(!is_event_default("Image"));
-        for n in [
-            "_time",
-            "_raw",
-            "host",
-            "source",
-            "sourcetype",
-            "index",
-            "eventtype",
-            "tag",
-        ] {
-            assert!(EVENT_FIXED.contains(&n), "{n}");
-        }
+        assert!(!crate::knowledge::is_default_field("Image"));
     }
 
     #[test]
