@@ -14,6 +14,24 @@ fn spelunk(args: &[&str]) -> Output {
         .expect("run spelunk")
 }
 
+/// Runs spelunk with `input` on its standard input.
+fn spelunk_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
 fn fixture_macros() -> String {
     common::project_dir()
         .join("tests/fixtures/security_content/macros")
@@ -36,19 +54,7 @@ fn expand_prints_the_expanded_search() {
 
 #[test]
 fn expand_reads_standard_input() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_spelunk"))
-        .arg("expand")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"index=main | `security_content_ctime(t)`")
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = spelunk_with_stdin(&["expand"], b"index=main | `security_content_ctime(t)`");
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
@@ -200,27 +206,15 @@ fn check_tests_runs_the_fixture_detection_over_its_test_dataset() {
 
 #[test]
 fn repl_reads_searches_from_a_pipe_continues_lines_and_survives_errors() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_spelunk"))
-        .args(["repl", "--macros", &fixture_macros()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(
-            b"| tstats count from datamodel=Endpoint.Processes \\\n  where Processes.process_name=cmd.exe by Processes.process_name\n\
+    let out = spelunk_with_stdin(
+        &["repl", "--macros", &fixture_macros()],
+        b"| tstats count from datamodel=Endpoint.Processes \\\n  where Processes.process_name=cmd.exe by Processes.process_name\n\
               | stats count by\n\
               .format csv\n\
               | makeresults | eval x=\"two\nlines\" | table x\n\
               .quit\n\
               | makeresults | eval never=1\n",
-        )
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    );
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);

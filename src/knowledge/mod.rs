@@ -178,8 +178,10 @@ impl FieldIndex {
 }
 
 /// Fields an event holds outside its extracted fields (Splunk's default fields that every
-/// event has): [`IndexedEvent::any_value`] answers them from the event's own members.
+/// event has): [`IndexedEvent::any_value`] answers them from the event's own members. In this
+/// order, they are the first columns of the store's events table.
 pub const DEFAULT_FIELDS: [&str; 8] = [
+    "_time",
     "_raw",
     "host",
     "source",
@@ -187,7 +189,6 @@ pub const DEFAULT_FIELDS: [&str; 8] = [
     "index",
     "eventtype",
     "tag",
-    "_time",
 ];
 
 /// Whether `name` is one of [`DEFAULT_FIELDS`] (a match: it runs for every field of every
