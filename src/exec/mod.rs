@@ -276,6 +276,15 @@ fn text_nulls(lf: LazyFrame) -> LazyFrame {
     }
 }
 
+/// The options `top` and `rare` implement (they share their syntax).
+const TOP_RARE_OPTIONS: &[&str] = &[
+    "limit",
+    "countfield",
+    "percentfield",
+    "showcount",
+    "showperc",
+];
+
 /// The options each command implements. Any other option is an error naming it: an option
 /// silently ignored would be a silently wrong result.
 fn check_options(c: &Command, ctx: &Context) -> Result<(), Diagnostic> {
@@ -300,26 +309,8 @@ fn check_options(c: &Command, ctx: &Context) -> Result<(), Diagnostic> {
         CommandKind::Eventstats(x) => (&x.args.options, &[]),
         CommandKind::Streamstats(x) => (&x.args.options, &["window", "current"]),
         CommandKind::Timechart(x) => (&x.options, &["span", "limit"]),
-        CommandKind::Top(x) => (
-            &x.options,
-            &[
-                "limit",
-                "countfield",
-                "percentfield",
-                "showcount",
-                "showperc",
-            ],
-        ),
-        CommandKind::Rare(x) => (
-            &x.options,
-            &[
-                "limit",
-                "countfield",
-                "percentfield",
-                "showcount",
-                "showperc",
-            ],
-        ),
+        CommandKind::Top(x) => (&x.options, TOP_RARE_OPTIONS),
+        CommandKind::Rare(x) => (&x.options, TOP_RARE_OPTIONS),
         CommandKind::Fromjson(x) => (&x.options, &["prefix"]),
         _ => return Ok(()),
     };
