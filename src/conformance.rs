@@ -167,11 +167,11 @@ pub fn run_detection(
     store: &Store,
     cache: Option<&crate::exec::SourceCache>,
 ) -> Result<usize, Diagnostic> {
-    let (expanded, pipeline) = crate::parse_search(search, lib)?;
+    let (expanded, plan) = crate::plan_search(search, lib)?;
     let mut ctx = Context::new(store, expanded, lib.clone());
     ctx.cache = cache;
     ctx.lookups = lookups.clone();
-    let df = exec::run(&pipeline, &ctx)?;
+    let df = exec::run(&plan, &ctx)?;
     Ok(df.height())
 }
 

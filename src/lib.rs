@@ -1,8 +1,9 @@
 //! spelunk: a Splunk-compatible search interpreter.
 //!
-//! Stages, data flowing one way:
+//! Stages, data flowing one way (see ARCHITECTURE.md):
 //! macro expansion (text, [`macros`]) → syntax (pest grammar → typed AST, [`syntax`]) → commands
-//! (one module per SPL command, [`commands`]) → plan → output;
+//! (one file per SPL command, each lowering itself, [`commands`]) → plan (relational IR, [`plan`])
+//! → backend ([`exec`], polars) → [`output`];
 //! ingest (readers per format) → knowledge (field extraction, CIM mapping) → store.
 
 pub mod cli;
@@ -13,14 +14,18 @@ pub mod detection;
 pub mod diagnostic;
 pub mod exec;
 pub mod expr;
+pub mod frame;
 pub mod ingest;
 pub mod knowledge;
 pub mod lookups;
 pub mod macros;
 pub mod output;
 pub mod plan;
+pub mod runtime;
 pub mod store;
 pub mod syntax;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 use diagnostic::Diagnostic;
 use macros::MacroLibrary;
@@ -37,4 +42,12 @@ pub fn parse_search(spl: &str, macros: &MacroLibrary) -> Result<(String, Pipelin
         Err(e) if expanded != spl => Err(e.origin("expanded search")),
         Err(e) => Err(e),
     }
+}
+
+/// Expand macros, parse and plan: the front end in one call. The plan's columns are resolved
+/// without a store (see [`plan::resolve::resolve_with`] for one).
+pub fn plan_search(spl: &str, macros: &MacroLibrary) -> Result<(String, plan::Plan), Diagnostic> {
+    let (expanded, pipeline) = parse_search(spl, macros)?;
+    let plan = commands::lower_pipeline(&pipeline, &expanded)?;
+    Ok((expanded, plan))
 }

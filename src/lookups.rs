@@ -234,7 +234,7 @@ impl LookupTable {
             cols.push(Column::new(name.as_str().into(), values));
         }
         if cols.is_empty() {
-            return Ok(crate::exec::no_results());
+            return Ok(crate::frame::no_results());
         }
         DataFrame::new_infer_height(cols).map_err(|e| e.to_string())
     }

@@ -3,8 +3,8 @@
 //! Columns appear in result order. Multivalue fields are one value per line in a table cell or a
 //! CSV field, and arrays in JSON. `_time` is rendered as a time in the search's time zone.
 
-use crate::exec::{any_to_string, values_at};
 use crate::expr::time;
+use crate::frame::{any_to_string, values_at};
 use polars::prelude::*;
 
 /// Output formats of `spelunk run`.

@@ -151,14 +151,14 @@ impl<'s> Session<'s> {
 
     fn search(&mut self, spl: &str) -> Reply {
         let started = Instant::now();
-        let (expanded, pipeline) = match crate::parse_search(spl, &self.macros) {
+        let (expanded, plan) = match crate::plan_search(spl, &self.macros) {
             Ok(p) => p,
             Err(e) => return Reply::Error(e),
         };
         let mut ctx = Context::new(self.store, expanded, self.macros.clone());
         ctx.tz = self.tz.clone();
         ctx.lookups = self.lookups.clone();
-        match exec::run(&pipeline, &ctx) {
+        match exec::run(&plan, &ctx) {
             Ok(df) => {
                 let mut text = render(&df, self.format, &self.tz);
                 if self.timing {

@@ -124,7 +124,7 @@ fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {
     }
     let (spl, origin) = run.input.read()?;
     let lib = run.input.library()?;
-    let (expanded, pipeline) = crate::parse_search(&spl, &lib).map_err(|e| {
+    let (expanded, plan) = crate::plan_search(&spl, &lib).map_err(|e| {
         if e.origin == "search" {
             e.origin(origin)
         } else {
@@ -136,6 +136,6 @@ fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {
     let mut ctx = Context::new(&store, expanded, lib);
     ctx.tz = args.tz.clone();
     ctx.lookups = lookups;
-    let df = exec::run(&pipeline, &ctx)?;
+    let df = exec::run(&plan, &ctx)?;
     Ok(render(&df, args.format, &args.tz))
 }

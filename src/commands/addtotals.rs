@@ -28,17 +28,19 @@ impl Addtotals {
 // ---------- semantics ----------
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::{matching_columns, schema_of, Context};
+use crate::plan::operator::At;
+use crate::frame::{matching_columns, schema_of};
+use crate::runtime::Context;
 use polars::prelude::{col, lit, when, DataType, Expr, LazyFrame, NULL};
 
 /// Run `addtotals`: per result, the sum of the numeric values of the listed fields (wildcards
 /// allowed; none listed: every field except internal `_` ones) into `fieldname` (default
 /// `Total`). Text that is not a number is skipped; a result with no numeric value gets no total
 /// (null). `col=t` (a summary result) is not supported yet.
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     a: &Addtotals,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let flag = |k: &str, default: bool| {
@@ -100,6 +102,8 @@ pub(crate) fn execute(
     ))
 }
 
+opaque_command!(Addtotals, "Add a field holding the sum of numeric fields (`fieldname=`).", options: Some(&["fieldname", "row", "col"]), field: options);
+
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -112,11 +116,11 @@ mod exec_tests {
             "c" => [Some(100i64), Some(100), Some(100)]
         )
         .unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), "| addtotals fieldname=Score a, b");
+        let out = crate::testkit::run_on(df.clone(), "| addtotals fieldname=Score a, b");
         let s = out.column("Score").unwrap().f64().unwrap();
         // "x" is not a number and is skipped; a row with no number gets no total.
         assert_eq!(s.iter().collect::<Vec<_>>(), [Some(3.0), Some(3.0), None]);
-        let out = crate::exec::testing::run_on(df, "| addtotals");
+        let out = crate::testkit::run_on(df, "| addtotals");
         let t = out.column("Total").unwrap().f64().unwrap();
         assert_eq!(t.get(0), Some(103.0));
     }

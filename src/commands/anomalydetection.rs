@@ -25,6 +25,8 @@ impl Anomalydetection {
     }
 }
 
+unsupported_command!(Anomalydetection, "Find anomalous values of fields (`action=`).");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

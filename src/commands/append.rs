@@ -26,6 +26,28 @@ impl Append {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
+use crate::diagnostic::Diagnostic;
+use crate::plan::{Node, Op};
+
+impl SplCommand for Append {
+    const DOC: &'static str = "Append a subsearch's results after the current results (fields united).";
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let sub = cx.subsearch(&self.subsearch)?;
+        Ok(cx.node(
+            Op::Union {
+                inputs: vec![input, sub.root],
+            },
+            c,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]
@@ -44,32 +66,6 @@ mod tests {
     }
 }
 
-use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
-
-/// Run `append`: the subsearch's results after the current ones (columns united).
-pub(crate) fn execute(
-    lf: LazyFrame,
-    a: &Append,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let sub = crate::exec::run(&a.subsearch, ctx)?;
-    let main = lf
-        .collect()
-        .map_err(|e| ctx.polars_error("append", c.span, e))?;
-    Ok(crate::exec::append_frames(main, sub)
-        .map_err(|e| ctx.polars_error("append", c.span, e))?
-        .lazy())
-}
-
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -77,7 +73,7 @@ mod exec_tests {
     #[test]
     fn unites_columns() {
         let df = df!("a" => ["x"]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| append [| makeresults count=2]");
+        let out = crate::testkit::run_on(df, "| append [| makeresults count=2]");
         assert_eq!(out.height(), 3);
         assert_eq!(out.width(), 2);
     }

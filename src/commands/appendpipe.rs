@@ -46,7 +46,9 @@ mod tests {
 
 use crate::diagnostic::Diagnostic;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -54,22 +56,60 @@ use polars::prelude::{
     col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
 };
 
-/// Run `appendpipe`: run the sub-pipeline over the current results and append its output.
-pub(crate) fn execute(
-    lf: LazyFrame,
-    a: &Appendpipe,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let main = lf
-        .collect()
-        .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?;
-    let sub = crate::exec::run_on(main.clone().lazy(), &a.subsearch, ctx)?
-        .collect()
-        .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?;
-    Ok(crate::exec::append_frames(main, sub)
-        .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?
-        .lazy())
+/// `appendpipe`'s operator: the sub-pipeline, planned over the current results.
+#[derive(Debug)]
+pub struct AppendpipeOp {
+    plan: crate::plan::Plan,
+}
+
+impl crate::plan::operator::Operator for AppendpipeOp {
+    fn describe(&self) -> String {
+        "the sub-pipeline's results over the current results, appended".into()
+    }
+
+    fn subplans(&self) -> Vec<&crate::plan::Plan> {
+        vec![&self.plan]
+    }
+
+    /// Run the sub-pipeline over the current results and append its output.
+    fn run(
+        &self,
+        lf: LazyFrame,
+        c: &crate::plan::operator::At,
+        ctx: &Context,
+    ) -> Result<LazyFrame, Diagnostic> {
+        let main = lf
+            .collect()
+            .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?;
+        let sub = ctx
+            .run_plan_on(main.clone().lazy(), &self.plan)?
+            .collect()
+            .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?;
+        Ok(crate::frame::append_frames(main, sub)
+            .map_err(|e| ctx.polars_error("appendpipe", c.span, e))?
+            .lazy())
+    }
+}
+
+impl crate::commands::SplCommand for Appendpipe {
+    const DOC: &'static str = "Run a sub-pipeline over the current results and append its output.";
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(
+        &self,
+        c: &Command,
+        input: crate::plan::Node,
+        cx: &mut crate::commands::Lower,
+    ) -> Result<crate::plan::Node, Diagnostic> {
+        let root = cx.pipeline(&self.subsearch, crate::plan::Node::empty())?;
+        let op = AppendpipeOp {
+            plan: crate::plan::Plan { root },
+        };
+        Ok(cx.opaque(op, c, input))
+    }
 }
 
 #[cfg(test)]
@@ -79,7 +119,7 @@ mod exec_tests {
     #[test]
     fn appends_the_sub_pipeline_output() {
         let df = df!("a" => ["x", "y"]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| appendpipe [| stats count]");
+        let out = crate::testkit::run_on(df, "| appendpipe [| stats count]");
         assert_eq!(out.height(), 3);
         assert_eq!(out.column("count").unwrap().i64().unwrap().get(2), Some(2));
     }

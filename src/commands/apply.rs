@@ -33,6 +33,8 @@ impl Apply {
     }
 }
 
+unsupported_command!(Apply, "Apply a trained machine-learning model (Splunk MLTK).");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

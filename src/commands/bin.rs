@@ -34,6 +34,8 @@ impl Bin {
     }
 }
 
+opaque_command!(Bin, "Put numeric or time values into discrete sets (`span=`).", options: Some(&["span"]), field: options);
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]
@@ -54,8 +56,11 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -65,10 +70,10 @@ use polars::prelude::{
 
 /// Run `bin`/`bucket`: with `span=`, values become the start of their span (`_time` spans are
 /// time spans such as `5m`; other fields numeric).
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     b: &Bin,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "bin", c.span, ctx)?;
@@ -78,7 +83,7 @@ pub(crate) fn execute(
     let Some(span) = b.options.get_opt("span") else {
         return Err(ctx.error("`bin` without `span=` is not supported yet", c.span));
     };
-    let secs = crate::exec::aggregate::span_seconds(span)
+    let secs = crate::frame::aggregate::span_seconds(span)
         .filter(|s| *s > 0.0)
         .ok_or_else(|| ctx.error(format!("invalid span `{span}`"), c.span))?;
     let out = b.alias.clone().unwrap_or_else(|| b.field.clone());
@@ -93,7 +98,7 @@ mod exec_tests {
     #[test]
     fn time_spans() {
         let df = df!("_time" => [1_000_000_123.0f64, 1_000_000_299.0]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| bucket _time span=5m");
+        let out = crate::testkit::run_on(df, "| bucket _time span=5m");
         let t = out.column("_time").unwrap().f64().unwrap();
         assert_eq!(t.get(0), Some(999_999_900.0));
         assert_eq!(t.get(1), Some(1_000_000_200.0));

@@ -29,6 +29,8 @@ impl Chart {
     }
 }
 
+unsupported_command!(Chart, "Aggregations over one field (`OVER`) split by another (`BY`).");
+
 #[cfg(test)]
 mod tests {
     use crate::commands::testing::parse_command;

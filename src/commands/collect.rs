@@ -25,6 +25,8 @@ impl Collect {
     }
 }
 
+unsupported_command!(Collect, "Write results to a summary index.");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -61,9 +61,12 @@ impl Convert {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::matching_columns;
+use crate::plan::operator::At;
+use crate::frame::matching_columns;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 use crate::expr::time;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
@@ -76,10 +79,10 @@ use polars::prelude::{Column, Field, IntoColumn, PolarsResult, StringChunked};
 
 /// Run `convert`. `ctime` renders epoch seconds with `timeformat` (default
 /// `%m/%d/%Y %H:%M:%S`) in the search's time zone; values that are not numbers are left as they are.
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     x: &Convert,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let fmt_text = x
@@ -156,13 +159,15 @@ fn mktime(c: Column, fmt: &[Item<'static>], tz: &chrono_tz::Tz) -> PolarsResult<
         .map(|v| {
             v.map(|s| {
                 time::strptime(&s, fmt, tz)
-                    .map(crate::exec::format_number)
+                    .map(crate::frame::format_number)
                     .unwrap_or(s)
             })
         })
         .collect();
     Ok(out.with_name(c.name().clone()).into_column())
 }
+
+opaque_command!(Convert, "Convert field values (`ctime(f)`: epoch seconds to text in `timeformat=`, default", options: Some(&["timeformat"]), field: options);
 
 #[cfg(test)]
 mod exec_tests {
@@ -171,7 +176,7 @@ mod exec_tests {
     #[test]
     fn ctime_with_the_security_content_format_and_the_default() {
         let df = df!("firstTime" => [1_600_000_000.0f64], "lastTime" => [1_600_000_060.5f64], "s" => ["abc"]).unwrap();
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df,
             r#"| convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime) | convert ctime(lastTime) ctime(s)"#,
         );

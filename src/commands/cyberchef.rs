@@ -22,6 +22,8 @@ impl Cyberchef {
     }
 }
 
+unsupported_command!(Cyberchef, "Run a CyberChef recipe on a field (a Splunkbase app's command). Its");
+
 #[cfg(test)]
 mod tests {
     use crate::commands::testing::parse_command;

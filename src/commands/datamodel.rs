@@ -25,6 +25,8 @@ impl Datamodel {
     }
 }
 
+unsupported_command!(Datamodel, "The `datamodel` generating command: a data model, dataset and action.");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -43,69 +43,38 @@ impl Dedup {
     }
 }
 
-use super::table::select_patterns;
+use crate::commands::{Lower, SplCommand};
 use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use crate::plan::{Node, Op};
 
-/// Run `dedup`: the first result per combination of values; results with a null key field are
-/// dropped unless `keepempty=true`.
-pub(crate) fn execute(
-    mut lf: LazyFrame,
-    d: &Dedup,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    if d.count.unwrap_or(1) != 1 {
-        return Err(ctx.error("`dedup N` with N > 1 is not supported yet", c.span));
+impl SplCommand for Dedup {
+    const DOC: &'static str = "Keep the first N results (default 1) of each combination of field values; results lacking a field are dropped unless `keepempty=true`.";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["consecutive", "keepempty"]);
+    const EXAMPLES: &'static [crate::commands::Example] = &[crate::commands::Example {
+        description: "the first two results of each user, in result order",
+        search: "| dedup 2 user",
+        input: "user,n\na,1\nb,2\na,3\na,4\nb,5",
+        output: "user,n\na,1\nb,2\na,3\nb,5\n",
+    }];
+
+    fn options(&self) -> &[Opt] {
+        &self.options
     }
-    if matches!(d.options.get_opt("consecutive"), Some("true" | "t" | "1")) {
-        return Err(ctx.error("`dedup consecutive=true` is not supported yet", c.span));
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let flag = |k: &str| self.options.get_opt(k).is_some_and(crate::commands::is_true);
+        Ok(cx.node(
+            Op::Dedup {
+                input: Box::new(input),
+                fields: self.fields.clone(),
+                count: self.count.unwrap_or(1).max(1),
+                keepempty: flag("keepempty"),
+                consecutive: flag("consecutive"),
+                sortby: super::sort::plan_keys(&self.sortby),
+            },
+            c,
+        ))
     }
-    let schema = schema_of(&mut lf, "dedup", c.span, ctx)?;
-    let keys = select_patterns(&schema, &d.fields);
-    if keys.len() < d.fields.len() {
-        // A key field no result has: every result has a null key.
-        return Ok(lf.filter(lit(false)));
-    }
-    let keepempty = matches!(d.options.get_opt("keepempty"), Some("true" | "t" | "1"));
-    if !keepempty {
-        for k in &keys {
-            lf = lf.filter(col(k.as_str()).is_not_null());
-        }
-    }
-    let sel = polars::prelude::cols(keys.iter().map(|s| s.as_str()).collect::<Vec<_>>());
-    lf = lf.unique_stable(Some(sel), UniqueKeepStrategy::First);
-    if !d.sortby.is_empty() {
-        let schema = schema_of(&mut lf, "dedup", c.span, ctx)?;
-        let mut exprs = Vec::new();
-        let mut desc = Vec::new();
-        for k in &d.sortby {
-            if let Some(dt) = schema.get(&k.field) {
-                for (e, dd) in super::sort::key_exprs(k, dt) {
-                    exprs.push(e);
-                    desc.push(dd);
-                }
-            }
-        }
-        if !exprs.is_empty() {
-            let n = exprs.len();
-            lf = lf.sort_by_exprs(
-                exprs,
-                SortMultipleOptions::default()
-                    .with_order_descending_multi(desc)
-                    .with_nulls_last_multi(vec![true; n])
-                    .with_maintain_order(true),
-            );
-        }
-    }
-    Ok(lf)
 }
 
 #[cfg(test)]
@@ -116,7 +85,7 @@ mod exec_tests {
     fn keeps_first_and_drops_null_keys() {
         let df =
             df!("h" => [Some("a"), Some("b"), Some("a"), None], "n" => [1i64, 2, 3, 4]).unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), "| dedup h");
+        let out = crate::testkit::run_on(df.clone(), "| dedup h");
         assert_eq!(
             out.column("n")
                 .unwrap()
@@ -126,7 +95,7 @@ mod exec_tests {
                 .collect::<Vec<_>>(),
             vec![1, 2]
         );
-        let out = crate::exec::testing::run_on(df, "| dedup h keepempty=true");
+        let out = crate::testkit::run_on(df, "| dedup h keepempty=true");
         assert_eq!(out.height(), 3);
     }
 }

@@ -49,7 +49,9 @@ pub(crate) fn assignments(p: &Pair<'_, Rule>) -> BuildResult<Vec<Assignment>> {
 
 use crate::diagnostic::Diagnostic;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -57,14 +59,27 @@ use polars::prelude::{
     col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
 };
 
-/// Run `eval`: the assignments, left to right.
-pub(crate) fn execute(
-    lf: LazyFrame,
-    e: &Eval,
-    _c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    crate::expr::eval::apply_eval(lf, &e.assignments, &ctx.text, ctx.now, &ctx.tz)
+
+use crate::commands::{Lower, SplCommand};
+use crate::plan::{Node, Op};
+
+impl SplCommand for Eval {
+    const DOC: &'static str = "Compute fields from eval-language expressions, left to right, each seeing the ones before.";
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let assignments = self
+            .assignments
+            .iter()
+            .map(|a| Ok((a.field.clone(), cx.scalar(&a.expr)?)))
+            .collect::<Result<_, Diagnostic>>()?;
+        Ok(cx.node(
+            Op::Compute {
+                input: Box::new(input),
+                assignments,
+            },
+            c,
+        ))
+    }
 }
 
 #[cfg(test)]

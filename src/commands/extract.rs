@@ -25,6 +25,8 @@ impl Extract {
     }
 }
 
+opaque_command!(Extract, "Extract key-value pairs from `_raw` (`pairdelim=`, `kvdelim=`).", options: Some(&["kvdelim", "pairdelim"]), field: options);
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]
@@ -43,9 +45,12 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::structured::{self, Flat};
+use crate::plan::operator::At;
+use crate::frame::structured::{self, Flat};
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -55,10 +60,10 @@ use polars::prelude::{
 
 /// Run `extract`/`kv`: `key=value` pairs of `_raw` become fields (`pairdelim=`, `kvdelim=`;
 /// by default pairs are separated by spaces, commas or semicolons and keys from values by `=`).
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     x: &Extract,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let df = lf
@@ -108,7 +113,7 @@ mod exec_tests {
     #[test]
     fn custom_delimiters() {
         let df = df!("_raw" => ["user:bob;action:login;bad"]).unwrap();
-        let out = crate::exec::testing::run_on(df, r#"| extract pairdelim=";" kvdelim=":""#);
+        let out = crate::testkit::run_on(df, r#"| extract pairdelim=";" kvdelim=":""#);
         assert_eq!(
             out.column("user").unwrap().str().unwrap().get(0),
             Some("bob")

@@ -23,8 +23,11 @@ impl Fieldformat {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -33,14 +36,16 @@ use polars::prelude::{
 };
 
 /// Run `fieldformat`: spelunk renders the formatted value in place of the value.
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     f: &Fieldformat,
-    _c: &Command,
+    _c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     crate::expr::eval::apply_eval(lf, &f.assignments, &ctx.text, ctx.now, &ctx.tz)
 }
+
+opaque_command!(Fieldformat, "Format a field's displayed value with an eval expression.", options: None);
 
 #[cfg(test)]
 mod tests {

@@ -29,42 +29,29 @@ impl Fields {
     }
 }
 
-use super::table::select_patterns;
+use crate::commands::{Lower, SplCommand};
 use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
+use crate::plan::{Node, Op};
 use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
 
-/// Run `fields`: keep the listed fields (internal `_time`/`_raw` stay), or remove them.
-pub(crate) fn execute(
-    mut lf: LazyFrame,
-    f: &Fields,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let schema = schema_of(&mut lf, "fields", c.span, ctx)?;
-    let chosen = select_patterns(&schema, &f.fields);
-    let keep: Vec<_> = if f.remove {
-        schema
-            .iter_names()
-            .filter(|n| !chosen.iter().any(|c| c == n.as_str()))
-            .map(|n| col(n.as_str()))
-            .collect()
-    } else {
-        let mut k = chosen.clone();
-        for internal in ["_time", "_raw"] {
-            if schema.contains(internal) && !k.iter().any(|x| x == internal) {
-                k.push(internal.to_string());
-            }
-        }
-        k.iter().map(|n| col(n.as_str())).collect()
-    };
-    Ok(lf.select(keep))
+impl SplCommand for Fields {
+    const DOC: &'static str = "Keep (`+`, the default; `_time` and `_raw` stay) or remove (`-`) fields; wildcards allowed.";
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let mode = if self.remove {
+            crate::plan::ProjectMode::Remove
+        } else {
+            crate::plan::ProjectMode::Keep
+        };
+        Ok(cx.node(
+            Op::Project {
+                input: Box::new(input),
+                patterns: self.fields.clone(),
+                mode,
+            },
+            c,
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -74,9 +61,9 @@ mod exec_tests {
     #[test]
     fn keep_and_remove() {
         let df = df!("a" => [1i64], "req_x" => [2i64], "b" => [3i64]).unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), "| fields - req_*");
+        let out = crate::testkit::run_on(df.clone(), "| fields - req_*");
         assert_eq!(out.get_column_names().len(), 2);
-        let out = crate::exec::testing::run_on(df, "| fields b a");
+        let out = crate::testkit::run_on(df, "| fields b a");
         let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
         assert_eq!(names, vec!["b", "a"]);
     }

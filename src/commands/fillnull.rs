@@ -26,8 +26,11 @@ impl Fillnull {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -37,10 +40,10 @@ use polars::prelude::{
 
 /// Run `fillnull`: null values of the listed fields (every field when none is listed) become
 /// `value` (default `0`). A listed field that no result has is created.
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     f: &Fillnull,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "fillnull", c.span, ctx)?;
@@ -72,6 +75,8 @@ pub(crate) fn execute(
     Ok(lf.with_columns(exprs))
 }
 
+opaque_command!(Fillnull, "Replace null values; `value=` (default `0`) in the listed fields, or in every field.", options: Some(&["value"]), field: options);
+
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -79,10 +84,10 @@ mod exec_tests {
     #[test]
     fn default_zero_and_value() {
         let df = df!("a" => [Some("x"), None], "n" => [Some(1.0f64), None]).unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), "| fillnull");
+        let out = crate::testkit::run_on(df.clone(), "| fillnull");
         assert_eq!(out.column("a").unwrap().str().unwrap().get(1), Some("0"));
         assert_eq!(out.column("n").unwrap().f64().unwrap().get(1), Some(0.0));
-        let out = crate::exec::testing::run_on(df, "| fillnull value=NULL a b");
+        let out = crate::testkit::run_on(df, "| fillnull value=NULL a b");
         assert_eq!(out.column("a").unwrap().str().unwrap().get(1), Some("NULL"));
         assert_eq!(out.column("b").unwrap().str().unwrap().get(0), Some("NULL"));
     }

@@ -31,6 +31,8 @@ impl Fit {
     }
 }
 
+unsupported_command!(Fit, "Train a machine-learning model (Splunk MLTK); kept as algorithm, fields and options.");
+
 #[cfg(test)]
 mod tests {
     use crate::commands::testing::parse_command;

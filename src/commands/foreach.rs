@@ -50,8 +50,11 @@ impl Foreach {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -62,17 +65,17 @@ use polars::prelude::{
 /// Run `foreach`: for each field matching the patterns (in column order), substitute
 /// `<<FIELD>>` (the field name) and `<<MATCHSTR>>` (the part matched by the wildcard) in the
 /// template, parse it, and run it over the results.
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     f: &Foreach,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "foreach", c.span, ctx)?;
     let mut done: Vec<String> = Vec::new();
     for pattern in &f.fields {
-        let re = crate::exec::wildcard_regex(pattern);
-        for name in crate::exec::matching_columns(&schema, pattern) {
+        let re = crate::frame::wildcard_regex(pattern);
+        for name in crate::frame::matching_columns(&schema, pattern) {
             if done.contains(&name) {
                 continue;
             }
@@ -97,12 +100,15 @@ pub(crate) fn execute(
                     c.span,
                 )
             })?;
+            let plan = crate::commands::lower_pipeline(&pipeline, &spl)?;
             let sub_ctx = ctx.with_text(spl.clone());
-            lf = crate::exec::run_on(lf, &pipeline, &sub_ctx)?;
+            lf = sub_ctx.run_plan_on(lf, &plan)?;
         }
     }
     Ok(lf)
 }
+
+opaque_command!(Foreach, "Run a templated sub-pipeline once per matching field, `<<FIELD>>` and `<<MATCHSTR>>` replaced.", options: None, field: options);
 
 #[cfg(test)]
 mod exec_tests {
@@ -111,7 +117,7 @@ mod exec_tests {
     #[test]
     fn template_runs_per_matching_field() {
         let df = df!("count_a" => [Some("x"), None], "count_b" => [None::<&str>, Some("y")], "other" => ["o", "o"]).unwrap();
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df,
             "| foreach count_* [fillnull value=<<MATCHSTR>> <<FIELD>>]",
         );

@@ -26,6 +26,8 @@ impl Format {
     }
 }
 
+unsupported_command!(Format, "Turn results into a search expression string (`(a=1 AND b=2) OR (...)`).");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -32,6 +32,33 @@ impl From {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
+use crate::diagnostic::Diagnostic;
+use crate::plan::{Node, Op, Scan};
+use crate::syntax::ast::Command;
+
+impl SplCommand for From {
+    const DOC: &'static str = "Read a data model dataset (`from datamodel:Web.Web`) as results.";
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        if self.kind != "datamodel" {
+            return Err(cx.unsupported(c, ": only `from datamodel` is supported"));
+        }
+        if !input.is_empty_input() {
+            return Err(cx.error(
+                "`from` is a generating command: it must be the first command of a search",
+                c.span,
+            ));
+        }
+        Ok(cx.node(
+            Op::Scan(Scan::Datamodel {
+                dataset: self.name.clone(),
+            }),
+            c,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::commands::testing::parse_command;

@@ -26,9 +26,12 @@ impl Fromjson {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::structured::{self, Flat};
+use crate::plan::operator::At;
+use crate::frame::structured::{self, Flat};
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -38,10 +41,10 @@ use polars::prelude::{
 
 /// Run `fromjson`: every top-level and nested field of the JSON object in a field (`prefix=`
 /// prepended to the names).
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     f: &Fromjson,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let df = lf
@@ -66,6 +69,8 @@ pub(crate) fn execute(
         .lazy())
 }
 
+opaque_command!(Fromjson, "Expand a JSON object held in a field into fields.", options: Some(&["prefix"]), field: options);
+
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -73,7 +78,7 @@ mod exec_tests {
     #[test]
     fn expands_an_object() {
         let df = df!("Data" => [r#"{"a":"1","b":{"c":"2"}}"#]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| fromjson Data");
+        let out = crate::testkit::run_on(df, "| fromjson Data");
         assert_eq!(out.column("b.c").unwrap().str().unwrap().get(0), Some("2"));
     }
 }

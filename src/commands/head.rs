@@ -31,31 +31,61 @@ impl Head {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
 use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use crate::plan::{Node, Op};
 
-/// Run `head`: the first N results (default 10).
-pub(crate) fn execute(
-    lf: LazyFrame,
-    h: &Head,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    if h.expr.is_some() {
-        return Err(ctx.error("`head` with an expression is not supported yet", c.span));
+impl SplCommand for Head {
+    const DOC: &'static str = "Keep the first N results (default 10), or the results while an expression holds (`keeplast=`, `null=`).";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["limit", "keeplast", "null"]);
+    const EXAMPLES: &'static [crate::commands::Example] = &[crate::commands::Example {
+        description: "results until the first whose count is not above 1",
+        search: "| head (count > 1)",
+        input: "count\n5\n3\n1\n7",
+        output: "count\n5\n3\n",
+    }];
+
+    fn options(&self) -> &[Opt] {
+        &self.options
     }
-    let n = h
-        .count
-        .or_else(|| h.options.get_opt("limit").and_then(|v| v.parse().ok()))
-        .unwrap_or(10);
-    Ok(lf.limit(n as polars::prelude::IdxSize))
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let limit = self
+            .count
+            .or_else(|| self.options.get_opt("limit").and_then(|v| v.parse().ok()));
+        let Some(expr) = &self.expr else {
+            return Ok(cx.node(
+                Op::Limit {
+                    input: Box::new(input),
+                    count: limit.unwrap_or(10),
+                    from_end: false,
+                },
+                c,
+            ));
+        };
+        let flag = |k: &str| self.options.get_opt(k).is_some_and(crate::commands::is_true);
+        let node = cx.node(
+            Op::TakeWhile {
+                input: Box::new(input),
+                condition: cx.scalar(expr)?,
+                keeplast: flag("keeplast"),
+                null_true: flag("null"),
+            },
+            c,
+        );
+        // With an expression, a count limits it further only when given.
+        Ok(match limit {
+            Some(count) => cx.node(
+                Op::Limit {
+                    input: Box::new(node),
+                    count,
+                    from_end: false,
+                },
+                c,
+            ),
+            None => node,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -66,10 +96,10 @@ mod exec_tests {
     fn first_n() {
         let df = df!("a" => (0..20i64).collect::<Vec<_>>()).unwrap();
         assert_eq!(
-            crate::exec::testing::run_on(df.clone(), "| head").height(),
+            crate::testkit::run_on(df.clone(), "| head").height(),
             10
         );
-        assert_eq!(crate::exec::testing::run_on(df, "| head 3").height(), 3);
+        assert_eq!(crate::testkit::run_on(df, "| head 3").height(), 3);
     }
 }
 

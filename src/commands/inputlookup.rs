@@ -32,8 +32,11 @@ impl Inputlookup {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::{schema_of, Context};
-use crate::syntax::ast::{Command, Pipeline};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
+use crate::plan::operator::At;
+use crate::plan::Predicate;
 use polars::prelude::{lit, DataType, IntoLazy, LazyFrame, Schema, UnionArgs, NULL};
 
 fn is_true(v: &str) -> bool {
@@ -41,8 +44,14 @@ fn is_true(v: &str) -> bool {
 }
 
 /// The table as results (String fields, empty cells null), after `start=`, `max=` and `where`.
-fn table_frame(x: &Inputlookup, c: &Command, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
-    let (_, table) = super::lookup::open_table(&x.name, c, ctx)?;
+fn table_frame(
+    x: &Inputlookup,
+    pred: Option<&Predicate>,
+    c: &At,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let span = crate::runtime::name_span(&ctx.text, &x.name, &c.name, c.span);
+    let (_, table) = ctx.open_lookup(&x.name, span)?;
     let df = table.to_frame().map_err(|e| ctx.error(e, c.span))?;
     let mut lf = df.lazy();
     let count = |k: &str| -> Result<Option<u32>, Diagnostic> {
@@ -60,46 +69,73 @@ fn table_frame(x: &Inputlookup, c: &Command, ctx: &Context) -> Result<LazyFrame,
     if let Some(max) = count("max")? {
         lf = lf.limit(max);
     }
-    if let Some(w) = &x.where_clause {
+    if let Some(w) = pred {
         let schema = schema_of(&mut lf, "inputlookup", c.span, ctx)?;
-        let sub = |p: &Pipeline| crate::exec::run(p, ctx);
-        let sctx = crate::expr::search::SearchContext {
-            schema: &schema,
-            subsearch: &sub,
-        };
-        lf = lf.filter(crate::expr::search::compile(w, &sctx)?);
+        lf = lf.filter(crate::expr::search::compile_in(w, &schema, ctx)?);
     }
     Ok(lf)
 }
 
-/// Run `inputlookup` as the first command: the table's rows are the results.
-pub(crate) fn generate(
-    x: &Inputlookup,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    table_frame(x, c, ctx)
+/// `inputlookup`'s operator: the table's rows as results (first command), or added after the
+/// current results (`append=true`, with the union of their fields).
+#[derive(Debug)]
+pub struct InputlookupOp {
+    x: Inputlookup,
+    predicate: Option<Predicate>,
 }
 
-/// Run `inputlookup append=true` later in a search: the table's rows are added after the
-/// current results, with the union of their fields. Without `append=true`, `inputlookup` must
-/// be the first command (as in Splunk).
-pub(crate) fn execute(
-    mut lf: LazyFrame,
-    x: &Inputlookup,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    if !x.options.get_opt("append").is_some_and(is_true) {
-        return Err(ctx.error(
-            "`inputlookup` must be the first command of a search, unless it has append=true",
-            c.span,
-        ));
+impl crate::plan::operator::Operator for InputlookupOp {
+    fn describe(&self) -> String {
+        format!("lookup table {}", self.x.name)
     }
-    let mut table = table_frame(x, c, ctx)?;
-    let a = schema_of(&mut lf, "inputlookup", c.span, ctx)?;
-    let b = schema_of(&mut table, "inputlookup", c.span, ctx)?;
-    concat_diagonal(lf, &a, table, &b).map_err(|e| ctx.polars_error("inputlookup", c.span, e))
+
+    fn subplans(&self) -> Vec<&crate::plan::Plan> {
+        Vec::new()
+    }
+
+    fn run(&self, mut lf: LazyFrame, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
+        let mut table = table_frame(&self.x, self.predicate.as_ref(), c, ctx)?;
+        if !self.x.options.get_opt("append").is_some_and(is_true) {
+            return Ok(table);
+        }
+        let a = schema_of(&mut lf, "inputlookup", c.span, ctx)?;
+        let b = schema_of(&mut table, "inputlookup", c.span, ctx)?;
+        concat_diagonal(lf, &a, table, &b).map_err(|e| ctx.polars_error("inputlookup", c.span, e))
+    }
+}
+
+impl crate::commands::SplCommand for Inputlookup {
+    const DOC: &'static str = "Read a lookup table as results (`append=true` adds them after the current results; `start=`, `max=`, `where`).";
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(
+        &self,
+        c: &Command,
+        input: crate::plan::Node,
+        cx: &mut crate::commands::Lower,
+    ) -> Result<crate::plan::Node, Diagnostic> {
+        let predicate = match &self.where_clause {
+            Some(w) => Some(cx.predicate(w)?),
+            None => None,
+        };
+        let op = InputlookupOp {
+            x: self.clone(),
+            predicate,
+        };
+        if input.is_empty_input() {
+            return cx.generator(op, c, input);
+        }
+        if !self.options.get_opt("append").is_some_and(is_true) {
+            return Err(cx.error(
+                "`inputlookup` must be the first command of a search, unless it has append=true",
+                c.span,
+            ));
+        }
+        Ok(cx.opaque(op, c, input))
+    }
 }
 
 /// Rows of `a` then rows of `b`, with every field of either (missing ones null). A field whose
@@ -160,13 +196,13 @@ pub fn concat_diagonal(
 
 #[cfg(test)]
 mod exec_tests {
-    use crate::exec::testing::{run_with_lookups, try_run_with_lookups};
+    use crate::testkit::{run_with_lookups, try_run_with_lookups};
     use polars::prelude::*;
 
     fn col(df: &DataFrame, name: &str) -> Vec<Option<String>> {
         let c = df.column(name).unwrap();
         (0..df.height())
-            .map(|i| crate::exec::values_at(c, i).first().cloned())
+            .map(|i| crate::frame::values_at(c, i).first().cloned())
             .collect()
     }
 

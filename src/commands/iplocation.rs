@@ -25,6 +25,8 @@ impl Iplocation {
     }
 }
 
+unsupported_command!(Iplocation, "Add location fields for an IP address field (`prefix=`).");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -28,6 +28,51 @@ impl Join {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
+use crate::diagnostic::Diagnostic;
+use crate::plan::{Node, Op};
+
+impl SplCommand for Join {
+    const DOC: &'static str = "Join each result with the subsearch's results sharing the join fields (`type=inner|left|outer`, `max=N`, 0 for all); subsearch values win.";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["type", "max"]);
+    const EXAMPLES: &'static [crate::commands::Example] = &[crate::commands::Example {
+        description: "max=2 joins up to two subsearch results per key",
+        search: "| join max=2 k [| makeresults count=3 | streamstats count AS v | eval k=\"a\" | table k v]",
+        input: "k,n\na,1\nb,2",
+        output: "k,n,v\na,1,1\na,1,2\n",
+    }];
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let kind = match self.options.get_opt("type").map(|t| t.to_ascii_lowercase()) {
+            None => crate::plan::JoinKind::Inner,
+            Some(t) if t == "inner" => crate::plan::JoinKind::Inner,
+            Some(t) if t == "left" || t == "outer" => crate::plan::JoinKind::Left,
+            Some(t) => return Err(cx.error(format!("unsupported join type `{t}`"), c.span)),
+        };
+        let max: u64 = match self.options.get_opt("max") {
+            Some(v) => v
+                .parse()
+                .map_err(|_| cx.error(format!("invalid max `{v}`"), c.span))?,
+            None => 1,
+        };
+        let right = cx.subsearch(&self.subsearch)?;
+        Ok(cx.node(
+            Op::Join {
+                left: Box::new(input),
+                right: Box::new(right.root),
+                fields: self.fields.clone(),
+                kind,
+                max,
+            },
+            c,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]
@@ -47,122 +92,6 @@ mod tests {
     }
 }
 
-use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
-use polars::prelude::{when, JoinArgs, JoinType, PlSmallStr};
-
-const RIGHT_SUFFIX: &str = "__spelunk_join_right";
-
-/// Run `join`: combine each result with the subsearch's results that have the same values in the
-/// join fields (all common fields when none are listed). `type=inner` (default) keeps matched
-/// results only; `left`/`outer` keep every result. `max=1` (default) takes the first matching
-/// subsearch result, `max=0` all of them. Subsearch values overwrite the result's own
-/// (Splunk's `overwrite=true`).
-pub(crate) fn execute(
-    mut lf: LazyFrame,
-    j: &Join,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let right = crate::exec::run(&j.subsearch, ctx)?;
-    let left_schema = schema_of(&mut lf, "join", c.span, ctx)?;
-    let right_schema = right.schema().clone();
-    let keys: Vec<String> = if j.fields.is_empty() {
-        left_schema
-            .iter_names()
-            .filter(|n| right_schema.contains(n))
-            .map(|n| n.to_string())
-            .collect()
-    } else {
-        j.fields.clone()
-    };
-    let how = match j.options.get_opt("type").map(|t| t.to_ascii_lowercase()) {
-        None => JoinType::Inner,
-        Some(t) if t == "inner" => JoinType::Inner,
-        Some(t) if t == "left" || t == "outer" => JoinType::Left,
-        Some(t) => return Err(ctx.error(format!("unsupported join type `{t}`"), c.span)),
-    };
-    let max: usize = match j.options.get_opt("max") {
-        Some(v) => v
-            .parse()
-            .map_err(|_| ctx.error(format!("invalid max `{v}`"), c.span))?,
-        None => 1,
-    };
-    let missing = keys.is_empty()
-        || keys
-            .iter()
-            .any(|k| !left_schema.contains(k) || !right_schema.contains(k));
-    if missing {
-        // No result can match.
-        return Ok(if how == JoinType::Inner {
-            lf.filter(lit(false))
-        } else {
-            lf
-        });
-    }
-    let text = |k: &String, schema: &polars::prelude::Schema| {
-        let dt = schema.get(k).cloned().unwrap_or(DataType::String);
-        crate::exec::text_expr(col(k.as_str()), &dt).alias(k.as_str())
-    };
-    lf = lf.with_columns(
-        keys.iter()
-            .map(|k| text(k, &left_schema))
-            .collect::<Vec<_>>(),
-    );
-    let mut r = right.lazy().with_columns(
-        keys.iter()
-            .map(|k| text(k, &right_schema))
-            .collect::<Vec<_>>(),
-    );
-    if max == 1 {
-        r = r.unique_stable(
-            Some(polars::prelude::cols(
-                keys.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            )),
-            UniqueKeepStrategy::First,
-        );
-    } else if max > 1 {
-        return Err(ctx.error(
-            "`join max=N` with N > 1 is not supported yet (max=1 and max=0 are)",
-            c.span,
-        ));
-    }
-    let on: Vec<_> = keys.iter().map(|k| col(k.as_str())).collect();
-    let args = JoinArgs::new(how).with_suffix(Some(PlSmallStr::from_static(RIGHT_SUFFIX)));
-    let mut out = lf.join(r, on.clone(), on, args);
-    // Overlapping fields: the subsearch's value wins where it has one.
-    let overlap: Vec<String> = right_schema
-        .iter_names()
-        .filter(|n| left_schema.contains(n) && !keys.iter().any(|k| k == n.as_str()))
-        .map(|n| n.to_string())
-        .collect();
-    if !overlap.is_empty() {
-        let fixes: Vec<_> = overlap
-            .iter()
-            .map(|n| {
-                let r = col(format!("{n}{RIGHT_SUFFIX}").as_str());
-                when(r.clone().is_not_null())
-                    .then(r)
-                    .otherwise(col(n.as_str()))
-                    .alias(n.as_str())
-            })
-            .collect();
-        let drops: Vec<String> = overlap
-            .iter()
-            .map(|n| format!("{n}{RIGHT_SUFFIX}"))
-            .collect();
-        out = out.with_columns(fixes).drop(polars::prelude::cols(drops));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -172,14 +101,14 @@ mod exec_tests {
         // makeresults' _time (1700000000.0 in tests) renamed to guid joins with the text "1700000000".
         let df = df!("guid" => ["1700000000", "b", "c"], "v" => ["1", "2", "3"]).unwrap();
         let sub = "[| makeresults count=2 | rename _time as guid]";
-        let out = crate::exec::testing::run_on(df.clone(), &format!("| join guid {sub}"));
+        let out = crate::testkit::run_on(df.clone(), &format!("| join guid {sub}"));
         assert_eq!(out.height(), 1);
         assert_eq!(out.column("v").unwrap().str().unwrap().get(0), Some("1"));
-        let out = crate::exec::testing::run_on(df.clone(), &format!("| join max=0 guid {sub}"));
+        let out = crate::testkit::run_on(df.clone(), &format!("| join max=0 guid {sub}"));
         assert_eq!(out.height(), 2);
-        let out = crate::exec::testing::run_on(df.clone(), &format!("| join type=left guid {sub}"));
+        let out = crate::testkit::run_on(df.clone(), &format!("| join type=left guid {sub}"));
         assert_eq!(out.height(), 3);
-        let out = crate::exec::testing::run_on(df, "| join nosuch [| makeresults]");
+        let out = crate::testkit::run_on(df, "| join nosuch [| makeresults]");
         assert_eq!(out.height(), 0);
     }
 }

@@ -25,6 +25,8 @@ impl Makemv {
     }
 }
 
+opaque_command!(Makemv, "Split a field's value into a multivalue field (`delim=`, `tokenizer=`).", options: Some(&["delim", "tokenizer"]), field: options);
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]
@@ -44,8 +46,11 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -56,10 +61,10 @@ use polars::prelude::{Column, Field, IntoColumn, ListChunked, NamedFrom, Series}
 
 /// Run `makemv`: split a field into a multivalue field on `delim=` (default a space), or keep the
 /// matches of `tokenizer=` (its first group when it has one).
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     m: &Makemv,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "makemv", c.span, ctx)?;
@@ -69,7 +74,7 @@ pub(crate) fn execute(
     if matches!(dt, DataType::List(_)) {
         return Ok(lf);
     }
-    let input = crate::exec::text_expr(col(m.field.as_str()), &dt);
+    let input = crate::frame::text_expr(col(m.field.as_str()), &dt);
     let e = if let Some(tok) = m.options.get_opt("tokenizer") {
         let re = crate::expr::pcre::compile(tok)
             .map_err(|e| ctx.error(format!("invalid tokenizer `{tok}`: {e}"), c.span))?;
@@ -93,7 +98,7 @@ pub(crate) fn execute(
                         })
                     })
                     .collect();
-                Ok(crate::exec::text_list(out)
+                Ok(crate::frame::text_list(out)
                     .with_name(col.name().clone())
                     .into_column())
             },
@@ -118,7 +123,7 @@ mod exec_tests {
     #[test]
     fn delim_and_tokenizer() {
         let df = df!("a" => ["x y z"]).unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), r#"| makemv delim=" " a"#);
+        let out = crate::testkit::run_on(df.clone(), r#"| makemv delim=" " a"#);
         assert_eq!(
             out.column("a")
                 .unwrap()
@@ -129,7 +134,7 @@ mod exec_tests {
                 .len(),
             3
         );
-        let out = crate::exec::testing::run_on(df, r#"| makemv tokenizer="([a-y])" a"#);
+        let out = crate::testkit::run_on(df, r#"| makemv tokenizer="([a-y])" a"#);
         assert_eq!(
             out.column("a")
                 .unwrap()

@@ -23,13 +23,14 @@ impl Makeresults {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::Context;
+use crate::runtime::Context;
 use polars::prelude::{Column, DataFrame, IntoLazy, LazyFrame};
 
 /// Run `makeresults`: `count=` results (default 1), each with `_time` = now.
-pub(crate) fn execute(
+fn execute(
+    _input: LazyFrame,
     m: &Makeresults,
-    c: &crate::syntax::ast::Command,
+    c: &crate::plan::operator::At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let n: usize = match m.options.get_opt("count") {
@@ -42,6 +43,42 @@ pub(crate) fn execute(
         DataFrame::new_infer_height(vec![Column::new("_time".into(), vec![ctx.now.floor(); n])])
             .map_err(|e| ctx.polars_error("makeresults", c.span, e))?;
     Ok(df.lazy())
+}
+
+impl crate::plan::operator::Operator for Makeresults {
+    fn describe(&self) -> String {
+        format!("makeresults {}", crate::commands::describe(&self.options))
+    }
+
+    fn columns(&self, _input: &crate::plan::Columns) -> crate::plan::Columns {
+        crate::plan::Columns::Known(vec!["_time".into()])
+    }
+
+    fn run(
+        &self,
+        input: LazyFrame,
+        at: &crate::plan::operator::At,
+        ctx: &Context,
+    ) -> Result<LazyFrame, Diagnostic> {
+        execute(input, self, at, ctx)
+    }
+}
+
+impl crate::commands::SplCommand for Makeresults {
+    const DOC: &'static str = "Generate `count=` results (default 1), each with `_time` = now.";
+
+    fn options(&self) -> &[crate::syntax::ast::Opt] {
+        &self.options
+    }
+
+    fn lower(
+        &self,
+        c: &crate::syntax::ast::Command,
+        input: crate::plan::Node,
+        cx: &mut crate::commands::Lower,
+    ) -> Result<crate::plan::Node, Diagnostic> {
+        cx.generator(self.clone(), c, input)
+    }
 }
 
 #[cfg(test)]

@@ -13,21 +13,39 @@ use serde::Serialize;
 pub struct Map {
     pub options: Vec<Opt>,
     pub subsearch: Option<Pipeline>,
+    /// The subsearch as written: `$field$` tokens are replaced in it, as Splunk's `map` does.
+    #[serde(skip)]
+    pub subsearch_text: Option<String>,
 }
 
 impl Map {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Map> {
         let parts = Parts::of(p)?;
+        let subsearch_text = p
+            .clone()
+            .into_inner()
+            .find(|c| c.as_rule() == Rule::subsearch)
+            .map(|s| {
+                let t = s.as_str().trim();
+                t.strip_prefix('[')
+                    .and_then(|t| t.strip_suffix(']'))
+                    .unwrap_or(t)
+                    .to_string()
+            });
         Ok(Map {
             options: parts.options,
             subsearch: parts.subsearch,
+            subsearch_text,
         })
     }
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -37,21 +55,15 @@ use polars::prelude::{
 
 /// Run `map`: for each result (at most `maxsearches=`, default 10), replace `$field$` tokens
 /// in the search with the result's values, run it, and return all the searches' results.
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     m: &Map,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
-    let template = match (m.options.get_opt("search"), &m.subsearch) {
+    let template = match (m.options.get_opt("search"), &m.subsearch_text) {
         (Some(s), _) => s.to_string(),
-        (None, Some(_)) => {
-            let s = &ctx.text[c.span.start..c.span.end];
-            match (s.find('['), s.rfind(']')) {
-                (Some(a), Some(b)) if b > a => s[a + 1..b].to_string(),
-                _ => return Err(ctx.error("`map` needs search=\"...\" or a [subsearch]", c.span)),
-            }
-        }
+        (None, Some(t)) => t.clone(),
         (None, None) => {
             return Err(ctx.error("`map` needs search=\"...\" or a [subsearch]", c.span))
         }
@@ -65,13 +77,13 @@ pub(crate) fn execute(
     let input = lf
         .collect()
         .map_err(|e| ctx.polars_error("map", c.span, e))?;
-    let mut out = crate::exec::no_results();
+    let mut out = crate::frame::no_results();
     for i in 0..input.height().min(max) {
         let mut spl = template.clone();
         for column in input.columns() {
             let token = format!("${}$", column.name());
             if spl.contains(&token) {
-                spl = spl.replace(&token, &crate::exec::values_at(column, i).join(" "));
+                spl = spl.replace(&token, &crate::frame::values_at(column, i).join(" "));
             }
         }
         let (expanded, pipeline) = crate::parse_search(&spl, &ctx.macros).map_err(|e| {
@@ -80,13 +92,16 @@ pub(crate) fn execute(
                 c.span,
             )
         })?;
+        let plan = crate::commands::lower_pipeline(&pipeline, &expanded)?;
         let sub_ctx = ctx.with_text(expanded);
-        let df = crate::exec::run(&pipeline, &sub_ctx)?;
+        let df = sub_ctx.run_plan(&plan)?;
         out =
-            crate::exec::append_frames(out, df).map_err(|e| ctx.polars_error("map", c.span, e))?;
+            crate::frame::append_frames(out, df).map_err(|e| ctx.polars_error("map", c.span, e))?;
     }
     Ok(out.lazy())
 }
+
+opaque_command!(Map, "Run a search once per result, with `$field$` tokens replaced by its values (`search=`, `maxsearches=`).", options: Some(&["search", "maxsearches"]), field: options);
 
 #[cfg(test)]
 mod exec_tests {
@@ -95,12 +110,12 @@ mod exec_tests {
     #[test]
     fn no_input_gives_no_results_that_later_commands_keep_empty() {
         let df = df!("n" => ["2"]).unwrap().head(Some(0));
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df.clone(),
             r#"| map search="| makeresults count=$n$" | eval x=1 | stats count by x"#,
         );
         assert_eq!(out.height(), 0);
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df,
             r#"| map search="| makeresults count=$n$" | stats count"#,
         );
@@ -112,7 +127,7 @@ mod exec_tests {
     #[test]
     fn runs_once_per_result_with_tokens() {
         let df = df!("n" => ["2", "3"]).unwrap();
-        let out = crate::exec::testing::run_on(df, r#"| map search="| makeresults count=$n$""#);
+        let out = crate::testkit::run_on(df, r#"| map search="| makeresults count=$n$""#);
         assert_eq!(out.height(), 5);
     }
 }

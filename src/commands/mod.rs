@@ -1,207 +1,249 @@
-//! SPL commands, one module per command: its syntax node, how it is built from the grammar, and
-//! (as the engine grows) its semantics and tests. Find a command by its file name; `where` and
-//! `return` are `where_cmd.rs` and `return_cmd.rs` because those names are Rust keywords.
+//! SPL commands, one file per command: its syntax node, how it is built from the grammar, how it
+//! lowers to the plan (`src/plan/`), its options and its examples. Find a command by its file
+//! name; `where` and `return` are `where_cmd.rs` and `return_cmd.rs` because those names are Rust
+//! keywords.
+//!
+//! **Adding a command**: a grammar rule `cmd_<name>` in `grammar/spl.pest` (and its keyword in
+//! `command`), a file `src/commands/<name>.rs` implementing [`SplCommand`] (copy a neighbour), and
+//! one line in the [`registry!`] list below.
 
-pub mod addtotals;
-pub mod anomalydetection;
-pub mod append;
-pub mod appendpipe;
-pub mod apply;
-pub mod bin;
-pub mod chart;
-pub mod collect;
-pub mod convert;
-pub mod cyberchef;
-pub mod datamodel;
-pub mod dedup;
-pub mod eval;
-pub mod eventstats;
-pub mod extract;
-pub mod fieldformat;
-pub mod fields;
-pub mod fillnull;
-pub mod fit;
-pub mod foreach;
-pub mod format;
-pub mod from;
-pub mod fromjson;
 pub mod generic;
-pub mod head;
-pub mod inputlookup;
-pub mod iplocation;
-pub mod join;
-pub mod lookup;
-pub mod makemv;
-pub mod makeresults;
-pub mod map;
-pub mod mstats;
-pub mod multikv;
-pub mod mvcombine;
-pub mod mvexpand;
-pub mod nomv;
-pub mod outlier;
-pub mod outputlookup;
+pub mod lower;
 mod parts;
-pub mod rare;
-pub mod regex;
-pub mod rename;
-pub mod replace;
-pub mod return_cmd;
-pub mod reverse;
-pub mod rex;
-pub mod search;
-pub mod sort;
-pub mod spath;
-pub mod stats;
-pub mod streamstats;
-pub mod summary;
-pub mod table;
-pub mod tail;
-pub mod timechart;
-pub mod top;
-pub mod transaction;
-pub mod tstats;
-pub mod uniq;
-pub mod where_cmd;
-pub mod xmlkv;
 
-use crate::syntax::ast::Command;
+pub use lower::{lower_pipeline, Lower};
+
+use crate::diagnostic::Diagnostic;
+use crate::plan::Node;
+use crate::syntax::ast::{Command, Opt};
 use crate::syntax::build::{span, unexpected, BuildResult};
 use crate::syntax::Rule;
 use pest::iterators::Pair;
 use serde::Serialize;
 
-/// Every command's typed node.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CommandKind {
-    Search(search::Search),
-    Where(where_cmd::Where),
-    Eval(eval::Eval),
-    Fieldformat(fieldformat::Fieldformat),
-    Stats(stats::Stats),
-    Eventstats(eventstats::Eventstats),
-    Streamstats(streamstats::Streamstats),
-    Tstats(tstats::Tstats),
-    Mstats(mstats::Mstats),
-    From(from::From),
-    Datamodel(datamodel::Datamodel),
-    Table(table::Table),
-    Fields(fields::Fields),
-    Rename(rename::Rename),
-    Rex(rex::Rex),
-    Regex(regex::Regex),
-    Lookup(lookup::Lookup),
-    Inputlookup(inputlookup::Inputlookup),
-    Outputlookup(outputlookup::Outputlookup),
-    Fillnull(fillnull::Fillnull),
-    Convert(convert::Convert),
-    Bin(bin::Bin),
-    Dedup(dedup::Dedup),
-    Sort(sort::Sort),
-    Head(head::Head),
-    Tail(tail::Tail),
-    Reverse(reverse::Reverse),
-    Join(join::Join),
-    Append(append::Append),
-    Appendpipe(appendpipe::Appendpipe),
-    Mvexpand(mvexpand::Mvexpand),
-    Makemv(makemv::Makemv),
-    Mvcombine(mvcombine::Mvcombine),
-    Nomv(nomv::Nomv),
-    Spath(spath::Spath),
-    Iplocation(iplocation::Iplocation),
-    Foreach(foreach::Foreach),
-    Transaction(transaction::Transaction),
-    Xmlkv(xmlkv::Xmlkv),
-    Top(top::Top),
-    Rare(rare::Rare),
-    Timechart(timechart::Timechart),
-    Chart(chart::Chart),
-    Map(map::Map),
-    Makeresults(makeresults::Makeresults),
-    Collect(collect::Collect),
-    Return(return_cmd::Return),
-    Format(format::Format),
-    Replace(replace::Replace),
-    Apply(apply::Apply),
-    Fit(fit::Fit),
-    Summary(summary::Summary),
-    Fromjson(fromjson::Fromjson),
-    Addtotals(addtotals::Addtotals),
-    Anomalydetection(anomalydetection::Anomalydetection),
-    Multikv(multikv::Multikv),
-    Extract(extract::Extract),
-    Outlier(outlier::Outlier),
-    Cyberchef(cyberchef::Cyberchef),
-    Uniq(uniq::Uniq),
-    /// A command the grammar does not know (name and raw arguments).
-    Generic(generic::Generic),
+/// An example of a command that runs as a test: `search` over `input` (CSV, first line the
+/// header; empty for none) gives `output` (CSV as `spelunk run --format csv` prints it).
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    /// What the example shows.
+    pub description: &'static str,
+    pub search: &'static str,
+    pub input: &'static str,
+    pub output: &'static str,
+}
+
+/// What every SPL command provides besides its syntax node's `build` (from its grammar rule).
+pub trait SplCommand {
+    /// What the command does, in Splunk's terms (one line; `spelunk commands`, completion).
+    const DOC: &'static str;
+
+    /// The `key=value` options the command implements. Any other option is an error naming it:
+    /// an option silently ignored would be a silently wrong result. `None`: the command checks
+    /// its options itself, or has none.
+    const OPTIONS: Option<&'static [&'static str]> = None;
+
+    /// Examples with expected results; `tests::examples_run` runs every one.
+    const EXAMPLES: &'static [Example] = &[];
+
+    /// The options given.
+    fn options(&self) -> &[Opt] {
+        &[]
+    }
+
+    /// Lower the command onto `input` (the plan so far; [`Node::empty`] for a first command).
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic>;
+}
+
+/// A registered command, for listings, completion and tests.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandInfo {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub options: Option<&'static [&'static str]>,
+    pub examples: &'static [Example],
+}
+
+/// A command that transforms results itself: it lowers to an opaque node whose operator is the
+/// command's own `execute(input, &self, at, ctx)` function in its file.
+macro_rules! opaque_command {
+    ($ty:ident, $doc:literal, options: $opts:expr $(, field: $field:ident)?) => {
+        impl crate::commands::SplCommand for $ty {
+            const DOC: &'static str = $doc;
+            const OPTIONS: Option<&'static [&'static str]> = $opts;
+            $(fn options(&self) -> &[crate::syntax::ast::Opt] {
+                &self.$field
+            })?
+            fn lower(
+                &self,
+                c: &crate::syntax::ast::Command,
+                input: crate::plan::Node,
+                cx: &mut crate::commands::Lower,
+            ) -> Result<crate::plan::Node, crate::diagnostic::Diagnostic> {
+                Ok(cx.opaque(self.clone(), c, input))
+            }
+        }
+        impl crate::plan::operator::Operator for $ty {
+            fn describe(&self) -> String {
+                crate::commands::describe(self)
+            }
+            fn run(
+                &self,
+                input: polars::prelude::LazyFrame,
+                at: &crate::plan::operator::At,
+                ctx: &crate::runtime::Context,
+            ) -> Result<polars::prelude::LazyFrame, crate::diagnostic::Diagnostic> {
+                execute(input, self, at, ctx)
+            }
+        }
+    };
+}
+
+/// A command spelunk parses but does not run: lowering it is an error naming it.
+macro_rules! unsupported_command {
+    ($ty:ident, $doc:literal) => {
+        impl crate::commands::SplCommand for $ty {
+            const DOC: &'static str = $doc;
+            fn lower(
+                &self,
+                c: &crate::syntax::ast::Command,
+                _input: crate::plan::Node,
+                cx: &mut crate::commands::Lower,
+            ) -> Result<crate::plan::Node, crate::diagnostic::Diagnostic> {
+                Err(cx.unsupported(c, ""))
+            }
+        }
+    };
+}
+
+/// A command node as one line of JSON (the default `explain` detail of an operator).
+pub(crate) fn describe<T: Serialize>(x: &T) -> String {
+    serde_json::to_string(x).unwrap_or_default()
+}
+
+/// The command registry: `module::Type = grammar_rule, "name";`, one line per command. It
+/// generates the module declarations, [`CommandKind`], the builder dispatch, option checks,
+/// lowering dispatch and [`COMMANDS`].
+macro_rules! registry {
+    ($($module:ident :: $ty:ident = $rule:ident, $name:literal;)*) => {
+        $(pub mod $module;)*
+
+        /// Every command's typed node.
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum CommandKind {
+            $($ty($module::$ty),)*
+            /// A command the grammar does not know (name and raw arguments).
+            Generic(generic::Generic),
+        }
+
+        /// The registered commands, in registry order.
+        pub static COMMANDS: &[CommandInfo] = &[$(CommandInfo {
+            name: $name,
+            doc: <$module::$ty as SplCommand>::DOC,
+            options: <$module::$ty as SplCommand>::OPTIONS,
+            examples: <$module::$ty as SplCommand>::EXAMPLES,
+        },)*];
+
+        /// Build a command node from its `cmd_*` pair.
+        pub(crate) fn build_command(p: &Pair<'_, Rule>) -> BuildResult<Command> {
+            let (name, kind) = match p.as_rule() {
+                $(Rule::$rule => ($name.to_string(), CommandKind::$ty($module::$ty::build(p)?)),)*
+                Rule::cmd_generic => {
+                    let g = generic::Generic::build(p)?;
+                    (g.name.to_ascii_lowercase(), CommandKind::Generic(g))
+                }
+                _ => return Err(unexpected(p)),
+            };
+            Ok(Command { name, span: span(p), kind })
+        }
+
+        impl CommandKind {
+            /// Lower this command onto `input`, after checking its options.
+            pub fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+                match self {
+                    $(CommandKind::$ty(x) => {
+                        check_options(c, x.options(), <$module::$ty as SplCommand>::OPTIONS, cx)?;
+                        x.lower(c, input, cx)
+                    })*
+                    CommandKind::Generic(_) => Err(cx.unsupported(c, "")),
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    search::Search = cmd_search, "search";
+    where_cmd::Where = cmd_where, "where";
+    eval::Eval = cmd_eval, "eval";
+    fieldformat::Fieldformat = cmd_fieldformat, "fieldformat";
+    stats::Stats = cmd_stats, "stats";
+    eventstats::Eventstats = cmd_eventstats, "eventstats";
+    streamstats::Streamstats = cmd_streamstats, "streamstats";
+    tstats::Tstats = cmd_tstats, "tstats";
+    mstats::Mstats = cmd_mstats, "mstats";
+    from::From = cmd_from, "from";
+    datamodel::Datamodel = cmd_datamodel, "datamodel";
+    table::Table = cmd_table, "table";
+    fields::Fields = cmd_fields, "fields";
+    rename::Rename = cmd_rename, "rename";
+    rex::Rex = cmd_rex, "rex";
+    regex::Regex = cmd_regex, "regex";
+    lookup::Lookup = cmd_lookup, "lookup";
+    inputlookup::Inputlookup = cmd_inputlookup, "inputlookup";
+    outputlookup::Outputlookup = cmd_outputlookup, "outputlookup";
+    fillnull::Fillnull = cmd_fillnull, "fillnull";
+    convert::Convert = cmd_convert, "convert";
+    bin::Bin = cmd_bin, "bin";
+    dedup::Dedup = cmd_dedup, "dedup";
+    sort::Sort = cmd_sort, "sort";
+    head::Head = cmd_head, "head";
+    tail::Tail = cmd_tail, "tail";
+    reverse::Reverse = cmd_reverse, "reverse";
+    join::Join = cmd_join, "join";
+    append::Append = cmd_append, "append";
+    appendpipe::Appendpipe = cmd_appendpipe, "appendpipe";
+    mvexpand::Mvexpand = cmd_mvexpand, "mvexpand";
+    makemv::Makemv = cmd_makemv, "makemv";
+    mvcombine::Mvcombine = cmd_mvcombine, "mvcombine";
+    nomv::Nomv = cmd_nomv, "nomv";
+    spath::Spath = cmd_spath, "spath";
+    iplocation::Iplocation = cmd_iplocation, "iplocation";
+    foreach::Foreach = cmd_foreach, "foreach";
+    transaction::Transaction = cmd_transaction, "transaction";
+    xmlkv::Xmlkv = cmd_xmlkv, "xmlkv";
+    top::Top = cmd_top, "top";
+    rare::Rare = cmd_rare, "rare";
+    timechart::Timechart = cmd_timechart, "timechart";
+    chart::Chart = cmd_chart, "chart";
+    map::Map = cmd_map, "map";
+    makeresults::Makeresults = cmd_makeresults, "makeresults";
+    collect::Collect = cmd_collect, "collect";
+    return_cmd::Return = cmd_return, "return";
+    format::Format = cmd_format, "format";
+    replace::Replace = cmd_replace, "replace";
+    apply::Apply = cmd_apply, "apply";
+    fit::Fit = cmd_fit, "fit";
+    summary::Summary = cmd_summary, "summary";
+    fromjson::Fromjson = cmd_fromjson, "fromjson";
+    addtotals::Addtotals = cmd_addtotals, "addtotals";
+    anomalydetection::Anomalydetection = cmd_anomalydetection, "anomalydetection";
+    multikv::Multikv = cmd_multikv, "multikv";
+    extract::Extract = cmd_extract, "extract";
+    outlier::Outlier = cmd_outlier, "outlier";
+    cyberchef::Cyberchef = cmd_cyberchef, "cyberchef";
+    uniq::Uniq = cmd_uniq, "uniq";
 }
 
 /// The names of the commands with a typed node (`bucket` parses as `bin`, `kv` as `extract`).
-pub const TYPED_COMMANDS: &[&str] = &[
-    "search",
-    "where",
-    "eval",
-    "fieldformat",
-    "stats",
-    "eventstats",
-    "streamstats",
-    "tstats",
-    "mstats",
-    "from",
-    "datamodel",
-    "table",
-    "fields",
-    "rename",
-    "rex",
-    "regex",
-    "lookup",
-    "inputlookup",
-    "outputlookup",
-    "fillnull",
-    "convert",
-    "bin",
-    "dedup",
-    "sort",
-    "head",
-    "tail",
-    "reverse",
-    "join",
-    "append",
-    "appendpipe",
-    "mvexpand",
-    "makemv",
-    "mvcombine",
-    "nomv",
-    "spath",
-    "iplocation",
-    "foreach",
-    "transaction",
-    "xmlkv",
-    "top",
-    "rare",
-    "timechart",
-    "chart",
-    "map",
-    "makeresults",
-    "collect",
-    "return",
-    "format",
-    "replace",
-    "apply",
-    "fit",
-    "summary",
-    "fromjson",
-    "addtotals",
-    "anomalydetection",
-    "multikv",
-    "extract",
-    "outlier",
-    "cyberchef",
-    "uniq",
-];
+pub fn typed_command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|c| c.name)
+}
+
+/// The registry entry of a command.
+pub fn command_info(name: &str) -> Option<&'static CommandInfo> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
 
 impl CommandKind {
     /// True for a command the grammar does not know.
@@ -210,218 +252,39 @@ impl CommandKind {
     }
 }
 
-/// Build a command node from its `cmd_*` pair.
-pub(crate) fn build_command(p: &Pair<'_, Rule>) -> BuildResult<Command> {
-    let (name, kind) = match p.as_rule() {
-        Rule::cmd_search => (
-            "search".to_string(),
-            CommandKind::Search(search::Search::build(p)?),
-        ),
-        Rule::cmd_where => (
-            "where".to_string(),
-            CommandKind::Where(where_cmd::Where::build(p)?),
-        ),
-        Rule::cmd_eval => ("eval".to_string(), CommandKind::Eval(eval::Eval::build(p)?)),
-        Rule::cmd_fieldformat => (
-            "fieldformat".to_string(),
-            CommandKind::Fieldformat(fieldformat::Fieldformat::build(p)?),
-        ),
-        Rule::cmd_stats => (
-            "stats".to_string(),
-            CommandKind::Stats(stats::Stats::build(p)?),
-        ),
-        Rule::cmd_eventstats => (
-            "eventstats".to_string(),
-            CommandKind::Eventstats(eventstats::Eventstats::build(p)?),
-        ),
-        Rule::cmd_streamstats => (
-            "streamstats".to_string(),
-            CommandKind::Streamstats(streamstats::Streamstats::build(p)?),
-        ),
-        Rule::cmd_tstats => (
-            "tstats".to_string(),
-            CommandKind::Tstats(tstats::Tstats::build(p)?),
-        ),
-        Rule::cmd_mstats => (
-            "mstats".to_string(),
-            CommandKind::Mstats(mstats::Mstats::build(p)?),
-        ),
-        Rule::cmd_from => ("from".to_string(), CommandKind::From(from::From::build(p)?)),
-        Rule::cmd_datamodel => (
-            "datamodel".to_string(),
-            CommandKind::Datamodel(datamodel::Datamodel::build(p)?),
-        ),
-        Rule::cmd_table => (
-            "table".to_string(),
-            CommandKind::Table(table::Table::build(p)?),
-        ),
-        Rule::cmd_fields => (
-            "fields".to_string(),
-            CommandKind::Fields(fields::Fields::build(p)?),
-        ),
-        Rule::cmd_rename => (
-            "rename".to_string(),
-            CommandKind::Rename(rename::Rename::build(p)?),
-        ),
-        Rule::cmd_rex => ("rex".to_string(), CommandKind::Rex(rex::Rex::build(p)?)),
-        Rule::cmd_regex => (
-            "regex".to_string(),
-            CommandKind::Regex(regex::Regex::build(p)?),
-        ),
-        Rule::cmd_lookup => (
-            "lookup".to_string(),
-            CommandKind::Lookup(lookup::Lookup::build(p)?),
-        ),
-        Rule::cmd_inputlookup => (
-            "inputlookup".to_string(),
-            CommandKind::Inputlookup(inputlookup::Inputlookup::build(p)?),
-        ),
-        Rule::cmd_outputlookup => (
-            "outputlookup".to_string(),
-            CommandKind::Outputlookup(outputlookup::Outputlookup::build(p)?),
-        ),
-        Rule::cmd_fillnull => (
-            "fillnull".to_string(),
-            CommandKind::Fillnull(fillnull::Fillnull::build(p)?),
-        ),
-        Rule::cmd_convert => (
-            "convert".to_string(),
-            CommandKind::Convert(convert::Convert::build(p)?),
-        ),
-        Rule::cmd_bin => ("bin".to_string(), CommandKind::Bin(bin::Bin::build(p)?)),
-        Rule::cmd_dedup => (
-            "dedup".to_string(),
-            CommandKind::Dedup(dedup::Dedup::build(p)?),
-        ),
-        Rule::cmd_sort => ("sort".to_string(), CommandKind::Sort(sort::Sort::build(p)?)),
-        Rule::cmd_head => ("head".to_string(), CommandKind::Head(head::Head::build(p)?)),
-        Rule::cmd_tail => ("tail".to_string(), CommandKind::Tail(tail::Tail::build(p)?)),
-        Rule::cmd_reverse => (
-            "reverse".to_string(),
-            CommandKind::Reverse(reverse::Reverse::build(p)?),
-        ),
-        Rule::cmd_join => ("join".to_string(), CommandKind::Join(join::Join::build(p)?)),
-        Rule::cmd_append => (
-            "append".to_string(),
-            CommandKind::Append(append::Append::build(p)?),
-        ),
-        Rule::cmd_appendpipe => (
-            "appendpipe".to_string(),
-            CommandKind::Appendpipe(appendpipe::Appendpipe::build(p)?),
-        ),
-        Rule::cmd_mvexpand => (
-            "mvexpand".to_string(),
-            CommandKind::Mvexpand(mvexpand::Mvexpand::build(p)?),
-        ),
-        Rule::cmd_makemv => (
-            "makemv".to_string(),
-            CommandKind::Makemv(makemv::Makemv::build(p)?),
-        ),
-        Rule::cmd_mvcombine => (
-            "mvcombine".to_string(),
-            CommandKind::Mvcombine(mvcombine::Mvcombine::build(p)?),
-        ),
-        Rule::cmd_nomv => ("nomv".to_string(), CommandKind::Nomv(nomv::Nomv::build(p)?)),
-        Rule::cmd_spath => (
-            "spath".to_string(),
-            CommandKind::Spath(spath::Spath::build(p)?),
-        ),
-        Rule::cmd_iplocation => (
-            "iplocation".to_string(),
-            CommandKind::Iplocation(iplocation::Iplocation::build(p)?),
-        ),
-        Rule::cmd_foreach => (
-            "foreach".to_string(),
-            CommandKind::Foreach(foreach::Foreach::build(p)?),
-        ),
-        Rule::cmd_transaction => (
-            "transaction".to_string(),
-            CommandKind::Transaction(transaction::Transaction::build(p)?),
-        ),
-        Rule::cmd_xmlkv => (
-            "xmlkv".to_string(),
-            CommandKind::Xmlkv(xmlkv::Xmlkv::build(p)?),
-        ),
-        Rule::cmd_top => ("top".to_string(), CommandKind::Top(top::Top::build(p)?)),
-        Rule::cmd_rare => ("rare".to_string(), CommandKind::Rare(rare::Rare::build(p)?)),
-        Rule::cmd_timechart => (
-            "timechart".to_string(),
-            CommandKind::Timechart(timechart::Timechart::build(p)?),
-        ),
-        Rule::cmd_chart => (
-            "chart".to_string(),
-            CommandKind::Chart(chart::Chart::build(p)?),
-        ),
-        Rule::cmd_map => ("map".to_string(), CommandKind::Map(map::Map::build(p)?)),
-        Rule::cmd_makeresults => (
-            "makeresults".to_string(),
-            CommandKind::Makeresults(makeresults::Makeresults::build(p)?),
-        ),
-        Rule::cmd_collect => (
-            "collect".to_string(),
-            CommandKind::Collect(collect::Collect::build(p)?),
-        ),
-        Rule::cmd_return => (
-            "return".to_string(),
-            CommandKind::Return(return_cmd::Return::build(p)?),
-        ),
-        Rule::cmd_format => (
-            "format".to_string(),
-            CommandKind::Format(format::Format::build(p)?),
-        ),
-        Rule::cmd_replace => (
-            "replace".to_string(),
-            CommandKind::Replace(replace::Replace::build(p)?),
-        ),
-        Rule::cmd_apply => (
-            "apply".to_string(),
-            CommandKind::Apply(apply::Apply::build(p)?),
-        ),
-        Rule::cmd_fit => ("fit".to_string(), CommandKind::Fit(fit::Fit::build(p)?)),
-        Rule::cmd_summary => (
-            "summary".to_string(),
-            CommandKind::Summary(summary::Summary::build(p)?),
-        ),
-        Rule::cmd_fromjson => (
-            "fromjson".to_string(),
-            CommandKind::Fromjson(fromjson::Fromjson::build(p)?),
-        ),
-        Rule::cmd_addtotals => (
-            "addtotals".to_string(),
-            CommandKind::Addtotals(addtotals::Addtotals::build(p)?),
-        ),
-        Rule::cmd_anomalydetection => (
-            "anomalydetection".to_string(),
-            CommandKind::Anomalydetection(anomalydetection::Anomalydetection::build(p)?),
-        ),
-        Rule::cmd_multikv => (
-            "multikv".to_string(),
-            CommandKind::Multikv(multikv::Multikv::build(p)?),
-        ),
-        Rule::cmd_extract => (
-            "extract".to_string(),
-            CommandKind::Extract(extract::Extract::build(p)?),
-        ),
-        Rule::cmd_outlier => (
-            "outlier".to_string(),
-            CommandKind::Outlier(outlier::Outlier::build(p)?),
-        ),
-        Rule::cmd_cyberchef => (
-            "cyberchef".to_string(),
-            CommandKind::Cyberchef(cyberchef::Cyberchef::build(p)?),
-        ),
-        Rule::cmd_uniq => ("uniq".to_string(), CommandKind::Uniq(uniq::Uniq::build(p)?)),
-        Rule::cmd_generic => {
-            let g = generic::Generic::build(p)?;
-            (g.name.to_ascii_lowercase(), CommandKind::Generic(g))
-        }
-        _ => return Err(unexpected(p)),
+fn check_options(
+    c: &Command,
+    given: &[Opt],
+    allowed: Option<&[&str]>,
+    cx: &Lower,
+) -> Result<(), Diagnostic> {
+    let Some(allowed) = allowed else {
+        return Ok(());
     };
-    Ok(Command {
-        name,
-        span: span(p),
-        kind,
-    })
+    match given
+        .iter()
+        .find(|o| !allowed.iter().any(|a| a.eq_ignore_ascii_case(&o.key)))
+    {
+        None => Ok(()),
+        Some(o) => Err(cx.error(
+            format!(
+                "`{} {}=` is not supported yet{}",
+                c.name,
+                o.key,
+                if allowed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (supported options: {})", allowed.join(", "))
+                }
+            ),
+            c.span,
+        )),
+    }
+}
+
+/// Splunk's boolean option values: `t`, `true`, `1` (any case) are true.
+pub(crate) fn is_true(v: &str) -> bool {
+    matches!(v.to_ascii_lowercase().as_str(), "t" | "true" | "1")
 }
 
 #[cfg(test)]

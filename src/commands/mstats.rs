@@ -35,6 +35,8 @@ impl Mstats {
     }
 }
 
+unsupported_command!(Mstats, "Aggregate metric data points: `mstats <aggs> WHERE <search> BY <fields> [span=]`.");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

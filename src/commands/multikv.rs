@@ -22,6 +22,8 @@ impl Multikv {
     }
 }
 
+unsupported_command!(Multikv, "Extract fields from table-formatted events.");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -25,6 +25,8 @@ impl Mvcombine {
     }
 }
 
+unsupported_command!(Mvcombine, "Combine results that differ only in one field into one multivalue result.");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -25,6 +25,37 @@ impl Mvexpand {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
+use crate::diagnostic::Diagnostic;
+use crate::plan::{Node, Op};
+
+impl SplCommand for Mvexpand {
+    const DOC: &'static str = "One result per value of a multivalue field (`limit=` values at most).";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["limit"]);
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let limit = match self.options.get_opt("limit") {
+            Some(v) => Some(
+                v.parse()
+                    .map_err(|_| cx.error(format!("invalid limit `{v}`"), c.span))?,
+            ),
+            None => None,
+        };
+        Ok(cx.node(
+            Op::Explode {
+                input: Box::new(input),
+                field: self.field.clone(),
+                limit,
+            },
+            c,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]
@@ -40,42 +71,6 @@ mod tests {
         };
         assert_eq!(x.field, "findings");
         assert_eq!(x.options.get_opt("limit"), Some("5"));
-    }
-}
-
-use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
-
-/// Run `mvexpand`: one result per value of a multivalue field (`limit=` values at most).
-pub(crate) fn execute(
-    mut lf: LazyFrame,
-    m: &Mvexpand,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let schema = schema_of(&mut lf, "mvexpand", c.span, ctx)?;
-    match schema.get(&m.field) {
-        Some(DataType::List(_)) => {
-            if let Some(limit) = m.options.get_opt("limit") {
-                let n: usize = limit
-                    .parse()
-                    .map_err(|_| ctx.error(format!("invalid limit `{limit}`"), c.span))?;
-                lf = lf.with_column(col(m.field.as_str()).list().head(lit(n as i64)));
-            }
-            let opts = polars::prelude::ExplodeOptions {
-                empty_as_null: true,
-                keep_nulls: true,
-            };
-            Ok(lf.explode(polars::prelude::cols([m.field.as_str()]), opts))
-        }
-        _ => Ok(lf),
     }
 }
 
@@ -96,7 +91,7 @@ mod exec_tests {
             Column::new("k".into(), [1i64, 2]),
         ])
         .unwrap();
-        let out = crate::exec::testing::run_on(df, "| mvexpand v");
+        let out = crate::testkit::run_on(df, "| mvexpand v");
         assert_eq!(out.height(), 3);
         assert_eq!(out.column("v").unwrap().str().unwrap().get(1), Some("b"));
     }

@@ -22,6 +22,8 @@ impl Nomv {
     }
 }
 
+unsupported_command!(Nomv, "Turn a multivalue field into a single value.");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

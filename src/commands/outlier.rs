@@ -28,7 +28,9 @@ impl Outlier {
 // ---------- semantics ----------
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::{matching_columns, schema_of, Context};
+use crate::plan::operator::At;
+use crate::frame::{matching_columns, schema_of};
+use crate::runtime::Context;
 use polars::prelude::{col, lit, when, DataType, Expr, LazyFrame, QuantileMethod};
 
 /// Run `outlier` (Search Reference): for each field, values above `p75 + param * IQR` (and,
@@ -36,10 +38,10 @@ use polars::prelude::{col, lit, when, DataType, Expr, LazyFrame, QuantileMethod}
 /// outliers. `action=remove` (`rm`) drops results holding one; `action=transform` (`tf`, the
 /// default) truncates the value to the threshold, prefixed with `000` when `mark=t`. Values that
 /// are not numbers are left alone. No field listed: every numeric field.
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     o: &Outlier,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let flag = |k: &str| {
@@ -138,6 +140,8 @@ pub(crate) fn execute(
     Ok(lf.with_columns(exprs))
 }
 
+opaque_command!(Outlier, "Remove or transform outlying numeric values (`action=`).", options: Some(&["action", "param", "uselower", "mark"]), field: options);
+
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -149,19 +153,19 @@ mod exec_tests {
     #[test]
     fn remove_drops_results_above_the_upper_threshold() {
         // p25 = 2, p75 = 4, IQR = 2: threshold 4 + 2.5 * 2 = 9.
-        let out = crate::exec::testing::run_on(frame(), "| outlier action=RM n");
+        let out = crate::testkit::run_on(frame(), "| outlier action=RM n");
         assert_eq!(out.height(), 4);
-        let out = crate::exec::testing::run_on(frame(), "| outlier action=rm param=100 n");
+        let out = crate::testkit::run_on(frame(), "| outlier action=rm param=100 n");
         assert_eq!(out.height(), 5);
     }
 
     #[test]
     fn transform_truncates_to_the_threshold_and_can_mark() {
-        let out = crate::exec::testing::run_on(frame(), "| outlier n");
+        let out = crate::testkit::run_on(frame(), "| outlier n");
         let n = out.column("n").unwrap().cast(&DataType::String).unwrap();
         assert_eq!(n.str().unwrap().get(4), Some("9.0"));
         assert_eq!(n.str().unwrap().get(0), Some("1"));
-        let out = crate::exec::testing::run_on(frame(), "| outlier mark=t n");
+        let out = crate::testkit::run_on(frame(), "| outlier mark=t n");
         let n = out.column("n").unwrap().cast(&DataType::String).unwrap();
         assert!(n.str().unwrap().get(4).unwrap().starts_with("0009"));
     }

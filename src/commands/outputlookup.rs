@@ -25,16 +25,17 @@ impl Outputlookup {
     }
 }
 
-/// `outputlookup` is not run: spelunk never writes lookup tables. The error points at the
-/// command.
-pub(crate) fn unsupported(
-    c: &crate::syntax::ast::Command,
-    ctx: &crate::exec::Context,
-) -> crate::diagnostic::Diagnostic {
-    ctx.error(
-        "unsupported command `outputlookup`: spelunk does not write lookups",
-        crate::diagnostic::Span::new(c.span.start, c.span.start + c.name.len().max(1)),
-    )
+impl crate::commands::SplCommand for Outputlookup {
+    const DOC: &'static str = "Write the results to a lookup table (not run: spelunk never writes lookup tables).";
+
+    fn lower(
+        &self,
+        c: &crate::syntax::ast::Command,
+        _input: crate::plan::Node,
+        cx: &mut crate::commands::Lower,
+    ) -> Result<crate::plan::Node, crate::diagnostic::Diagnostic> {
+        Err(cx.unsupported(c, ": spelunk does not write lookups"))
+    }
 }
 
 #[cfg(test)]
@@ -43,7 +44,7 @@ mod exec_tests {
     fn outputlookup_is_reported_unsupported_at_its_position() {
         let spl = "| fields a | outputlookup x.csv";
         let e =
-            crate::exec::testing::try_run_on(polars::prelude::DataFrame::empty(), spl).unwrap_err();
+            crate::testkit::try_run_on(polars::prelude::DataFrame::empty(), spl).unwrap_err();
         assert!(e.message.contains("spelunk does not write lookups"), "{e}");
         assert_eq!(e.span.map(|s| &spl[s.start..s.end]), Some("outputlookup"));
     }

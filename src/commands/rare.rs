@@ -30,8 +30,11 @@ impl Rare {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -40,10 +43,10 @@ use polars::prelude::{
 };
 
 /// Run `rare`: like `top`, least common first.
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     r: &Rare,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     super::top::frequent(
@@ -59,6 +62,8 @@ pub(crate) fn execute(
         ctx,
     )
 }
+
+opaque_command!(Rare, "The least common values of fields, with `count` and `percent`.", options: Some(super::top::TOP_RARE_OPTIONS), field: options);
 
 #[cfg(test)]
 mod tests {

@@ -42,6 +42,8 @@ impl Regex {
     }
 }
 
+opaque_command!(Regex, "Keep results whose field matches (`=`) or does not match (`!=`) a regex.", options: None);
+
 #[cfg(test)]
 mod tests {
     use crate::commands::testing::parse_command;
@@ -64,8 +66,11 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -78,7 +83,7 @@ use polars::prelude::{
 /// engine cannot read the pattern).
 pub(crate) fn check_pattern(
     re: &str,
-    c: &Command,
+    c: &crate::plan::operator::At,
     ctx: &Context,
 ) -> Result<crate::expr::pcre::Pattern, Diagnostic> {
     crate::expr::pcre::Pattern::new(re).map_err(|e| {
@@ -92,10 +97,10 @@ pub(crate) fn check_pattern(
 
 /// Run `regex`: keep results whose field (default `_raw`) matches the expression (unanchored),
 /// or, with `!=`, does not match. A result without the field does not match (so `!=` keeps it).
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     r: &Regex,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let field = r.field.as_deref().unwrap_or("_raw");
@@ -120,7 +125,7 @@ pub(crate) fn execute(
                     let out: polars::prelude::BooleanChunked = (0..column.len())
                         .map(|i| {
                             Some(
-                                crate::exec::values_at(&column, i)
+                                crate::frame::values_at(&column, i)
                                     .iter()
                                     .any(|v| pattern.is_match(v)),
                             )
@@ -150,7 +155,7 @@ mod exec_tests {
     fn look_around_patterns_run() {
         let df =
             df!("TargetFilename" => ["C:\\x\\a.txt:evil.exe", "C:\\x\\a.txt", "/tmp/a:b"]).unwrap();
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df,
             r#"| regex TargetFilename="(?<!\/)\b\w+(\.\w+)?:\w+(\.\w+)?$""#,
         );
@@ -161,18 +166,18 @@ mod exec_tests {
     fn match_and_negation() {
         let df =
             df!("process" => [Some("C:\\x\\SearchProtocolHost.exe"), Some("a.exe"), None]).unwrap();
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df.clone(),
             r#"| regex process="(?i)(searchprotocolhost\.exe.{0,4}$)""#,
         );
         assert_eq!(out.height(), 1);
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df.clone(),
             r#"| regex process!="(?i)searchprotocolhost""#,
         );
         assert_eq!(out.height(), 2);
         // Case-sensitive unless the pattern says otherwise.
-        let out = crate::exec::testing::run_on(df, r#"| regex process="searchprotocolhost""#);
+        let out = crate::testkit::run_on(df, r#"| regex process="searchprotocolhost""#);
         assert_eq!(out.height(), 0);
     }
 }

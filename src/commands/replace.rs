@@ -45,6 +45,8 @@ impl Replace {
     }
 }
 
+opaque_command!(Replace, "Replace values (wildcards allowed) in fields: `replace \"a*\" WITH \"b\" IN f`.", options: None);
+
 #[cfg(test)]
 mod tests {
     use crate::commands::testing::parse_command;
@@ -69,8 +71,11 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -102,10 +107,10 @@ fn replace_value(v: &str, rules: &[(regex::Regex, String)]) -> String {
 
 /// Run `replace`: a value equal to an old value (wildcards allowed, case-sensitive) becomes the
 /// new value; a `*` in the new value takes what the old value's `*` matched.
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     r: &Replace,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "replace", c.span, ctx)?;
@@ -114,13 +119,13 @@ pub(crate) fn execute(
     } else {
         r.fields
             .iter()
-            .flat_map(|f| crate::exec::matching_columns(&schema, f))
+            .flat_map(|f| crate::frame::matching_columns(&schema, f))
             .collect()
     };
     let rules: Vec<(regex::Regex, String)> = r
         .pairs
         .iter()
-        .filter_map(|(old, new)| crate::exec::wildcard_regex(old).map(|re| (re, new.clone())))
+        .filter_map(|(old, new)| crate::frame::wildcard_regex(old).map(|re| (re, new.clone())))
         .collect();
     let mut exprs = Vec::new();
     for f in fields {
@@ -130,7 +135,7 @@ pub(crate) fn execute(
         let input = if multivalue {
             col(f.as_str())
         } else {
-            crate::exec::text_expr(col(f.as_str()), dt)
+            crate::frame::text_expr(col(f.as_str()), dt)
         };
         let out_type = if multivalue {
             DataType::List(Box::new(DataType::String))
@@ -143,7 +148,7 @@ pub(crate) fn execute(
                     // Each value of a multivalue field is replaced on its own.
                     let out: ListChunked = (0..c.len())
                         .map(|i| {
-                            let vals = crate::exec::values_at(&c, i);
+                            let vals = crate::frame::values_at(&c, i);
                             (!vals.is_empty()).then(|| {
                                 let new: Vec<String> =
                                     vals.iter().map(|v| replace_value(v, &rules)).collect();
@@ -151,7 +156,7 @@ pub(crate) fn execute(
                             })
                         })
                         .collect();
-                    return Ok(crate::exec::text_list(out)
+                    return Ok(crate::frame::text_list(out)
                         .with_name(c.name().clone())
                         .into_column());
                 }
@@ -181,14 +186,14 @@ mod exec_tests {
     #[test]
     fn a_field_that_does_not_exist_changes_nothing() {
         let df = df!("x" => ["a"]).unwrap();
-        let out = crate::exec::testing::run_on(df, r#"| replace "a" with b in src | where x="a""#);
+        let out = crate::testkit::run_on(df, r#"| replace "a" with b in src | where x="a""#);
         assert_eq!(out.height(), 1);
     }
 
     #[test]
     fn exact_and_wildcard_values() {
         let df = df!("OperationType" => ["%%14674", "%%14675", "x"], "src" => ["::ffff:10.0.0.1", "10.0.0.2", "y"]).unwrap();
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df,
             r#"| replace "%%14674" with "Value Added", "%%14675" with "Value Deleted" in OperationType | replace "::ffff:*" with * in src"#,
         );

@@ -26,6 +26,8 @@ impl Return {
     }
 }
 
+unsupported_command!(Return, "Turn a subsearch's first results into `field=value` pairs (`$field` for values only).");
+
 #[cfg(test)]
 mod tests {
     use crate::commands::testing::parse_command;

@@ -18,9 +18,23 @@ impl Reverse {
     }
 }
 
-/// Run `reverse`.
-pub(crate) fn execute(lf: polars::prelude::LazyFrame) -> polars::prelude::LazyFrame {
-    lf.reverse()
+
+use crate::commands::{Lower, SplCommand};
+use crate::diagnostic::Diagnostic;
+use crate::plan::{Node, Op};
+use crate::syntax::ast::Command;
+
+impl SplCommand for Reverse {
+    const DOC: &'static str = "Reverse the order of the results.";
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        Ok(cx.node(
+            Op::Reverse {
+                input: Box::new(input),
+            },
+            c,
+        ))
+    }
 }
 
 #[cfg(test)]

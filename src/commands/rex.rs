@@ -28,6 +28,8 @@ impl Rex {
     }
 }
 
+opaque_command!(Rex, "Extract fields with a regular expression's named groups (`field=`, `max_match=`,", options: Some(&["field", "max_match", "mode"]), field: options);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,8 +51,11 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -127,10 +132,10 @@ fn strings(c: &Column) -> PolarsResult<Vec<Option<String>>> {
 /// Run `rex`: named groups of the expression become fields (`max_match=1` by default; 0 or N > 1
 /// gives multivalue fields); a field the expression does not match keeps its value.
 /// `mode=sed` rewrites the field with `s/regex/replacement/g`.
-pub(crate) fn execute(
+fn execute(
     mut lf: LazyFrame,
     r: &Rex,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let field = r.options.get_opt("field").unwrap_or("_raw").to_string();
@@ -141,7 +146,7 @@ pub(crate) fn execute(
     let input = if matches!(dt, DataType::List(_)) {
         col(field.as_str()).list().join(lit("\n"), true)
     } else {
-        crate::exec::text_expr(col(field.as_str()), &dt)
+        crate::frame::text_expr(col(field.as_str()), &dt)
     };
     if r.options
         .get_opt("mode")
@@ -199,7 +204,7 @@ pub(crate) fn execute(
                             (!found.is_empty()).then(|| Series::new("".into(), found))
                         })
                         .collect();
-                    Ok(crate::exec::text_list(out)
+                    Ok(crate::frame::text_list(out)
                         .with_name(col.name().clone())
                         .into_column())
                 } else {
@@ -226,7 +231,7 @@ pub(crate) fn execute(
         );
         let e = match schema.get(&name) {
             Some(old) if !multi && !matches!(old, DataType::List(_)) => {
-                let old = crate::exec::text_expr(col(name.as_str()), old);
+                let old = crate::frame::text_expr(col(name.as_str()), old);
                 when(extracted.clone().is_not_null())
                     .then(extracted)
                     .otherwise(old)
@@ -250,11 +255,11 @@ mod exec_tests {
     fn named_groups_become_fields() {
         let df = df!("process" => [Some("run a.exe then b.exe"), Some("nothing"), None], "exe" => [Some("old"), Some("keep"), None]).unwrap();
         let out =
-            crate::exec::testing::run_on(df.clone(), r#"| rex field=process "(?<exe>\w+\.exe)""#);
+            crate::testkit::run_on(df.clone(), r#"| rex field=process "(?<exe>\w+\.exe)""#);
         let exe = out.column("exe").unwrap().str().unwrap();
         assert_eq!(exe.get(0), Some("a.exe"));
         assert_eq!(exe.get(1), Some("keep"));
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df.clone(),
             r#"| rex field=process max_match=0 "(?P<all>\w+\.exe)""#,
         );
@@ -266,7 +271,7 @@ mod exec_tests {
             .get_as_series(0)
             .unwrap();
         assert_eq!(all.len(), 2);
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df,
             r#"| rex field=process mode=sed "s/(\w+)\.exe/\1.EXE/g""#,
         );
@@ -281,7 +286,7 @@ mod exec_tests {
         // Every row empty: polars would type the list's elements `Null`, and the `match` after
         // `mvexpand` would fail instead of returning no results.
         let df = df!("v" => [Some("nothing here"), None]).unwrap();
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df,
             r#"| rex field=v max_match=10 "(?P<g>\{.*?\})" | mvexpand g | where isnull(g) OR match(g, "^x")"#,
         );
@@ -292,11 +297,11 @@ mod exec_tests {
     #[test]
     fn look_ahead_patterns_extract_and_substitute() {
         let df = df!("p" => ["a.dll b.exe c.dll"]).unwrap();
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             df,
             r#"| rex field=p max_match=0 "(?<n>\w+)(?=\.dll)" | rex field=p mode=sed "s/(\w)(?=\.exe)/X/g""#,
         );
-        let n = crate::exec::values_at(out.column("n").unwrap(), 0);
+        let n = crate::frame::values_at(out.column("n").unwrap(), 0);
         assert_eq!(n, ["a", "c"]);
         assert_eq!(
             out.column("p").unwrap().str().unwrap().get(0),

@@ -36,6 +36,39 @@ impl Search {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
+use crate::plan::{Node, Op};
+
+impl SplCommand for Search {
+    const DOC: &'static str = "Keep the results that match a search-language expression (the implied first command reads the events of the searched indexes).";
+
+    fn lower(
+        &self,
+        c: &Command,
+        input: Node,
+        cx: &mut Lower,
+    ) -> Result<Node, crate::diagnostic::Diagnostic> {
+        let first = input.is_empty_input();
+        let input = if first {
+            cx.node(Op::Scan(crate::plan::Scan::Events), c)
+        } else {
+            input
+        };
+        let predicate = match &self.expr {
+            Some(e) => cx.predicate(e)?,
+            None if first => return Ok(input),
+            None => crate::plan::Predicate::True,
+        };
+        Ok(cx.node(
+            Op::Filter {
+                input: Box::new(input),
+                predicate,
+            },
+            c,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,72 +69,44 @@ impl Sort {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
 use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use crate::plan::{Node, Op};
 
-/// Sort expressions for one key: numbers first in numeric order, then strings lexicographically
-/// (Splunk's automatic ordering).
-pub(crate) fn key_exprs(key: &SortKey, dt: &DataType) -> Vec<(polars::prelude::Expr, bool)> {
-    let c = col(key.field.as_str());
-    let desc = key.descending;
-    let func = key.func.as_deref().unwrap_or("auto");
-    if dt.is_primitive_numeric() || func == "num" {
-        return vec![(c.cast(DataType::Float64), desc)];
-    }
-    if func == "str" {
-        return vec![(c.cast(DataType::String), desc)];
-    }
-    // Numbers (non-null after the cast) before strings; each group in its own order.
-    let num = c.clone().cast(DataType::Float64);
-    vec![
-        (num.clone().is_null(), false),
-        (num, desc),
-        (c.cast(DataType::String), desc),
-    ]
+/// The plan's sort keys.
+pub(crate) fn plan_keys(keys: &[SortKey]) -> Vec<crate::plan::SortKey> {
+    keys.iter()
+        .map(|k| crate::plan::SortKey {
+            field: k.field.clone(),
+            descending: k.descending,
+            func: k.func.clone(),
+        })
+        .collect()
 }
 
-/// Run `sort`: default limit 10,000 results; `sort 0` keeps all.
-pub(crate) fn execute(
-    mut lf: LazyFrame,
-    s: &Sort,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let schema = schema_of(&mut lf, "sort", c.span, ctx)?;
-    let mut exprs = Vec::new();
-    let mut desc = Vec::new();
-    for k in &s.keys {
-        if let Some(dt) = schema.get(&k.field) {
-            for (e, d) in key_exprs(k, dt) {
-                exprs.push(e);
-                desc.push(d != s.reverse);
-            }
-        }
+impl SplCommand for Sort {
+    const DOC: &'static str = "Order results by fields (`-` descending; numbers before strings); the first 10,000 unless a count is given (`sort 0`: all).";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["limit"]);
+
+    fn options(&self) -> &[Opt] {
+        &self.options
     }
-    if !exprs.is_empty() {
-        let n = exprs.len();
-        let opts = SortMultipleOptions::default()
-            .with_order_descending_multi(desc)
-            .with_nulls_last_multi(vec![true; n])
-            .with_maintain_order(true);
-        lf = lf.sort_by_exprs(exprs, opts);
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let limit = self
+            .limit
+            .or_else(|| self.options.get_opt("limit").and_then(|v| v.parse().ok()))
+            .unwrap_or(10_000);
+        Ok(cx.node(
+            Op::Sort {
+                input: Box::new(input),
+                keys: plan_keys(&self.keys),
+                reverse: self.reverse,
+                limit: (limit > 0).then_some(limit),
+            },
+            c,
+        ))
     }
-    let limit = s
-        .limit
-        .or_else(|| s.options.get_opt("limit").and_then(|v| v.parse().ok()))
-        .unwrap_or(10_000);
-    Ok(if limit == 0 {
-        lf
-    } else {
-        lf.limit(limit as polars::prelude::IdxSize)
-    })
 }
 
 #[cfg(test)]
@@ -144,7 +116,7 @@ mod exec_tests {
     #[test]
     fn numbers_numerically_then_strings() {
         let df = df!("v" => ["10", "9", "b", "a", "100"]).unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), "| sort v");
+        let out = crate::testkit::run_on(df.clone(), "| sort v");
         let got: Vec<&str> = out
             .column("v")
             .unwrap()
@@ -153,7 +125,7 @@ mod exec_tests {
             .no_null_iter()
             .collect();
         assert_eq!(got, vec!["9", "10", "100", "a", "b"]);
-        let out = crate::exec::testing::run_on(df, "| sort - v");
+        let out = crate::testkit::run_on(df, "| sort - v");
         let got: Vec<&str> = out
             .column("v")
             .unwrap()
@@ -168,11 +140,11 @@ mod exec_tests {
     fn default_limit() {
         let df = df!("v" => (0..10_005i64).collect::<Vec<_>>()).unwrap();
         assert_eq!(
-            crate::exec::testing::run_on(df.clone(), "| sort v").height(),
+            crate::testkit::run_on(df.clone(), "| sort v").height(),
             10_000
         );
         assert_eq!(
-            crate::exec::testing::run_on(df, "| sort 0 v").height(),
+            crate::testkit::run_on(df, "| sort 0 v").height(),
             10_005
         );
     }

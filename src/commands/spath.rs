@@ -27,9 +27,12 @@ impl Spath {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::structured::{self, Flat};
+use crate::plan::operator::At;
+use crate::frame::structured::{self, Flat};
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -42,7 +45,7 @@ pub(crate) fn texts(df: &polars::prelude::DataFrame, field: &str) -> Vec<Option<
     match df.column(field) {
         Ok(c) => (0..df.height())
             .map(|i| {
-                let v = crate::exec::values_at(c, i);
+                let v = crate::frame::values_at(c, i);
                 (!v.is_empty()).then(|| v.join("\n"))
             })
             .collect(),
@@ -52,10 +55,10 @@ pub(crate) fn texts(df: &polars::prelude::DataFrame, field: &str) -> Vec<Option<
 
 /// Run `spath`: with a path, extract its values from `input` (default `_raw`) into `output`
 /// (default the path); without one, extract every field of the JSON or XML.
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     s: &Spath,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let df = lf
@@ -99,6 +102,8 @@ pub(crate) fn execute(
         .lazy())
 }
 
+opaque_command!(Spath, "Extract fields from JSON or XML (`input=`, `output=`, `path=`).", options: Some(&["input", "output", "path"]), field: options);
+
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -108,10 +113,10 @@ mod exec_tests {
         let df =
             df!("_raw" => [r#"{"user":{"name":"bob"},"ips":["1.1.1.1","2.2.2.2"]}"#, "not json"])
                 .unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), "| spath output=u path=user.name");
+        let out = crate::testkit::run_on(df.clone(), "| spath output=u path=user.name");
         assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("bob"));
         assert_eq!(out.column("u").unwrap().str().unwrap().get(1), None);
-        let out = crate::exec::testing::run_on(df, "| spath");
+        let out = crate::testkit::run_on(df, "| spath");
         assert_eq!(
             out.column("user.name").unwrap().str().unwrap().get(0),
             Some("bob")
@@ -131,7 +136,7 @@ mod exec_tests {
     #[test]
     fn xml_input_field() {
         let df = df!("UserData_Xml" => ["<UserData><Ev><Name>x</Name></Ev></UserData>"]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| spath input=UserData_Xml");
+        let out = crate::testkit::run_on(df, "| spath input=UserData_Xml");
         assert_eq!(
             out.column("UserData.Ev.Name")
                 .unwrap()

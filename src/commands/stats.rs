@@ -42,6 +42,58 @@ impl Stats {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
+use crate::plan::{Node, Op};
+use crate::plan::{AggCall, AggInput, NullGroups};
+
+/// The plan's aggregates for the syntax tree's (eval arguments lowered and checked).
+pub(crate) fn agg_calls(aggs: &[Aggregate], cx: &Lower) -> Result<Vec<AggCall>, crate::diagnostic::Diagnostic> {
+    aggs.iter()
+        .map(|a| {
+            crate::plan::functions::check_stats_call(&a.func)
+                .map_err(|m| cx.error(m, a.span))?;
+            Ok(AggCall {
+                func: a.func.clone(),
+                arg: match &a.arg {
+                    None => None,
+                    Some(AggArg::Field(f)) => Some(AggInput::Field(f.clone())),
+                    Some(AggArg::Eval(e, text)) => Some(AggInput::Eval(cx.scalar(e)?, text.clone())),
+                },
+                alias: a.alias.clone(),
+                span: a.span,
+            })
+        })
+        .collect()
+}
+
+impl SplCommand for Stats {
+    const DOC: &'static str = "Aggregate the results: one row per distinct BY tuple (sorted by it), BY fields then aggregates; rows with a null BY field are dropped.";
+    // `partitions=` only spreads work in Splunk.
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["partitions"]);
+
+    fn options(&self) -> &[Opt] {
+        &self.args.options
+    }
+
+    fn lower(
+        &self,
+        c: &Command,
+        input: Node,
+        cx: &mut Lower,
+    ) -> Result<Node, crate::diagnostic::Diagnostic> {
+        Ok(cx.node(
+            Op::Aggregate {
+                input: Box::new(input),
+                aggregates: agg_calls(&self.args.aggregates, cx)?,
+                by: self.args.by.clone(),
+                nulls: NullGroups::Drop,
+                span: None,
+            },
+            c,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

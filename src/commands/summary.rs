@@ -25,6 +25,8 @@ impl Summary {
     }
 }
 
+unsupported_command!(Summary, "Describe a trained machine-learning model (Splunk MLTK).");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

@@ -21,46 +21,24 @@ impl Table {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
 use crate::diagnostic::Diagnostic;
-use crate::exec::matching_columns;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
+use crate::plan::{Node, Op};
 use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
 
-/// Columns chosen by field patterns, in the order of the patterns (each once).
-pub(crate) fn select_patterns(
-    schema: &polars::prelude::Schema,
-    patterns: &[String],
-) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for p in patterns {
-        for n in matching_columns(schema, p) {
-            if !out.contains(&n) {
-                out.push(n);
-            }
-        }
+impl SplCommand for Table {
+    const DOC: &'static str = "Keep only the listed fields, in the order given (wildcards allowed).";
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        Ok(cx.node(
+            Op::Project {
+                input: Box::new(input),
+                patterns: self.fields.clone(),
+                mode: crate::plan::ProjectMode::Table,
+            },
+            c,
+        ))
     }
-    out
-}
-
-/// Run `table`: only the listed fields, in that order.
-pub(crate) fn execute(
-    mut lf: LazyFrame,
-    t: &Table,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let schema = schema_of(&mut lf, "table", c.span, ctx)?;
-    let cols: Vec<_> = select_patterns(&schema, &t.fields)
-        .iter()
-        .map(|n| col(n.as_str()))
-        .collect();
-    Ok(lf.select(cols))
 }
 
 #[cfg(test)]
@@ -70,7 +48,7 @@ mod exec_tests {
     #[test]
     fn order_and_wildcards() {
         let df = df!("a" => [1i64], "b1" => [2i64], "b2" => [3i64], "c" => [4i64]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| table c, b* nosuch a");
+        let out = crate::testkit::run_on(df, "| table c, b* nosuch a");
         let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
         assert_eq!(names, vec!["c", "b1", "b2", "a"]);
     }

@@ -21,25 +21,24 @@ impl Tail {
     }
 }
 
+use crate::commands::{Lower, SplCommand};
 use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-#[allow(unused_imports)]
+use crate::plan::{Node, Op};
 use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
 
-/// Run `tail`: the last N results (default 10), last first.
-pub(crate) fn execute(
-    lf: LazyFrame,
-    t: &Tail,
-    _c: &Command,
-    _ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let n = t.count.unwrap_or(10);
-    Ok(lf.tail(n as polars::prelude::IdxSize).reverse())
+impl SplCommand for Tail {
+    const DOC: &'static str = "Keep the last N results (default 10), the last first.";
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        Ok(cx.node(
+            Op::Limit {
+                input: Box::new(input),
+                count: self.count.unwrap_or(10),
+                from_end: true,
+            },
+            c,
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -49,7 +48,7 @@ mod exec_tests {
     #[test]
     fn last_n_reversed() {
         let df = df!("a" => [1i64, 2, 3, 4]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| tail 2");
+        let out = crate::testkit::run_on(df, "| tail 2");
         assert_eq!(
             out.column("a")
                 .unwrap()

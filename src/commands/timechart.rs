@@ -27,6 +27,69 @@ impl Timechart {
     }
 }
 
+/// `timechart`'s second step: the grouped rows pivoted into one column per series, every time
+/// bucket from the first to the last (the first step is an Aggregate BY `_time` and the split
+/// field).
+#[derive(Debug)]
+pub struct TimechartPivot(Timechart);
+
+impl crate::plan::operator::Operator for TimechartPivot {
+    fn describe(&self) -> String {
+        format!(
+            "one column per series{}",
+            self.0
+                .by
+                .first()
+                .map(|b| format!(" of {b}"))
+                .unwrap_or_default()
+        )
+    }
+
+    fn run(&self, input: LazyFrame, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
+        execute(input, &self.0, at, ctx)
+    }
+}
+
+impl crate::commands::SplCommand for Timechart {
+    const DOC: &'static str = "Aggregations over time buckets (`span=`, default 1h), split by a field into one column per value (`limit=`).";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["span", "limit"]);
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(
+        &self,
+        c: &crate::syntax::ast::Command,
+        input: crate::plan::Node,
+        cx: &mut crate::commands::Lower,
+    ) -> Result<crate::plan::Node, Diagnostic> {
+        let span = self.options.get_opt("span").unwrap_or("1h").to_string();
+        if crate::frame::aggregate::span_seconds(&span).is_none_or(|s| s <= 0.0) {
+            return Err(cx.error(format!("invalid span `{span}`"), c.span));
+        }
+        if self.by.len() > 1 {
+            return Err(cx.error(
+                "`timechart` with more than one BY field is not supported",
+                c.span,
+            ));
+        }
+        let mut by = vec!["_time".to_string()];
+        by.extend(self.by.iter().cloned());
+        let grouped = cx.node(
+            crate::plan::Op::Aggregate {
+                input: Box::new(input),
+                aggregates: super::stats::agg_calls(&self.aggregates, cx)?,
+                by,
+                nulls: crate::plan::NullGroups::Drop,
+                span: Some(span),
+            },
+            c,
+        );
+        Ok(cx.opaque(TimechartPivot(self.clone()), c, grouped))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]
@@ -47,9 +110,11 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
-use crate::plan::{NullGroups, Stage, Step};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -62,14 +127,14 @@ use polars::prelude::{Column, DataFrame};
 /// the first to the last present (counts of empty buckets are 0). With `BY`, one column per value
 /// of the field (`<aggregate>: <value>` when there are several aggregates); `limit=N` keeps the
 /// N largest series (default 10, `0` for all) and sums the rest into `OTHER`.
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     t: &Timechart,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let span = t.options.get_opt("span").unwrap_or("1h").to_string();
-    let secs = crate::exec::aggregate::span_seconds(&span)
+    let secs = crate::frame::aggregate::span_seconds(&span)
         .filter(|s| *s > 0.0)
         .ok_or_else(|| ctx.error(format!("invalid span `{span}`"), c.span))?;
     if t.by.len() > 1 {
@@ -78,24 +143,9 @@ pub(crate) fn execute(
             c.span,
         ));
     }
-    let mut by = vec!["_time".to_string()];
-    by.extend(t.by.iter().cloned());
-    let step = Step {
-        stage: Stage::Filter(crate::syntax::ast::SearchExpr::Empty),
-        span: c.span,
-        command: "timechart".into(),
-    };
-    let grouped = crate::exec::aggregate::aggregate(
-        lf,
-        &t.aggregates,
-        &by,
-        &NullGroups::Drop,
-        Some(&span),
-        &step,
-        ctx,
-    )?
-    .collect()
-    .map_err(|e| ctx.polars_error("timechart", c.span, e))?;
+    let grouped = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("timechart", c.span, e))?;
     let names: Vec<String> = t.aggregates.iter().map(|a| a.output_name()).collect();
     let times: Vec<f64> = grouped
         .column("_time")
@@ -120,7 +170,7 @@ pub(crate) fn execute(
     let is_count = |a: &crate::syntax::ast::Aggregate| {
         matches!(a.func.as_str(), "count" | "c" | "dc" | "distinct_count")
     };
-    let cell = |col: &Column, i: usize| crate::exec::values_at(col, i).into_iter().next();
+    let cell = |col: &Column, i: usize| crate::frame::values_at(col, i).into_iter().next();
     // series name -> values per bucket
     let mut series: Vec<(String, bool, Vec<Option<String>>)> = Vec::new();
     let split_values: Vec<Option<String>> = match t.by.first() {
@@ -186,7 +236,7 @@ pub(crate) fn execute(
             true,
             other
                 .into_iter()
-                .map(|x| Some(crate::exec::format_number(x)))
+                .map(|x| Some(crate::frame::format_number(x)))
                 .collect(),
         ));
     }
@@ -214,7 +264,7 @@ mod exec_tests {
     #[test]
     fn buckets_with_zero_fill_and_split() {
         let df = df!("_time" => [0.0f64, 10.0, 700.0, 30.0], "h" => ["a", "b", "a", "a"]).unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), "| timechart span=5m count");
+        let out = crate::testkit::run_on(df.clone(), "| timechart span=5m count");
         let counts: Vec<f64> = out
             .column("count")
             .unwrap()
@@ -223,7 +273,7 @@ mod exec_tests {
             .no_null_iter()
             .collect();
         assert_eq!(counts, vec![3.0, 0.0, 1.0]);
-        let out = crate::exec::testing::run_on(df, "| timechart span=5m count by h");
+        let out = crate::testkit::run_on(df, "| timechart span=5m count by h");
         let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
         assert_eq!(names, vec!["_time", "a", "b"]);
         assert_eq!(out.column("b").unwrap().f64().unwrap().get(2), Some(0.0));

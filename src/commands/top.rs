@@ -30,8 +30,11 @@ impl Top {
 }
 
 use crate::diagnostic::Diagnostic;
+use crate::plan::operator::At;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -52,10 +55,19 @@ pub(crate) struct Frequent<'a> {
     pub most: bool,
 }
 
+/// The options `top` and `rare` implement (they share their syntax).
+pub(crate) const TOP_RARE_OPTIONS: &[&str] = &[
+    "limit",
+    "countfield",
+    "percentfield",
+    "showcount",
+    "showperc",
+];
+
 pub(crate) fn frequent(
     mut lf: LazyFrame,
     f: Frequent<'_>,
-    c: &Command,
+    c: &crate::plan::operator::At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let Frequent {
@@ -134,10 +146,10 @@ pub(crate) fn frequent(
 }
 
 /// Run `top`.
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     t: &Top,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     frequent(
@@ -154,6 +166,8 @@ pub(crate) fn execute(
     )
 }
 
+opaque_command!(Top, "The most common values of fields, with `count` and `percent`.", options: Some(super::top::TOP_RARE_OPTIONS), field: options);
+
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -161,7 +175,7 @@ mod exec_tests {
     #[test]
     fn most_common_with_percent() {
         let df = df!("u" => ["a", "b", "a", "a", "c", "b"]).unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), "| top limit=2 u");
+        let out = crate::testkit::run_on(df.clone(), "| top limit=2 u");
         assert_eq!(out.height(), 2);
         assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("a"));
         assert_eq!(out.column("count").unwrap().i64().unwrap().get(0), Some(3));
@@ -169,9 +183,9 @@ mod exec_tests {
             out.column("percent").unwrap().f64().unwrap().get(0),
             Some(50.0)
         );
-        let out = crate::exec::testing::run_on(df.clone(), "| rare u");
+        let out = crate::testkit::run_on(df.clone(), "| rare u");
         assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("c"));
-        let out = crate::exec::testing::run_on(df, "| top showperc=f showcount=false u");
+        let out = crate::testkit::run_on(df, "| top showperc=f showcount=false u");
         let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
         assert_eq!(names, ["u"]);
     }

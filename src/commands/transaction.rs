@@ -58,6 +58,8 @@ impl Transaction {
     }
 }
 
+opaque_command!(Transaction, "Group results into transactions by fields and constraints", options: None);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,9 +84,12 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::aggregate::span_seconds;
+use crate::plan::operator::At;
+use crate::frame::aggregate::span_seconds;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -97,7 +102,7 @@ use polars::prelude::{Column, DataFrame, IntoColumn, ListChunked, NamedFrom, Ser
 fn condition(
     df: &DataFrame,
     v: &TxValue,
-    c: &Command,
+    c: &crate::plan::operator::At,
     ctx: &Context,
 ) -> Result<Vec<bool>, Diagnostic> {
     let expr = match v {
@@ -127,12 +132,8 @@ fn condition(
         }
     };
     let schema = df.schema().clone();
-    let sub = |p: &Pipeline| crate::exec::run(p, ctx);
-    let sctx = crate::expr::search::SearchContext {
-        schema: &schema,
-        subsearch: &sub,
-    };
-    let pred = crate::expr::search::compile(&expr, &sctx)?;
+    let expr = crate::commands::Lower { text: &ctx.text }.predicate(&expr)?;
+    let pred = crate::expr::search::compile_in(&expr, &schema, ctx)?;
     let out = df
         .clone()
         .lazy()
@@ -151,10 +152,10 @@ fn condition(
 /// `startswith=` (opens a new transaction) and `endswith=` (closes one). Each transaction
 /// becomes one result: `_time` of its first event, `duration`, `eventcount`, and every
 /// field's distinct values (multivalue when several).
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     t: &Transaction,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let mut df = lf
@@ -221,14 +222,14 @@ pub(crate) fn execute(
     // Group key per row; rows missing a field belong to no transaction.
     let key_cols: Vec<&Column> = t.fields.iter().filter_map(|f| df.column(f).ok()).collect();
     if key_cols.len() < t.fields.len() {
-        return Ok(crate::exec::empty_frame());
+        return Ok(crate::frame::empty_frame());
     }
     let mut open: std::collections::HashMap<Vec<String>, usize> = std::collections::HashMap::new();
     let mut txns: Vec<Vec<usize>> = Vec::new();
     for i in 0..df.height() {
         let key: Vec<String> = key_cols
             .iter()
-            .map(|c| crate::exec::values_at(c, i).join("\n"))
+            .map(|c| crate::frame::values_at(c, i).join("\n"))
             .collect();
         if key.iter().any(|k| k.is_empty()) {
             continue;
@@ -290,7 +291,7 @@ pub(crate) fn execute(
             .map(|rows| {
                 let mut vals: Vec<String> = Vec::new();
                 for &r in rows {
-                    for v in crate::exec::values_at(column, r) {
+                    for v in crate::frame::values_at(column, r) {
                         if name.as_str() == "_raw" || !vals.contains(&v) {
                             vals.push(v);
                         }
@@ -310,7 +311,7 @@ pub(crate) fn execute(
                 .iter()
                 .map(|v| (!v.is_empty()).then(|| Series::new("".into(), v.clone())))
                 .collect();
-            columns.push(crate::exec::text_list(ca).with_name(name).into_column());
+            columns.push(crate::frame::text_list(ca).with_name(name).into_column());
         } else {
             let v: Vec<Option<String>> = per_txn.iter().map(|v| v.first().cloned()).collect();
             columns.push(Column::new(name, v));
@@ -350,7 +351,7 @@ mod exec_tests {
 
     #[test]
     fn groups_by_field_and_maxpause() {
-        let out = crate::exec::testing::run_on(frame(), "| transaction user maxpause=5m");
+        let out = crate::testkit::run_on(frame(), "| transaction user maxpause=5m");
         assert_eq!(out.height(), 3);
         let counts: Vec<i64> = out
             .column("eventcount")
@@ -372,7 +373,7 @@ mod exec_tests {
 
     #[test]
     fn startswith_endswith_keep_closed_transactions() {
-        let out = crate::exec::testing::run_on(
+        let out = crate::testkit::run_on(
             frame(),
             "| transaction user startswith=(EventCode=4624) endswith=(EventCode=4634)",
         );

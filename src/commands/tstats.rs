@@ -47,6 +47,122 @@ impl Tstats {
     }
 }
 
+use crate::commands::{is_true, Lower, SplCommand};
+use crate::diagnostic::Diagnostic;
+use crate::plan::{Node, NullGroups, Op, Scan};
+
+/// The options `tstats` accepts. `summariesonly`, `allow_old_summaries`, `chunk_size`, `local`,
+/// `include_reduced_buckets` and `append` (for a first tstats) do not change results here: the
+/// stored data model tables are complete summaries.
+const TSTATS_OPTIONS: &[&str] = &[
+    "summariesonly",
+    "allow_old_summaries",
+    "fillnull_value",
+    "prestats",
+    "span",
+    "chunk_size",
+    "local",
+    "include_reduced_buckets",
+    "append",
+];
+
+impl SplCommand for Tstats {
+    const DOC: &'static str = "Aggregate a data model dataset's summary: scan it, filter with the WHERE search, group BY.";
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let dataset = self.datamodel.clone().ok_or_else(|| {
+            cx.error(
+                "tstats without `FROM datamodel=...` (indexed-field tstats) is not supported yet",
+                c.span,
+            )
+        })?;
+        let dataset = resolve_nodename(&dataset, self.where_clause.as_ref());
+        if let Some(o) = self
+            .options
+            .iter()
+            .find(|o| !TSTATS_OPTIONS.contains(&o.key.to_ascii_lowercase().as_str()))
+        {
+            return Err(cx.error(
+                format!(
+                    "tstats option `{}` is not supported (supported: {})",
+                    o.key,
+                    TSTATS_OPTIONS.join(", ")
+                ),
+                c.span,
+            ));
+        }
+        let opt = |k: &str| self.options.get_opt(k);
+        // `| tstats prestats=t append=t ...` after another tstats adds its dataset's rows to the
+        // results: the union of the input and this tstats as a search of its own.
+        if !input.is_empty_input() {
+            if !opt("append").is_some_and(is_true) {
+                return Err(cx.error(
+                    "`tstats` must be the first command of a search, unless it has append=true",
+                    c.span,
+                ));
+            }
+            let own = self.lower(c, Node::empty(), cx)?;
+            return Ok(cx.node(
+                Op::Union {
+                    inputs: vec![input, own],
+                },
+                c,
+            ));
+        }
+        let mut node = cx.node(Op::Scan(Scan::Datamodel { dataset }), c);
+        if let Some(w) = &self.where_clause {
+            let predicate = cx.predicate(w)?;
+            node = cx.node(
+                Op::Filter {
+                    input: Box::new(node),
+                    predicate,
+                },
+                c,
+            );
+        }
+        if opt("prestats").is_some_and(is_true) {
+            // `prestats=t` hands unfinished aggregates to the next stats-family command, which
+            // finishes them. Handing it the dataset's rows themselves gives that command the
+            // same result (`| tstats prestats=t count by f | stats count by f` counts the rows
+            // of each f), so no aggregate is done here.
+            return Ok(node);
+        }
+        Ok(cx.node(
+            Op::Aggregate {
+                input: Box::new(node),
+                aggregates: super::stats::agg_calls(&self.aggregates, cx)?,
+                by: self.by.clone(),
+                nulls: opt("fillnull_value")
+                    .map(|v| NullGroups::Fill(v.to_string()))
+                    .unwrap_or(NullGroups::Drop),
+                span: opt("span").map(str::to_string),
+            },
+            c,
+        ))
+    }
+}
+
+/// `from datamodel=Network_Resolution where nodename=DNS` reads `Network_Resolution.DNS`;
+/// `nodename=Authentication.Failed_Authentication` names the dataset path after the model.
+fn resolve_nodename(dataset: &str, where_clause: Option<&SearchExpr>) -> String {
+    fn find(e: &SearchExpr) -> Option<String> {
+        match e {
+            SearchExpr::Compare { field, value, .. } if field == "nodename" => Some(value.text()),
+            SearchExpr::And(v) => v.iter().find_map(find),
+            _ => None,
+        }
+    }
+    match where_clause.and_then(find) {
+        Some(node) => {
+            let model = dataset.split('.').next().unwrap_or(dataset);
+            // Child datasets live in their root's table: Failed_Authentication -> Authentication.
+            let root = node.split('.').next().unwrap_or(&node);
+            format!("{model}.{root}")
+        }
+        None => dataset.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,8 @@ impl Uniq {
     }
 }
 
+unsupported_command!(Uniq, "Remove consecutive duplicate results.");
+
 #[cfg(test)]
 mod tests {
     #[allow(unused_imports)]

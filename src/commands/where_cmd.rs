@@ -24,7 +24,9 @@ impl Where {
 
 use crate::diagnostic::Diagnostic;
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -32,22 +34,23 @@ use polars::prelude::{
     col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
 };
 
-/// Run `where`: keep the results for which the expression is true (null counts as false).
-pub(crate) fn execute(
-    mut lf: LazyFrame,
-    w: &Where,
-    c: &Command,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
-    let schema = schema_of(&mut lf, "where", c.span, ctx)?;
-    let ectx = crate::expr::eval::EvalContext {
-        schema: &schema,
-        source: &ctx.text,
-        now: ctx.now,
-        tz: &ctx.tz,
-    };
-    let pred = crate::expr::eval::compile_predicate(&w.expr, &ectx)?;
-    Ok(lf.filter(pred))
+
+use crate::commands::{Lower, SplCommand};
+use crate::plan::{Node, Op};
+
+impl SplCommand for Where {
+    const DOC: &'static str = "Keep the results for which an eval-language expression is true (comparisons are case-sensitive; null is false).";
+
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        let cond = cx.scalar(&self.expr)?;
+        Ok(cx.node(
+            Op::Filter {
+                input: Box::new(input),
+                predicate: crate::plan::Predicate::Eval(cond),
+            },
+            c,
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -155,9 +158,9 @@ mod exec_tests {
     #[test]
     fn where_is_case_sensitive_and_numeric_aware() {
         let df = df!("process_name" => ["cmd.exe", "CMD.EXE"], "n" => ["10", "9"]).unwrap();
-        let out = crate::exec::testing::run_on(df.clone(), r#"| where process_name="cmd.exe""#);
+        let out = crate::testkit::run_on(df.clone(), r#"| where process_name="cmd.exe""#);
         assert_eq!(out.height(), 1);
-        let out = crate::exec::testing::run_on(df, "| where n > 9");
+        let out = crate::testkit::run_on(df, "| where n > 9");
         assert_eq!(out.height(), 1);
         assert_eq!(out.column("n").unwrap().str().unwrap().get(0), Some("10"));
     }
@@ -167,7 +170,7 @@ mod exec_tests {
         // (a=1 AND b=2) OR c=3: row 2 (only c=3) is kept; the search reading a=1 AND (b=2 OR c=3) would drop it.
         let df =
             df!("a" => ["1", "1", "0"], "b" => ["2", "0", "0"], "c" => ["0", "0", "3"]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| where a=1 AND b=2 OR c=3");
+        let out = crate::testkit::run_on(df, "| where a=1 AND b=2 OR c=3");
         assert_eq!(out.height(), 2);
     }
 }

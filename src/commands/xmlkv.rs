@@ -26,9 +26,12 @@ impl Xmlkv {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::structured::{self, Flat};
+use crate::plan::operator::At;
+use crate::frame::structured::{self, Flat};
 #[allow(unused_imports)]
-use crate::exec::{schema_of, Context};
+use crate::frame::schema_of;
+#[allow(unused_imports)]
+use crate::runtime::Context;
 #[allow(unused_imports)]
 use crate::syntax::ast::Command;
 #[allow(unused_imports)]
@@ -38,10 +41,10 @@ use polars::prelude::{
 
 /// Run `xmlkv`: each `<tag>value</tag>` of the field (default `_raw`) becomes the field
 /// `tag`.
-pub(crate) fn execute(
+fn execute(
     lf: LazyFrame,
     x: &Xmlkv,
-    c: &Command,
+    c: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let df = lf
@@ -72,6 +75,8 @@ pub(crate) fn execute(
         .lazy())
 }
 
+opaque_command!(Xmlkv, "Extract XML key-value pairs from a field (default `_raw`).", options: None, field: options);
+
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
@@ -79,7 +84,7 @@ mod exec_tests {
     #[test]
     fn tags_become_fields() {
         let df = df!("Message" => ["<a>1</a><b x='y'>two &amp; 2</b><c></c>"]).unwrap();
-        let out = crate::exec::testing::run_on(df, "| xmlkv Message");
+        let out = crate::testkit::run_on(df, "| xmlkv Message");
         assert_eq!(out.column("a").unwrap().str().unwrap().get(0), Some("1"));
         assert_eq!(
             out.column("b").unwrap().str().unwrap().get(0),

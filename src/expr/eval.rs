@@ -22,6 +22,7 @@ use super::time::parse_tz;
 use super::value::{build_column, parse_num, Kind, Reader, Value};
 use crate::commands::eval::Assignment;
 use crate::diagnostic::Diagnostic;
+use crate::plan::Scalar;
 use crate::syntax::ast::{BinOp, EvalExpr};
 use chrono_tz::Tz;
 use polars::prelude::*;
@@ -43,10 +44,15 @@ pub struct EvalContext<'a> {
 ///
 /// The result is `Float64`/`Int64` for numbers, `String` for strings (and for an always-null
 /// value), `Boolean` for conditions and `List(String)` for multivalue results.
-pub fn compile(expr: &EvalExpr, ctx: &EvalContext) -> Result<Expr, Diagnostic> {
+pub fn compile_scalar(expr: &Scalar, ctx: &EvalContext) -> Result<Expr, Diagnostic> {
     let c = Compiler::new(ctx)?;
     let t = c.expr(expr)?;
     Ok(c.finish(t))
+}
+
+/// [`compile_scalar`] for an expression of the syntax tree (functions checked first).
+pub fn compile(expr: &EvalExpr, ctx: &EvalContext) -> Result<Expr, Diagnostic> {
+    compile_scalar(&Scalar::lower(expr, ctx.source)?, ctx)
 }
 
 /// Compile for `where`/`if` conditions: a Boolean expression where null counts as false.
@@ -54,14 +60,51 @@ pub fn compile(expr: &EvalExpr, ctx: &EvalContext) -> Result<Expr, Diagnostic> {
 /// A non-boolean value is read leniently: a number is true when non-zero, a string when it is
 /// `true` (any case); Splunk would reject such a `where`.
 pub fn compile_predicate(expr: &EvalExpr, ctx: &EvalContext) -> Result<Expr, Diagnostic> {
+    Compiler::new(ctx)?.predicate(&Scalar::lower(expr, ctx.source)?)
+}
+
+/// A condition over a plan expression: Boolean, null read as false.
+pub fn scalar_predicate(expr: &Scalar, ctx: &EvalContext) -> Result<Expr, Diagnostic> {
     Compiler::new(ctx)?.predicate(expr)
+}
+
+/// A condition over a plan expression whose null value counts as `null_true` (`head`'s
+/// `null=`).
+pub fn compile_scalar_predicate(
+    expr: &Scalar,
+    ctx: &EvalContext,
+    null_true: bool,
+) -> Result<Expr, Diagnostic> {
+    let c = Compiler::new(ctx)?;
+    let t = c.expr(expr)?;
+    let truth = c.truth(&t);
+    if null_true {
+        Ok(truth.or(t.expr.is_null()))
+    } else {
+        Ok(truth)
+    }
 }
 
 /// Apply `eval` assignments left to right to a LazyFrame: each later assignment sees the
 /// earlier ones. A field assigned null becomes a null (`String`) column.
 pub fn apply_eval(
-    mut lf: LazyFrame,
+    lf: LazyFrame,
     assignments: &[Assignment],
+    source: &str,
+    now: f64,
+    tz: &str,
+) -> Result<LazyFrame, Diagnostic> {
+    let lowered = assignments
+        .iter()
+        .map(|a| Ok((a.field.clone(), Scalar::lower(&a.expr, source)?)))
+        .collect::<Result<Vec<_>, Diagnostic>>()?;
+    apply_scalars(lf, &lowered, source, now, tz)
+}
+
+/// Apply plan assignments (`field`, expression) left to right (see [`apply_eval`]).
+pub fn apply_scalars(
+    mut lf: LazyFrame,
+    assignments: &[(String, Scalar)],
     source: &str,
     now: f64,
     tz: &str,
@@ -80,8 +123,8 @@ pub fn apply_eval(
             now,
             tz,
         };
-        let e = compile(&a.expr, &ctx)?;
-        lf = lf.with_column(e.alias(a.field.as_str()));
+        let e = compile_scalar(&a.1, &ctx)?;
+        lf = lf.with_column(e.alias(a.0.as_str()));
     }
     Ok(lf)
 }
@@ -92,22 +135,22 @@ pub fn apply_eval(
 /// assignment is not such an `mvmap` (the expression compiler handles the rest).
 fn mvmap_with_other_fields(
     lf: LazyFrame,
-    a: &Assignment,
+    a: &(String, Scalar),
     source: &str,
     now: f64,
     tz: &str,
 ) -> Result<Option<LazyFrame>, Diagnostic> {
-    let EvalExpr::Call { name, args, .. } = &a.expr else {
+    let Scalar::Call { name, args, .. } = &a.1 else {
         return Ok(None);
     };
-    let [EvalExpr::Field(field), body] = args.as_slice() else {
+    let [Scalar::Field(field), body] = args.as_slice() else {
         return Ok(None);
     };
     if name != "mvmap" {
         return Ok(None);
     }
     let mut used = Vec::new();
-    crate::expr::functions::collect_fields(body, &mut used);
+    body.fields(&mut used);
     if used.iter().all(|f| f == field) {
         return Ok(None);
     }
@@ -117,16 +160,13 @@ fn mvmap_with_other_fields(
         .map_err(|e| Diagnostic::new(format!("eval: {e}")))?;
     if !schema.contains(field) {
         return Ok(Some(lf.with_column(
-            lit(NULL).cast(DataType::String).alias(a.field.as_str()),
+            lit(NULL).cast(DataType::String).alias(a.0.as_str()),
         )));
     }
     if !matches!(schema.get(field), Some(DataType::List(_))) {
         // A single value: the expression over it is the result.
-        let direct = Assignment {
-            field: a.field.clone(),
-            expr: body.clone(),
-        };
-        return apply_eval(lf, std::slice::from_ref(&direct), source, now, tz).map(Some);
+        let direct = (a.0.clone(), body.clone());
+        return apply_scalars(lf, std::slice::from_ref(&direct), source, now, tz).map(Some);
     }
     const ROW: &str = "__spelunk_mvmap_row";
     const OUT: &str = "__spelunk_mvmap_out";
@@ -142,11 +182,8 @@ fn mvmap_with_other_fields(
             },
         )
         .filter(col(field.as_str()).is_not_null());
-    let inner = Assignment {
-        field: OUT.to_string(),
-        expr: body.clone(),
-    };
-    let mut per_value = apply_eval(per_value, std::slice::from_ref(&inner), source, now, tz)?;
+    let inner = (OUT.to_string(), body.clone());
+    let mut per_value = apply_scalars(per_value, std::slice::from_ref(&inner), source, now, tz)?;
     let out_type = per_value
         .collect_schema()
         .map_err(|e| Diagnostic::new(format!("eval: {e}")))?
@@ -154,7 +191,7 @@ fn mvmap_with_other_fields(
         .cloned()
         .unwrap_or(DataType::String);
     // Numbers as Splunk writes them (`10`, not `10.0`).
-    let text = crate::exec::text_expr(col(OUT), &out_type).alias(OUT);
+    let text = crate::frame::text_expr(col(OUT), &out_type).alias(OUT);
     let gathered = per_value
         .select([col(ROW), text])
         .filter(col(OUT).is_not_null())
@@ -168,7 +205,7 @@ fn mvmap_with_other_fields(
             polars::prelude::JoinArgs::new(polars::prelude::JoinType::Left),
         )
         .sort([ROW], Default::default())
-        .with_column(col(OUT).alias(a.field.as_str()))
+        .with_column(col(OUT).alias(a.0.as_str()))
         .drop(polars::prelude::cols([ROW, OUT]));
     Ok(Some(joined))
 }
@@ -271,21 +308,21 @@ impl<'a> Compiler<'a> {
     }
 
     /// Compile one expression.
-    pub(crate) fn expr(&self, e: &EvalExpr) -> Result<Typed, Diagnostic> {
+    pub(crate) fn expr(&self, e: &Scalar) -> Result<Typed, Diagnostic> {
         match e {
-            EvalExpr::Field(name) => Ok(self.field(name)),
-            EvalExpr::Str(s) => Ok(Typed {
+            Scalar::Field(name) => Ok(self.field(name)),
+            Scalar::Str(s) => Ok(Typed {
                 expr: lit(s.clone()),
                 kind: Kind::Str,
                 konst: Some(Value::Str(s.clone())),
             }),
-            EvalExpr::Num { value, text } => {
+            Scalar::Num { value, text } => {
                 let integral =
                     !text.contains(['.', 'e', 'E']) && value.fract() == 0.0 && value.abs() < 9e15;
                 let kind = if integral { Kind::Int } else { Kind::Float };
                 Ok(Typed::constant(Value::Num(*value), kind).unwrap_or_else(Typed::null))
             }
-            EvalExpr::Neg(inner) => {
+            Scalar::Neg(inner) => {
                 let t = self.expr(inner)?;
                 let kind = if t.kind == Kind::Int {
                     Kind::Int
@@ -303,9 +340,9 @@ impl<'a> Compiler<'a> {
                 let n = self.to_num(&t);
                 Ok(Typed::new(lit(0i64) - n, kind))
             }
-            EvalExpr::Not(inner) => Ok(Typed::new(self.predicate(inner)?.not(), Kind::Bool)),
-            EvalExpr::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
-            EvalExpr::In { expr, list } => {
+            Scalar::Not(inner) => Ok(Typed::new(self.predicate(inner)?.not(), Kind::Bool)),
+            Scalar::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            Scalar::In { expr, list } => {
                 let x = self.expr(expr)?;
                 let mut acc: Option<Expr> = None;
                 for item in list {
@@ -325,7 +362,7 @@ impl<'a> Compiler<'a> {
                     Kind::Bool,
                 ))
             }
-            EvalExpr::Call { name, args, span } => functions::call(self, name, args, *span),
+            Scalar::Call { name, args, span } => functions::call(self, name, args, *span),
         }
     }
 
@@ -353,7 +390,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// A condition: Boolean, null read as false.
-    pub(crate) fn predicate(&self, e: &EvalExpr) -> Result<Expr, Diagnostic> {
+    pub(crate) fn predicate(&self, e: &Scalar) -> Result<Expr, Diagnostic> {
         let t = self.expr(e)?;
         Ok(self.truth(&t))
     }
@@ -460,7 +497,7 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn binary(&self, op: BinOp, lhs: &EvalExpr, rhs: &EvalExpr) -> Result<Typed, Diagnostic> {
+    fn binary(&self, op: BinOp, lhs: &Scalar, rhs: &Scalar) -> Result<Typed, Diagnostic> {
         match op {
             BinOp::And | BinOp::Or | BinOp::Xor => {
                 let (l, r) = (self.predicate(lhs)?, self.predicate(rhs)?);

@@ -17,7 +17,8 @@ use super::eval::{holds, run_rows, unify, Compiler, Typed};
 use super::time;
 use super::value::{compare, parse_num, render_num, Kind, Value};
 use crate::diagnostic::{Diagnostic, Span};
-use crate::syntax::ast::{BinOp, EvalExpr};
+use crate::plan::Scalar;
+use crate::syntax::ast::BinOp;
 use polars::prelude::*;
 use regex::Regex;
 use std::cmp::Ordering;
@@ -263,7 +264,7 @@ fn num_kind(args: &[Typed]) -> Kind {
 pub(crate) fn call(
     c: &Compiler,
     name: &str,
-    args: &[EvalExpr],
+    args: &[Scalar],
     span: Span,
 ) -> Result<Typed, Diagnostic> {
     let n = args.len();
@@ -738,7 +739,7 @@ pub(crate) fn call(
                     }
                 )));
             };
-            let mv = c.expr(&EvalExpr::Field(field.clone()))?;
+            let mv = c.expr(&Scalar::Field(field.clone()))?;
             if mv.kind == Kind::Null {
                 return Ok(Typed::null());
             }
@@ -748,7 +749,7 @@ pub(crate) fn call(
         }
         "mvmap" => {
             want(2, 2)?;
-            let EvalExpr::Field(field) = &args[0] else {
+            let Scalar::Field(field) = &args[0] else {
                 return Err(err("`mvmap` takes a field as its first argument".into()));
             };
             let mv = c.expr(&args[0])?;
@@ -886,7 +887,7 @@ pub(crate) fn call(
             let t = c.expr(&args[0])?;
             // A string literal is a string even when it looks like a number; a field's text
             // that looks like a number is a number (Splunk types extracted values).
-            let literal = matches!(args[0], EvalExpr::Str(_));
+            let literal = matches!(args[0], Scalar::Str(_));
             let which = name.to_string();
             let out = if name == "typeof" {
                 Kind::Str
@@ -1061,17 +1062,17 @@ fn empty_list_is_null(e: Expr) -> Typed {
     )
 }
 
-pub(crate) fn collect_fields(e: &EvalExpr, out: &mut Vec<String>) {
+pub(crate) fn collect_fields(e: &Scalar, out: &mut Vec<String>) {
     match e {
-        EvalExpr::Field(f) => out.push(f.clone()),
-        EvalExpr::Str(_) | EvalExpr::Num { .. } => {}
-        EvalExpr::Call { args, .. } => args.iter().for_each(|a| collect_fields(a, out)),
-        EvalExpr::Neg(x) | EvalExpr::Not(x) => collect_fields(x, out),
-        EvalExpr::Binary { lhs, rhs, .. } => {
+        Scalar::Field(f) => out.push(f.clone()),
+        Scalar::Str(_) | Scalar::Num { .. } => {}
+        Scalar::Call { args, .. } => args.iter().for_each(|a| collect_fields(a, out)),
+        Scalar::Neg(x) | Scalar::Not(x) => collect_fields(x, out),
+        Scalar::Binary { lhs, rhs, .. } => {
             collect_fields(lhs, out);
             collect_fields(rhs, out);
         }
-        EvalExpr::In { expr, list } => {
+        Scalar::In { expr, list } => {
             collect_fields(expr, out);
             list.iter().for_each(|a| collect_fields(a, out));
         }

@@ -12,11 +12,12 @@
 //! Every predicate is total: it never yields null (null counts as "does not match").
 
 use crate::diagnostic::Diagnostic;
-use crate::syntax::ast::{CmpOp, PatternPiece, Pipeline, SearchExpr, SearchValue, TermFn};
+use crate::plan::{Plan, Predicate};
+use crate::syntax::ast::{CmpOp, PatternPiece, SearchValue};
 use polars::prelude::*;
 
 /// Runs a subsearch and returns its results.
-pub type SubsearchFn<'a> = dyn Fn(&Pipeline) -> Result<DataFrame, Diagnostic> + 'a;
+pub type SubsearchFn<'a> = dyn Fn(&Plan) -> Result<DataFrame, Diagnostic> + 'a;
 
 /// What a predicate needs to compile.
 pub struct SearchContext<'a> {
@@ -24,6 +25,28 @@ pub struct SearchContext<'a> {
     pub schema: &'a Schema,
     /// Runs `[ subsearches ]`.
     pub subsearch: &'a SubsearchFn<'a>,
+    /// For eval-language conditions (`where`).
+    pub eval: super::eval::EvalContext<'a>,
+}
+
+/// Compile a predicate over results with this schema, subsearches run by the context.
+pub fn compile_in(
+    p: &Predicate,
+    schema: &Schema,
+    ctx: &crate::runtime::Context,
+) -> Result<Expr, Diagnostic> {
+    let sub = |plan: &Plan| ctx.run_plan(plan);
+    let sctx = SearchContext {
+        schema,
+        subsearch: &sub,
+        eval: super::eval::EvalContext {
+            schema,
+            source: &ctx.text,
+            now: ctx.now,
+            tz: &ctx.tz,
+        },
+    };
+    compile(p, &sctx)
 }
 
 /// Time modifiers and tstats selectors: accepted, and true for every event (a replayed dataset is
@@ -43,11 +66,11 @@ const ALWAYS_TRUE_FIELDS: &[&str] = &[
     "summariesonly",
 ];
 
-/// Compile a search expression to a Boolean polars expression that is never null.
-pub fn compile(e: &SearchExpr, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
+/// Compile a predicate to a Boolean polars expression that is never null.
+pub fn compile(e: &Predicate, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
     Ok(match e {
-        SearchExpr::Empty => lit(true),
-        SearchExpr::And(items) => {
+        Predicate::True => lit(true),
+        Predicate::And(items) => {
             let mut acc: Option<Expr> = None;
             for i in items {
                 let x = compile(i, ctx)?;
@@ -58,7 +81,7 @@ pub fn compile(e: &SearchExpr, ctx: &SearchContext) -> Result<Expr, Diagnostic> 
             }
             acc.unwrap_or(lit(true))
         }
-        SearchExpr::Or(items) => {
+        Predicate::Or(items) => {
             let mut acc: Option<Expr> = None;
             for i in items {
                 let x = compile(i, ctx)?;
@@ -69,27 +92,41 @@ pub fn compile(e: &SearchExpr, ctx: &SearchContext) -> Result<Expr, Diagnostic> 
             }
             acc.unwrap_or(lit(false))
         }
-        SearchExpr::Not(inner) => compile(inner, ctx)?.not(),
-        SearchExpr::Compare { field, op, value } => compare(field, *op, value, ctx.schema),
-        SearchExpr::In { field, values } => {
+        Predicate::Not(inner) => compile(inner, ctx)?.not(),
+        Predicate::Compare { field, op, value } => compare(field, *op, value, ctx.schema),
+        Predicate::In { field, values } => {
             let mut acc = lit(false);
             for v in values {
                 acc = acc.or(compare(field, CmpOp::Eq, v, ctx.schema));
             }
             acc
         }
-        SearchExpr::Term(v) => term(v, true, ctx.schema),
-        SearchExpr::TermFn { func, text } => {
-            let v = SearchValue {
-                raw: escape_value(text),
-                quoted: true,
-            };
-            term(&v, *func == TermFn::Term, ctx.schema)
-        }
-        SearchExpr::Subsearch(p) => {
+        Predicate::Term {
+            value,
+            case_sensitive,
+        } => term(value, !case_sensitive, ctx.schema),
+        Predicate::Subsearch(p) => {
             let df = (ctx.subsearch)(p)?;
-            let e = results_to_search(&df);
+            let e = results_to_predicate(&df);
             compile(&e, ctx)?
+        }
+        Predicate::Eval(s) => super::eval::scalar_predicate(s, &ctx.eval)?,
+        Predicate::Regex {
+            field,
+            pattern,
+            negate,
+        } => {
+            let m = match ctx.schema.get(field) {
+                Some(dt) => {
+                    regex_match(col(field.as_str()), dt, pattern.clone()).fill_null(lit(false))
+                }
+                None => lit(false),
+            };
+            if *negate {
+                m.not()
+            } else {
+                m
+            }
         }
     })
 }
@@ -243,7 +280,7 @@ fn term(v: &SearchValue, case_insensitive: bool, schema: &Schema) -> Expr {
 /// Splunk's `format`: results become `(f1=v1 AND f2=v2) OR (...)`; multivalue fields give an OR
 /// of their values; internal `_*` fields are left out. No results give an expression that
 /// matches nothing.
-pub fn results_to_search(df: &DataFrame) -> SearchExpr {
+pub fn results_to_predicate(df: &DataFrame) -> Predicate {
     let mut rows = Vec::new();
     let cols: Vec<&Column> = df
         .columns()
@@ -253,8 +290,8 @@ pub fn results_to_search(df: &DataFrame) -> SearchExpr {
     for i in 0..df.height().min(10_000) {
         let mut and = Vec::new();
         for c in &cols {
-            let values = crate::exec::values_at(c, i);
-            let cmp = |v: &String| SearchExpr::Compare {
+            let values = crate::frame::values_at(c, i);
+            let cmp = |v: &String| Predicate::Compare {
                 field: c.name().to_string(),
                 op: CmpOp::Eq,
                 value: SearchValue {
@@ -265,18 +302,18 @@ pub fn results_to_search(df: &DataFrame) -> SearchExpr {
             match values.len() {
                 0 => {}
                 1 => and.push(cmp(&values[0])),
-                _ => and.push(SearchExpr::Or(values.iter().map(cmp).collect())),
+                _ => and.push(Predicate::Or(values.iter().map(cmp).collect())),
             }
         }
         if !and.is_empty() {
-            rows.push(SearchExpr::And(and));
+            rows.push(Predicate::And(and));
         }
     }
     if rows.is_empty() {
         // Splunk's format gives `NOT ()` for no results: nothing matches.
-        SearchExpr::Not(Box::new(SearchExpr::Empty))
+        Predicate::Not(Box::new(Predicate::True))
     } else {
-        SearchExpr::Or(rows)
+        Predicate::Or(rows)
     }
 }
 
@@ -325,12 +362,20 @@ mod tests {
             panic!()
         };
         let schema = df.schema().clone();
-        let sub = |_: &Pipeline| -> Result<DataFrame, Diagnostic> { Ok(DataFrame::empty()) };
+        let sub = |_: &Plan| -> Result<DataFrame, Diagnostic> { Ok(DataFrame::empty()) };
         let ctx = SearchContext {
             schema: &schema,
             subsearch: &sub,
+            eval: crate::expr::eval::EvalContext {
+                schema: &schema,
+                source: spl,
+                now: 0.0,
+                tz: "UTC",
+            },
         };
-        let pred = compile(s.expr.as_ref().unwrap(), &ctx).unwrap();
+        let mut cx = crate::commands::Lower { text: spl };
+        let pred = cx.predicate(s.expr.as_ref().unwrap()).unwrap();
+        let pred = compile(&pred, &ctx).unwrap();
         let out = df.lazy().filter(pred).collect().unwrap();
         out.column("i")
             .unwrap()

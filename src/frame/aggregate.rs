@@ -4,10 +4,11 @@
 //! distinct BY tuple, ordered by the BY fields ascending. Without BY: one row. A multivalue BY
 //! field counts the row once for each of its values.
 
-use super::{schema_of, Context};
+use super::schema_of;
 use crate::diagnostic::Diagnostic;
-use crate::plan::{NullGroups, Step};
-use crate::syntax::ast::{AggArg, Aggregate};
+use crate::plan::operator::At;
+use crate::plan::{AggCall as Aggregate, AggInput as AggArg, NullGroups};
+use crate::runtime::Context;
 use polars::prelude::*;
 
 /// Seconds in a Splunk span (`30s`, `5m`, `1h`, `1d`, `1w`; a bare number is seconds).
@@ -46,8 +47,8 @@ pub fn expand_wildcards(aggs: &[Aggregate], schema: &Schema, by: &[String]) -> V
     for a in aggs {
         match &a.arg {
             Some(AggArg::Field(f)) if f.contains('*') => {
-                let re = crate::exec::wildcard_regex(f);
-                for name in crate::exec::matching_columns(schema, f)
+                let re = crate::frame::wildcard_regex(f);
+                for name in crate::frame::matching_columns(schema, f)
                     .into_iter()
                     .filter(|n| !by.contains(n))
                 {
@@ -101,7 +102,7 @@ pub fn materialize_eval_args(
             now: ctx.now,
             tz: &ctx.tz,
         };
-        let value = crate::expr::eval::compile(expr, &ectx)?;
+        let value = crate::expr::eval::compile_scalar(expr, &ectx)?;
         lf = lf.with_column(value.alias(tmp.as_str()));
         let schema = lf
             .collect_schema()
@@ -132,12 +133,12 @@ pub fn aggregate(
     by: &[String],
     nulls: &NullGroups,
     span: Option<&str>,
-    step: &Step,
+    step: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
-    let (mut lf, aggs) = materialize_eval_args(lf, aggs, &step.command, ctx)?;
+    let (mut lf, aggs) = materialize_eval_args(lf, aggs, &step.name, ctx)?;
     let aggs = aggs.as_slice();
-    let schema = schema_of(&mut lf, &step.command, step.span, ctx)?;
+    let schema = schema_of(&mut lf, &step.name, step.span, ctx)?;
     // BY fields: fill or drop nulls; explode multivalue ones; bucket _time by span.
     for f in by {
         match (schema.get(f), nulls) {
@@ -295,11 +296,11 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
         ("count" | "c", None) => len().cast(DataType::Int64),
         ("count" | "c", Some(_)) => flat().count().cast(DataType::Int64),
         ("dc" | "distinct_count", Some(_)) => flat().drop_nulls().n_unique().cast(DataType::Int64),
-        ("values", Some(_)) => crate::exec::text_expr(flat(), &flat_dt(dt))
+        ("values", Some(_)) => crate::frame::text_expr(flat(), &flat_dt(dt))
             .drop_nulls()
             .unique()
             .sort(SortOptions::default()),
-        ("list", Some(_)) => crate::exec::text_expr(flat(), &flat_dt(dt))
+        ("list", Some(_)) => crate::frame::text_expr(flat(), &flat_dt(dt))
             .drop_nulls()
             .head(Some(100)),
         ("min" | "max", Some(_)) => {
@@ -318,7 +319,7 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
                 let strs = flat().cast(DataType::String);
                 let s = if is_min { strs.min() } else { strs.max() };
                 when(all_numeric)
-                    .then(crate::exec::text_expr(num, &DataType::Float64))
+                    .then(crate::frame::text_expr(num, &DataType::Float64))
                     .otherwise(s)
             }
         }
@@ -362,7 +363,7 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
 
 #[cfg(test)]
 mod tests {
-    use crate::exec::testing::run_on;
+    use crate::testkit::run_on;
     use polars::prelude::*;
 
     #[test]

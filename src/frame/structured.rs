@@ -345,7 +345,7 @@ pub fn add_fields(
                 .iter()
                 .map(|r| r.get(key).map(|v| Series::new("".into(), v.clone())))
                 .collect();
-            crate::exec::text_list(ca)
+            crate::frame::text_list(ca)
                 .with_name(key.as_str().into())
                 .into_column()
         } else {

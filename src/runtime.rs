@@ -1,0 +1,147 @@
+//! What a running search needs besides its results: the store, lookups, macros, the time and
+//! time zone, and a way to run subsearches. Commands' operators receive a [`Context`]; the
+//! executor (`src/exec/`) creates it and runs plans with it.
+
+use crate::diagnostic::{Diagnostic, Span};
+use crate::macros::MacroLibrary;
+use crate::plan::Plan;
+use crate::store::Store;
+use polars::prelude::*;
+
+/// Everything a running search needs besides its results.
+pub struct Context<'a> {
+    /// Where events and data model tables come from.
+    pub store: &'a Store,
+    /// The expanded search text (errors point into it).
+    pub text: String,
+    /// Reference time for `now()` and relative times, epoch seconds.
+    pub now: f64,
+    /// Time zone for rendering and parsing times (IANA name); Splunk's default here is UTC.
+    pub tz: String,
+    /// Macros, for searches run later by `map` and friends.
+    pub macros: MacroLibrary,
+    /// Sources already read, shared by the searches of one run (`spelunk check`); None reads the
+    /// store lazily each time (best for a single search: filters reach the parquet scan).
+    pub cache: Option<&'a SourceCache>,
+    /// Lookup definitions and tables, for `lookup` and `inputlookup`.
+    pub lookups: crate::lookups::LookupLibrary,
+}
+
+/// Event and data model tables read once and reused by many searches.
+#[derive(Default)]
+pub struct SourceCache {
+    frames: std::sync::Mutex<std::collections::HashMap<String, DataFrame>>,
+}
+
+impl SourceCache {
+    /// The table cached under `key`, read with `read` the first time.
+    pub fn get_or_read(
+        &self,
+        key: &str,
+        read: impl FnOnce() -> Result<LazyFrame, Diagnostic>,
+    ) -> Result<LazyFrame, Diagnostic> {
+        if let Ok(frames) = self.frames.lock() {
+            if let Some(df) = frames.get(key) {
+                return Ok(df.clone().lazy());
+            }
+        }
+        let df = read()?
+            .collect()
+            .map_err(|e| Diagnostic::new(format!("cannot read the store: {e}")))?;
+        if let Ok(mut frames) = self.frames.lock() {
+            frames.insert(key.to_string(), df.clone());
+        }
+        Ok(df.lazy())
+    }
+}
+
+impl<'a> Context<'a> {
+    /// A context over a store for one search text, UTC, now, no cache.
+    pub fn new(store: &'a Store, text: String, macros: MacroLibrary) -> Context<'a> {
+        Context {
+            store,
+            text,
+            now: now(),
+            tz: "UTC".into(),
+            macros,
+            cache: None,
+            lookups: crate::lookups::LookupLibrary::builtin(),
+        }
+    }
+
+    /// The same context for another search text (templates, `map` searches).
+    pub fn with_text(&self, text: String) -> Context<'a> {
+        Context {
+            store: self.store,
+            text,
+            now: self.now,
+            tz: self.tz.clone(),
+            macros: self.macros.clone(),
+            cache: self.cache,
+            lookups: self.lookups.clone(),
+        }
+    }
+}
+
+impl Context<'_> {
+    /// An error positioned at a span of the search.
+    pub fn error(&self, message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic::new(message)
+            .at(&self.text, span)
+            .origin("expanded search")
+    }
+
+    /// A polars failure inside a command, as an error at that command.
+    pub fn polars_error(&self, command: &str, span: Span, e: PolarsError) -> Diagnostic {
+        self.error(format!("`{command}` failed: {e}"), span)
+    }
+
+    /// Find a lookup by the name a search uses and read its table, with errors at `span`.
+    pub fn open_lookup(
+        &self,
+        name: &str,
+        span: Span,
+    ) -> Result<
+        (
+            std::sync::Arc<crate::lookups::LookupDef>,
+            std::sync::Arc<crate::lookups::LookupTable>,
+        ),
+        Diagnostic,
+    > {
+        let def = self.lookups.resolve(name).map_err(|d| {
+            let mut e = self.error(d.message, span);
+            e.notes = d.notes;
+            e
+        })?;
+        let table = def.table().map_err(|e| self.error(e, span))?;
+        Ok((def.clone(), table))
+    }
+
+    /// Run a (sub)plan to its results.
+    pub fn run_plan(&self, plan: &Plan) -> Result<DataFrame, Diagnostic> {
+        crate::exec::run_plan(plan, self)
+    }
+
+    /// Run a plan whose first node reads the given results (`appendpipe`, `foreach` bodies).
+    pub fn run_plan_on(&self, input: LazyFrame, plan: &Plan) -> Result<LazyFrame, Diagnostic> {
+        crate::exec::run_plan_on(input, plan, self)
+    }
+}
+
+/// The span of a name inside a command's text (the command's span when not found), so that
+/// errors about a lookup or a dataset point at its name.
+pub fn name_span(text: &str, name: &str, command: &str, span: Span) -> Span {
+    let start = span.start + command.len();
+    text.get(start..span.end.max(start))
+        .and_then(|t| t.find(name))
+        .map(|i| Span::new(start + i, start + i + name.len()))
+        .unwrap_or(span)
+}
+
+/// The current time, epoch seconds.
+pub fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
