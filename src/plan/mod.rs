@@ -10,6 +10,8 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::syntax::ast::{Aggregate, Command, Pipeline, SearchExpr};
 use serde::Serialize;
 
+pub mod functions;
+
 /// Where a pipeline's first results come from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Source {
