@@ -50,8 +50,9 @@ use crate::plan::{AggCall, AggInput, NullGroups};
 pub(crate) fn agg_calls(aggs: &[Aggregate], cx: &Lower) -> Result<Vec<AggCall>, crate::diagnostic::Diagnostic> {
     aggs.iter()
         .map(|a| {
-            crate::plan::functions::check_stats_call(&a.func)
-                .map_err(|m| cx.error(m, a.span))?;
+            use crate::plan::functions::{check_call, FunctionClass};
+            check_call(&a.func, FunctionClass::Stats, usize::from(a.arg.is_some()))
+                .map_err(|d| d.at(cx.text, a.span).origin("expanded search"))?;
             Ok(AggCall {
                 func: a.func.clone(),
                 arg: match &a.arg {

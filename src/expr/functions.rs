@@ -269,6 +269,10 @@ pub(crate) fn call(
 ) -> Result<Typed, Diagnostic> {
     let n = args.len();
     let err = |msg: String| Diagnostic::new(msg).at(c.ctx.source, span);
+    // Names and arity come from the function table: unknown, unsupported and wrong-arity calls
+    // are reported there, the same way for every function.
+    use crate::plan::functions::{check_call, FunctionClass};
+    check_call(name, FunctionClass::Eval, n).map_err(|d| d.at(c.ctx.source, span))?;
     let want = |lo: usize, hi: usize| -> Result<(), Diagnostic> {
         if n < lo || n > hi {
             let expected = if lo == hi {

@@ -250,6 +250,12 @@ pub(crate) fn agg_expr(
 }
 
 fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr, Diagnostic> {
+    // Names and arity come from the function table (unknown, unsupported, wrong arity).
+    use crate::plan::functions::{check_call, FunctionClass};
+    check_call(&a.func, FunctionClass::Stats, usize::from(a.arg.is_some())).map_err(|d| {
+        let e = ctx.error(d.message, a.span);
+        d.notes.into_iter().fold(e, Diagnostic::note)
+    })?;
     let field = match &a.arg {
         None => None,
         Some(AggArg::Field(f)) => {

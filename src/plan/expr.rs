@@ -58,8 +58,12 @@ impl Scalar {
                 text: text.clone(),
             },
             EvalExpr::Call { name, args, span } => {
-                super::functions::check_eval_call(name, args.len())
-                    .map_err(|m| Diagnostic::new(m).at(text, *span))?;
+                super::functions::check_call(
+                    name,
+                    super::functions::FunctionClass::Eval,
+                    args.len(),
+                )
+                .map_err(|d| d.at(text, *span))?;
                 Scalar::Call {
                     name: name.clone(),
                     args: args
