@@ -15,12 +15,14 @@ pub mod exec;
 pub mod expr;
 pub mod ingest;
 pub mod knowledge;
+pub mod lint;
 pub mod lookups;
 pub mod macros;
 pub mod output;
 pub mod plan;
 pub mod store;
 pub mod syntax;
+pub mod testing;
 
 use diagnostic::Diagnostic;
 use macros::MacroLibrary;

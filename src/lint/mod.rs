@@ -1,0 +1,1 @@
+//! `spelunk lint`: placeholder.
