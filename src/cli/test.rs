@@ -1,7 +1,7 @@
 //! `spelunk test`: run detections' tests over their datasets, by contentctl's rules
 //! (see `src/testing/mod.rs`), with text, JSON and JUnit reports.
 
-use super::input::{checkout_root, report};
+use super::input::report;
 use crate::diagnostic::Diagnostic;
 use crate::lookups::LookupLibrary;
 use crate::macros::MacroLibrary;
@@ -73,13 +73,14 @@ pub fn content_dir(given: Option<&Path>, paths: &[PathBuf]) -> Result<Option<Pat
         ));
     }
     for p in paths {
-        let probe = if p.is_dir() { p.join("x") } else { p.clone() };
-        if let Some(root) = checkout_root(&probe).or_else(|| {
-            std::fs::canonicalize(p)
-                .ok()
-                .filter(|d| d.join("detections").is_dir() && d.join("macros").is_dir())
-        }) {
-            return Ok(Some(root));
+        let Ok(abs) = std::fs::canonicalize(p) else {
+            continue;
+        };
+        if let Some(root) = abs
+            .ancestors()
+            .find(|d| d.join("detections").is_dir() && d.join("macros").is_dir())
+        {
+            return Ok(Some(root.to_path_buf()));
         }
     }
     let cwd = PathBuf::from(".");
