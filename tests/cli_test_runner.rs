@@ -176,17 +176,52 @@ fn attrs(e: &quick_xml::events::BytesStart) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Checks a JUnit file against the structure of junit-10.xsd; returns (testcases, failures,
-/// errors, skipped).
+/// The attributes junit-10.xsd (Jenkins' xunit plugin, also what GitLab reads) allows on each
+/// element: its attribute lists are closed, so anything else fails validation.
+const ALLOWED: &[(&str, &[&str])] = &[
+    (
+        "testsuites",
+        &["name", "time", "tests", "failures", "errors"],
+    ),
+    (
+        "testsuite",
+        &[
+            "name",
+            "tests",
+            "failures",
+            "errors",
+            "group",
+            "time",
+            "skipped",
+            "timestamp",
+            "hostname",
+            "id",
+            "package",
+            "file",
+            "log",
+            "url",
+        ],
+    ),
+    ("testcase", &["name", "time", "classname", "group"]),
+    ("failure", &["type", "message"]),
+    ("error", &["type", "message"]),
+    ("skipped", &["type", "message"]),
+];
+
+/// Checks a JUnit file against junit-10.xsd (elements, their nesting, closed attribute lists,
+/// required attributes, the SUREFIRE_TIME pattern of `time`) and that the counts add up;
+/// returns (testcases, failures, errors, skipped).
 fn validate_junit(xml: &str) -> (usize, usize, usize, usize) {
     use quick_xml::events::Event;
+    let surefire_time =
+        regex::Regex::new(r"^(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?$").unwrap();
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut stack: Vec<String> = Vec::new();
     let mut suite_counts = (0usize, 0usize, 0usize, 0usize);
     let mut suite_decl = BTreeMap::new();
     let mut totals = (0usize, 0usize, 0usize, 0usize);
     let mut root_decl = BTreeMap::new();
-    let is_decimal = |s: &str| s.parse::<f64>().is_ok_and(|v| v >= 0.0) && !s.starts_with('-');
+    let is_decimal = |s: &str| surefire_time.is_match(s) && s.parse::<f64>().is_ok();
     let is_count = |s: &str| s.parse::<usize>().is_ok();
     loop {
         let ev = reader.read_event().expect("well-formed XML");
@@ -213,11 +248,19 @@ fn validate_junit(xml: &str) -> (usize, usize, usize, usize) {
         let Some(e) = start else { continue };
         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
         let a = attrs(&e);
+        let allowed = ALLOWED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, l)| *l)
+            .unwrap_or_else(|| panic!("unexpected element <{name}> in a JUnit report"));
+        for k in a.keys() {
+            assert!(allowed.contains(&k.as_str()), "<{name}> may not have `{k}`");
+        }
         let parent = stack.last().cloned().unwrap_or_default();
         match name.as_str() {
             "testsuites" => {
                 assert!(parent.is_empty(), "testsuites is the root");
-                for k in ["tests", "failures", "errors", "skipped"] {
+                for k in ["tests", "failures", "errors"] {
                     assert!(a.get(k).is_some_and(|v| is_count(v)), "testsuites {k}");
                 }
                 assert!(a.get("time").is_some_and(|v| is_decimal(v)));
@@ -278,7 +321,6 @@ fn validate_junit(xml: &str) -> (usize, usize, usize, usize) {
         ("tests", totals.0),
         ("failures", totals.1),
         ("errors", totals.2),
-        ("skipped", totals.3),
     ] {
         assert_eq!(root_decl.get(k), Some(&v.to_string()), "testsuites {k}");
     }
@@ -463,4 +505,23 @@ fn the_corpus_reports_every_detection_and_its_on_disk_pairs() {
     // slower, so only a generous bound is checked here.
     assert!(wall < 120.0, "{wall:.1} s");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_junit_check_rejects_what_junit_10_xsd_rejects() {
+    let ok = r#"<testsuites tests="1" failures="0" errors="0" time="0.1"><testsuite name="a" tests="1" failures="0" errors="0" skipped="0" time="0.1" timestamp="2024-01-01T00:00:00" hostname="h" id="0" package="p"><testcase name="t" classname="c" time="0.1"/></testsuite></testsuites>"#;
+    assert_eq!(validate_junit(ok), (1, 0, 0, 0));
+    for bad in [
+        // junit-10.xsd has no `skipped` on <testsuites>.
+        ok.replace("<testsuites tests", "<testsuites skipped=\"0\" tests"),
+        ok.replace("time=\"0.1\"/>", "time=\"-0.1\"/>"),
+        ok.replace("<testcase name=\"t\"", "<testcase file=\"x\" name=\"t\""),
+        ok.replace(
+            "tests=\"1\" failures=\"0\" errors=\"0\" skipped",
+            "tests=\"2\" failures=\"0\" errors=\"0\" skipped",
+        ),
+    ] {
+        let r = std::panic::catch_unwind(|| validate_junit(&bad));
+        assert!(r.is_err(), "accepted: {bad}");
+    }
 }

@@ -650,6 +650,8 @@ fn parallel<T: Send>(n: usize, jobs: usize, f: impl Fn(usize) -> T + Sync) -> Ve
     out.into_inner()
         .unwrap_or_else(|e| e.into_inner())
         .into_iter()
+        // Every index is taken by exactly one worker (or run here when no thread started), and a
+        // worker's panic is re-raised above: each slot is filled.
         .map(|v| v.expect("every index was run"))
         .collect()
 }
@@ -698,7 +700,23 @@ pub fn run(
         let p = &work[i];
         let key = &keys[i];
         let d = planned_dets[p.detection].detection.as_ref();
-        let out = run_one(p, d, key, &cache, macros, lookups);
+        // A defect inside one test (a panic) is that test's error, not the end of the run.
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_one(p, d, key, &cache, macros, lookups)
+        }))
+        .unwrap_or_else(|_| TestOutcome {
+            name: p.name.clone(),
+            expect: p.expect,
+            from: p.from,
+            status: Status::Error,
+            reason: Some("internal error: the test panicked (please report it)".into()),
+            results: None,
+            message_nulls: Vec::new(),
+            datasets: p.datasets.clone(),
+            replay_seconds: 0.0,
+            replay_shared: false,
+            search_seconds: 0.0,
+        });
         cache.release(key);
         (i, out)
     });
