@@ -80,15 +80,16 @@ impl Finding {
             Severity::Warning => "warning",
         };
         let head = format!("{sev}[{}]:", self.rule);
-        match text.strip_prefix("error:") {
-            Some(rest) => {
-                let mut s = head + rest;
-                if d.span.is_none() {
-                    // No caret: say which file.
-                    s.push_str(&format!("  --> {display}\n"));
-                }
-                s
+        if d.span.is_none() {
+            // No place in the search (a dataset of `tests:`): say which file.
+            let mut s = format!("{head} {}\n  --> {display}\n", d.message);
+            for n in &d.notes {
+                s.push_str(&format!("  = {n}\n"));
             }
+            return s;
+        }
+        match text.strip_prefix("error:") {
+            Some(rest) => head + rest,
             None => text,
         }
     }
