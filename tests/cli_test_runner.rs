@@ -525,3 +525,25 @@ fn the_junit_check_rejects_what_junit_10_xsd_rejects() {
         assert!(r.is_err(), "accepted: {bad}");
     }
 }
+
+#[test]
+fn a_broken_sidecar_is_a_data_error_naming_the_file() {
+    let dir = common::temp_dir("bad-sidecar");
+    let content = dir.join("content");
+    copy_dir(&common::project_dir().join(CONTENT), &content);
+    std::fs::write(
+        content.join("detections/endpoint/encoded_powershell.spelunk.yaml"),
+        "tests:\n- name: x\n  expect: sometimes\n  attack_data: []\n",
+    )
+    .unwrap();
+    let det = content.join("detections/endpoint/encoded_powershell.yml");
+    let out = spelunk(&["test", &det.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(t.contains("ERROR"), "{t}");
+    assert!(
+        t.contains("invalid spelunk sidecar") && t.contains("unknown expect `sometimes`"),
+        "{t}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

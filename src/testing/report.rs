@@ -122,7 +122,7 @@ pub fn text(run: &TestRun, list_skipped: bool) -> String {
         s.skipped,
         s.manual,
         if s.errors > 0 {
-            format!(", {} errors", s.errors)
+            format!(", {}", plural(s.errors, "error", "errors"))
         } else {
             String::new()
         }
