@@ -7,7 +7,6 @@
 
 use crate::detection::Detection;
 use crate::diagnostic::Diagnostic;
-use crate::exec::{self, Context};
 use crate::ingest::Input;
 use crate::lookups::LookupLibrary;
 use crate::macros::MacroLibrary;
@@ -159,7 +158,7 @@ fn reason(e: &Diagnostic) -> String {
     e.message.lines().next().unwrap_or("").to_string()
 }
 
-/// Run one detection's search over a store.
+/// Run one detection's search over a store; the number of results.
 pub fn run_detection(
     search: &str,
     lib: &MacroLibrary,
@@ -167,19 +166,14 @@ pub fn run_detection(
     store: &Store,
     cache: Option<&crate::exec::SourceCache>,
 ) -> Result<usize, Diagnostic> {
-    let (expanded, plan) = crate::plan_search(search, lib)?;
-    let mut ctx = Context::new(store, expanded, lib.clone());
-    ctx.cache = cache;
-    ctx.lookups = lookups.clone();
-    let df = exec::run(&plan, &ctx)?;
-    Ok(df.height())
+    crate::testing::engine::run_search(search, lib, lookups, store, cache).map(|df| df.height())
 }
 
 /// Stack for runs of many searches: query plans of long `case`/`if` chains are deep.
-const STACK_SIZE: usize = 256 << 20;
+pub const STACK_SIZE: usize = 256 << 20;
 
 /// Run `f` on a thread with a large stack (whatever the caller's stack is).
-fn with_large_stack<T: Send, F: FnOnce() -> T + Send>(f: F) -> T {
+pub fn with_large_stack<T: Send, F: FnOnce() -> T + Send>(f: F) -> T {
     let job = std::sync::Mutex::new(Some(f));
     let take = || job.lock().ok().and_then(|mut j| j.take());
     let on_thread = std::thread::scope(|s| {
@@ -280,7 +274,7 @@ pub struct Pair {
 /// The local file of an attack_data URL (`https://media.githubusercontent.com/media/splunk/
 /// attack_data/master/datasets/...` -> `<data_root>/datasets/...`).
 /// A path that is not a URL is taken relative to `data_root`.
-fn local_dataset(url: &str, data_root: &Path) -> Option<PathBuf> {
+pub fn local_dataset(url: &str, data_root: &Path) -> Option<PathBuf> {
     if !url.contains("://") {
         return (!url.trim().is_empty()).then(|| data_root.join(url.trim()));
     }

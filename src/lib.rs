@@ -17,6 +17,7 @@ pub mod expr;
 pub mod frame;
 pub mod ingest;
 pub mod knowledge;
+pub mod lint;
 pub mod lookups;
 pub mod macros;
 pub mod output;
@@ -26,6 +27,7 @@ pub mod store;
 pub mod syntax;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod testing;
 
 use diagnostic::Diagnostic;
 use macros::MacroLibrary;

@@ -2,6 +2,8 @@
 //!
 //! Exit statuses are a contract: 0 success, 1 user error (bad SPL, missing file, unknown macro),
 //! 2 partial success where a subcommand documents it (e.g. `replay` rejected some events).
+//! `test` and `lint` follow CI conventions instead: 0 pass, 1 a test failed (or an error-level
+//! lint finding), 2 a usage or data error.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -9,10 +11,12 @@ use std::process::ExitCode;
 pub mod check;
 pub mod expand;
 pub mod input;
+pub mod lint;
 pub mod parse;
 pub mod repl;
 pub mod replay;
 pub mod run;
+pub mod test;
 
 /// spelunk — run Splunk SPL detections verbatim, locally.
 #[derive(Debug, Parser)]
@@ -36,6 +40,10 @@ pub enum Command {
     Replay(replay::ReplayArgs),
     /// An interactive SPL prompt over replayed data (the sample, --data files, or a --store).
     Repl(repl::ReplArgs),
+    /// Test detections over the datasets their tests name, as Splunk's CI (contentctl) does.
+    Test(test::TestArgs),
+    /// Find the mistakes that make a detection silently never fire.
+    Lint(lint::LintArgs),
 }
 
 /// Parse the command line and run the chosen subcommand.
@@ -48,5 +56,7 @@ pub fn main() -> ExitCode {
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
         Command::Repl(a) => repl::run(a),
+        Command::Test(a) => test::run(a),
+        Command::Lint(a) => lint::run(a),
     }
 }
