@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 pub mod check;
 pub mod expand;
+pub mod explain;
 pub mod input;
 pub mod lint;
 pub mod parse;
@@ -32,6 +33,8 @@ pub enum Command {
     Parse(parse::ParseArgs),
     /// Expand macros in SPL and print the expanded search.
     Expand(expand::ExpandArgs),
+    /// Show how a search runs: its plan, each node's output columns and backends.
+    Explain(explain::ExplainArgs),
     /// Run a search or a detection over replayed data and print the results.
     Run(run::RunArgs),
     /// Run many detections (a list over one dataset, or detection/dataset pairs) and report by reason.
@@ -52,6 +55,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Parse(a) => parse::run(a),
         Command::Expand(a) => expand::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Replay(a) => replay::run(a),
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),

@@ -12,13 +12,71 @@ pub struct Lower<'t> {
     pub text: &'t str,
 }
 
-/// Lower a parsed pipeline to a plan, then resolve its columns.
+/// Lower a parsed pipeline to a plan, then resolve its columns (data model datasets against the
+/// bundled CIM definitions).
 pub fn lower_pipeline(p: &Pipeline, text: &str) -> Result<Plan, Diagnostic> {
     let mut cx = Lower { text };
     let root = cx.pipeline(p, Node::empty())?;
     let mut plan = Plan { root };
-    crate::plan::resolve::resolve(&mut plan);
+    crate::plan::resolve::resolve_with(&mut plan, bundled_catalog());
     Ok(plan)
+}
+
+/// The bundled data model definitions as a catalog: a dataset's table has `_time`, `host`,
+/// `source`, `sourcetype`, `index` and `<Root>.<field>` for each field. Events are unknown.
+struct BundledCatalog {
+    datasets: Vec<(String, Vec<String>)>,
+}
+
+fn bundled_catalog() -> &'static BundledCatalog {
+    static CATALOG: std::sync::OnceLock<BundledCatalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut datasets = Vec::new();
+        if let Ok(k) = crate::knowledge::Knowledge::bundled() {
+            for ds in &k.datasets {
+                let mut cols: Vec<String> = ["_time", "host", "source", "sourcetype", "index"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                for f in &ds.fields {
+                    let c = format!("{}.{f}", ds.prefix);
+                    if !cols.contains(&c) {
+                        cols.push(c);
+                    }
+                }
+                datasets.push((ds.name.clone(), cols));
+            }
+        }
+        BundledCatalog { datasets }
+    })
+}
+
+impl crate::plan::resolve::Catalog for BundledCatalog {
+    fn event_columns(&self) -> Option<Vec<String>> {
+        None
+    }
+
+    fn datamodel_columns(&self, dataset: &str) -> Option<Vec<String>> {
+        let name = if dataset.contains('.') {
+            dataset.to_string()
+        } else {
+            // A model name alone reads its root dataset: the one whose prefix is its own name.
+            let prefix = format!("{dataset}.");
+            let roots: Vec<&(String, Vec<String>)> = self
+                .datasets
+                .iter()
+                .filter(|(n, _)| n.strip_prefix(&prefix).is_some_and(|ds| !ds.contains('.')))
+                .collect();
+            match roots.as_slice() {
+                [one] => one.0.clone(),
+                _ => return None,
+            }
+        };
+        self.datasets
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| c.clone())
+    }
 }
 
 impl<'t> Lower<'t> {
@@ -54,9 +112,16 @@ impl<'t> Lower<'t> {
         Predicate::lower(e, &mut |p| self.subsearch(p))
     }
 
-    /// A node of `c`.
+    /// A node of `c` (its SPL text kept for `explain`).
     pub fn node(&self, op: Op, c: &Command) -> Node {
-        Node::new(op, c.name.clone(), c.span)
+        let mut n = Node::new(op, c.name.clone(), c.span);
+        n.spl = self
+            .text
+            .get(c.span.start..c.span.end)
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        n
     }
 
     /// An opaque node: `operator` transforms `input` itself.

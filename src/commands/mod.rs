@@ -308,3 +308,74 @@ pub(crate) mod testing {
         }
     }
 }
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+    use polars::prelude::*;
+
+    /// A CSV text as a frame of text columns (empty cells null).
+    fn frame(csv_text: &str) -> DataFrame {
+        let mut r = csv::ReaderBuilder::new().from_reader(csv_text.as_bytes());
+        let header: Vec<String> = r
+            .headers()
+            .map(|h| h.iter().map(str::to_string).collect())
+            .unwrap_or_default();
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|rec| {
+                rec.map(|x| x.iter().map(str::to_string).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let cols: Vec<Column> = header
+            .iter()
+            .enumerate()
+            .map(|(j, h)| {
+                let v: Vec<Option<&str>> = rows
+                    .iter()
+                    .map(|r| r.get(j).map(String::as_str).filter(|s| !s.is_empty()))
+                    .collect();
+                Column::new(h.as_str().into(), v)
+            })
+            .collect();
+        DataFrame::new_infer_height(cols).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Every registered command's examples run and give their documented output.
+    #[test]
+    fn examples_run() {
+        let mut ran = 0;
+        for c in COMMANDS {
+            for ex in c.examples {
+                let input = if ex.input.is_empty() {
+                    crate::frame::no_results()
+                } else {
+                    frame(ex.input)
+                };
+                let out = crate::testkit::try_run_on(input, ex.search)
+                    .unwrap_or_else(|e| panic!("{} example `{}`: {e}", c.name, ex.search));
+                let got = crate::output::render(&out, crate::output::OutputFormat::Csv, "UTC");
+                assert_eq!(
+                    got, ex.output,
+                    "{} example ({}): `{}`",
+                    c.name, ex.description, ex.search
+                );
+                ran += 1;
+            }
+        }
+        assert!(ran >= 3, "only {ran} examples");
+    }
+
+    #[test]
+    fn every_command_has_a_doc_and_a_unique_name() {
+        let mut names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+        for c in COMMANDS {
+            assert!(!c.doc.is_empty(), "{} has no doc", c.name);
+        }
+        names.sort();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n, "duplicate command names");
+    }
+}

@@ -164,6 +164,84 @@ fn resolve_nodename(dataset: &str, where_clause: Option<&SearchExpr>) -> String 
 }
 
 #[cfg(test)]
+mod lower_tests {
+    use crate::plan::{NullGroups, Op, Predicate, Scan};
+
+    fn plan(spl: &str) -> crate::plan::Plan {
+        let p = crate::syntax::parse(spl).unwrap_or_else(|e| panic!("{e}"));
+        crate::commands::lower_pipeline(&p, spl).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn input(op: &Op) -> &Op {
+        &op.inputs()[0].op
+    }
+
+    #[test]
+    fn tstats_lowers_to_scan_filter_aggregate() {
+        let p = plan("| tstats fillnull_value=null count from datamodel=Endpoint.Processes where Processes.process=*x* by Processes.dest | rename Processes.* as *");
+        assert!(matches!(p.root.op, Op::Rename { .. }));
+        let agg = input(&p.root.op);
+        assert!(
+            matches!(agg, Op::Aggregate { nulls: NullGroups::Fill(v), by, .. } if v == "null" && by == &["Processes.dest"])
+        );
+        let filter = input(agg);
+        assert!(matches!(filter, Op::Filter { predicate: Predicate::Compare { .. }, .. }));
+        assert!(
+            matches!(input(filter), Op::Scan(Scan::Datamodel { dataset }) if dataset == "Endpoint.Processes")
+        );
+    }
+
+    #[test]
+    fn prestats_leaves_the_aggregation_to_the_next_stats() {
+        let p = plan("| tstats prestats=t count from datamodel=Endpoint.Processes where Processes.process=*x* by Processes.dest | stats count by Processes.dest");
+        let Op::Aggregate { by, input: i, .. } = &p.root.op else {
+            panic!("{:?}", p.root.op)
+        };
+        assert_eq!(by, &["Processes.dest"]);
+        assert!(matches!(i.op, Op::Filter { .. }));
+    }
+
+    #[test]
+    fn append_is_a_union_with_its_own_scan() {
+        let p = plan("| tstats prestats=t count from datamodel=Endpoint.Processes | tstats prestats=t append=t count from datamodel=Endpoint.Filesystem | stats count");
+        let Op::Union { inputs } = input(&p.root.op) else {
+            panic!()
+        };
+        assert_eq!(inputs.len(), 2);
+        assert!(
+            matches!(&inputs[1].op, Op::Scan(Scan::Datamodel { dataset }) if dataset == "Endpoint.Filesystem")
+        );
+    }
+
+    #[test]
+    fn nodename_selects_the_dataset() {
+        let p = plan("| tstats count from datamodel=Network_Resolution where nodename=DNS DNS.query=* by DNS.src");
+        let scan = input(input(&p.root.op));
+        assert!(
+            matches!(scan, Op::Scan(Scan::Datamodel { dataset }) if dataset == "Network_Resolution.DNS")
+        );
+    }
+
+    #[test]
+    fn unknown_option_is_an_error_naming_it() {
+        let spl = "| tstats frobnicate=t count from datamodel=Endpoint.Processes";
+        let p = crate::syntax::parse(spl).unwrap();
+        let e = crate::commands::lower_pipeline(&p, spl).unwrap_err();
+        assert!(e.to_string().contains("frobnicate"), "{e}");
+    }
+
+    #[test]
+    fn implied_search_reads_events() {
+        let p = plan("index=main EventCode=1 | stats count by host");
+        let filter = input(&p.root.op);
+        assert!(matches!(input(filter), Op::Scan(Scan::Events)));
+        // Its output columns are exact: BY fields then aggregates.
+        assert_eq!(p.root.columns.names(), &["host", "count"]);
+        assert!(p.root.columns.is_exact());
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::commands::testing::parse_command;

@@ -196,7 +196,14 @@ pub fn details(node: &Node) -> String {
                 )
             }
         ),
-        Op::Opaque { operator, .. } => operator.describe(),
+        Op::Opaque { operator, .. } if node.spl.is_empty() => operator.describe(),
+        Op::Opaque { .. } => {
+            let mut t: String = node.spl.chars().take(100).collect();
+            if node.spl.chars().count() > 100 {
+                t.push_str(" ...");
+            }
+            t
+        }
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Node {
     pub span: Span,
     /// The node's output columns as known at plan time (filled by [`super::resolve`]).
     pub columns: Columns,
+    /// The command's text in the expanded search (for `explain`).
+    #[serde(skip)]
+    pub spl: String,
 }
 
 /// The output columns of a node, as far as they are known before any data is read.
@@ -364,6 +367,7 @@ impl Node {
             command: command.into(),
             span,
             columns: Columns::Unknown,
+            spl: String::new(),
         }
     }
 

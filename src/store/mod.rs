@@ -16,6 +16,7 @@
 //! atomically, so an interrupted replay leaves the store as it was before that file.
 
 mod builder;
+mod catalog;
 mod parquet;
 
 use builder::TableBuilder;
