@@ -28,8 +28,8 @@ impl Addtotals {
 // ---------- semantics ----------
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
 use crate::frame::{matching_columns, schema_of};
+use crate::plan::operator::At;
 use crate::runtime::Context;
 use polars::prelude::{col, lit, when, DataType, Expr, LazyFrame, NULL};
 

@@ -1,6 +1,5 @@
 //! `anomalydetection`: find anomalous values of fields (`action=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -25,11 +24,13 @@ impl Anomalydetection {
     }
 }
 
-unsupported_command!(Anomalydetection, "Find anomalous values of fields (`action=`).");
+unsupported_command!(
+    Anomalydetection,
+    "Find anomalous values of fields (`action=`)."
+);
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

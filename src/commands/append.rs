@@ -1,6 +1,5 @@
 //! `append`: append a subsearch's results to the current results.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -31,7 +30,8 @@ use crate::diagnostic::Diagnostic;
 use crate::plan::{Node, Op};
 
 impl SplCommand for Append {
-    const DOC: &'static str = "Append a subsearch's results after the current results (fields united).";
+    const DOC: &'static str =
+        "Append a subsearch's results after the current results (fields united).";
 
     fn options(&self) -> &[Opt] {
         &self.options
@@ -50,8 +50,7 @@ impl SplCommand for Append {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

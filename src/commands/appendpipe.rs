@@ -1,6 +1,5 @@
 //! `appendpipe`: run a sub-pipeline over the current results and append its output.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -28,8 +27,7 @@ impl Appendpipe {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 
@@ -45,16 +43,9 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
 use crate::runtime::Context;
-#[allow(unused_imports)]
 use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{IntoLazy, LazyFrame};
 
 /// `appendpipe`'s operator: the sub-pipeline, planned over the current results.
 #[derive(Debug)]

@@ -1,6 +1,5 @@
 //! `apply`: apply a trained machine-learning model (Splunk MLTK).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -33,11 +32,13 @@ impl Apply {
     }
 }
 
-unsupported_command!(Apply, "Apply a trained machine-learning model (Splunk MLTK).");
+unsupported_command!(
+    Apply,
+    "Apply a trained machine-learning model (Splunk MLTK)."
+);
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

@@ -1,6 +1,5 @@
 //! `bin`: `bin`/`bucket`: put numeric or time values into discrete sets (`span=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -38,7 +37,6 @@ opaque_command!(Bin, "Put numeric or time values into discrete sets (`span=`).",
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
@@ -56,26 +54,14 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-#[allow(unused_imports)]
 use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{col, lit, DataType, LazyFrame};
 
 /// Run `bin`/`bucket`: with `span=`, values become the start of their span (`_time` spans are
 /// time spans such as `5m`; other fields numeric).
-fn execute(
-    mut lf: LazyFrame,
-    b: &Bin,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(mut lf: LazyFrame, b: &Bin, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "bin", c.span, ctx)?;
     if !schema.contains(&b.field) {
         return Ok(lf);

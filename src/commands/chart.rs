@@ -29,7 +29,10 @@ impl Chart {
     }
 }
 
-unsupported_command!(Chart, "Aggregations over one field (`OVER`) split by another (`BY`).");
+unsupported_command!(
+    Chart,
+    "Aggregations over one field (`OVER`) split by another (`BY`)."
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,5 @@
 //! `collect`: write results to a summary index.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -29,7 +28,6 @@ unsupported_command!(Collect, "Write results to a summary index.");
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

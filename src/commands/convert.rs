@@ -1,7 +1,6 @@
 //! `convert`: convert field values (`ctime(f)`: epoch seconds to text in `timeformat=`, default
 //! `%m/%d/%Y %H:%M:%S`; also `mktime`, `dur2sec`, `num`, ...).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -61,30 +60,18 @@ impl Convert {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-use crate::frame::matching_columns;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
-use crate::runtime::Context;
 use crate::expr::time;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
+use crate::frame::matching_columns;
+use crate::frame::schema_of;
+use crate::plan::operator::At;
+use crate::runtime::Context;
 use chrono::format::Item;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{col, lit, DataType, LazyFrame};
 use polars::prelude::{Column, Field, IntoColumn, PolarsResult, StringChunked};
 
 /// Run `convert`. `ctime` renders epoch seconds with `timeformat` (default
 /// `%m/%d/%Y %H:%M:%S`) in the search's time zone; values that are not numbers are left as they are.
-fn execute(
-    mut lf: LazyFrame,
-    x: &Convert,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(mut lf: LazyFrame, x: &Convert, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let fmt_text = x
         .options
         .get_opt("timeformat")

@@ -1,8 +1,6 @@
 //! `cyberchef`: run a CyberChef recipe on a field (a Splunkbase app's command). Its
 //! `jsonrecipe=` holds unescaped quotes in the corpus, so the arguments are kept as raw text.
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -22,7 +20,10 @@ impl Cyberchef {
     }
 }
 
-unsupported_command!(Cyberchef, "Run a CyberChef recipe on a field (a Splunkbase app's command). Its");
+unsupported_command!(
+    Cyberchef,
+    "Run a CyberChef recipe on a field (a Splunkbase app's command). Its"
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,5 @@
 //! `datamodel`: the `datamodel` generating command: a data model, dataset and action.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -25,12 +24,14 @@ impl Datamodel {
     }
 }
 
-unsupported_command!(Datamodel, "The `datamodel` generating command: a data model, dataset and action.");
+unsupported_command!(
+    Datamodel,
+    "The `datamodel` generating command: a data model, dataset and action."
+);
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

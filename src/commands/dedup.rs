@@ -1,7 +1,6 @@
 //! `dedup`: keep the first result for each combination of field values (rows with a null key are
 //! dropped unless `keepempty=true`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use super::sort::{sort_key, SortKey};
 use crate::syntax::ast::*;
@@ -62,7 +61,11 @@ impl SplCommand for Dedup {
     }
 
     fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
-        let flag = |k: &str| self.options.get_opt(k).is_some_and(crate::commands::is_true);
+        let flag = |k: &str| {
+            self.options
+                .get_opt(k)
+                .is_some_and(crate::commands::is_true)
+        };
         Ok(cx.node(
             Op::Dedup {
                 input: Box::new(input),

@@ -1,7 +1,5 @@
 //! `eval`: compute fields from eval-language expressions, left to right (`a=1, b=a+1`).
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -48,17 +46,7 @@ pub(crate) fn assignments(p: &Pair<'_, Rule>) -> BuildResult<Vec<Assignment>> {
 }
 
 use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
-use crate::runtime::Context;
-#[allow(unused_imports)]
 use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
-
 
 use crate::commands::{Lower, SplCommand};
 use crate::plan::{Node, Op};

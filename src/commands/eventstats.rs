@@ -1,7 +1,5 @@
 //! `eventstats`: add aggregates of all results (or of each `BY` group) to every result.
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use super::stats::StatsArgs;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -28,14 +26,20 @@ use crate::diagnostic::Diagnostic;
 use crate::plan::{Node, Op};
 
 impl SplCommand for Eventstats {
-    const DOC: &'static str = "Add aggregates of all results (or of each BY group) to every result.";
+    const DOC: &'static str =
+        "Add aggregates of all results (or of each BY group) to every result.";
     const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
 
     fn options(&self) -> &[crate::syntax::ast::Opt] {
         &self.args.options
     }
 
-    fn lower(&self, c: &crate::syntax::ast::Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+    fn lower(
+        &self,
+        c: &crate::syntax::ast::Command,
+        input: Node,
+        cx: &mut Lower,
+    ) -> Result<Node, Diagnostic> {
         Ok(cx.node(
             Op::Window {
                 input: Box::new(input),
@@ -73,8 +77,7 @@ mod exec_tests {
         let df =
             df!("dest" => [Some("a"), Some("a"), Some("b"), None], "n" => [1.0f64, 3.0, 10.0, 7.0])
                 .unwrap();
-        let out =
-            crate::testkit::run_on(df.clone(), "| eventstats avg(n) as avg count by dest");
+        let out = crate::testkit::run_on(df.clone(), "| eventstats avg(n) as avg count by dest");
         assert_eq!(out.height(), 4);
         let avg = out.column("avg").unwrap().f64().unwrap();
         assert_eq!(avg.get(0), Some(2.0));

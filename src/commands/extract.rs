@@ -1,6 +1,5 @@
 //! `extract`: `extract`/`kv`: extract key-value pairs from `_raw` (`pairdelim=`, `kvdelim=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -29,7 +28,6 @@ opaque_command!(Extract, "Extract key-value pairs from `_raw` (`pairdelim=`, `kv
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
@@ -45,27 +43,14 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
 use crate::frame::structured::{self, Flat};
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{IntoLazy, LazyFrame};
 
 /// Run `extract`/`kv`: `key=value` pairs of `_raw` become fields (`pairdelim=`, `kvdelim=`;
 /// by default pairs are separated by spaces, commas or semicolons and keys from values by `=`).
-fn execute(
-    lf: LazyFrame,
-    x: &Extract,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, x: &Extract, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let df = lf
         .collect()
         .map_err(|e| ctx.polars_error("extract", c.span, e))?;

@@ -1,8 +1,6 @@
 //! `fieldformat`: format a field's displayed value with an eval expression.
 
 use super::eval::{assignments, Assignment};
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -24,16 +22,8 @@ impl Fieldformat {
 
 use crate::diagnostic::Diagnostic;
 use crate::plan::operator::At;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::LazyFrame;
 
 /// Run `fieldformat`: spelunk renders the formatted value in place of the value.
 fn execute(

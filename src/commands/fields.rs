@@ -1,6 +1,5 @@
 //! `fields`: keep (`+`, the default) or remove (`-`) fields; wildcards allowed.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;

@@ -1,6 +1,5 @@
 //! `fillnull`: replace null values; `value=` (default `0`) in the listed fields, or in every field.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -26,17 +25,10 @@ impl Fillnull {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-#[allow(unused_imports)]
 use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{col, lit, DataType, LazyFrame};
 
 /// Run `fillnull`: null values of the listed fields (every field when none is listed) become
 /// `value` (default `0`). A listed field that no result has is created.
@@ -95,7 +87,6 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

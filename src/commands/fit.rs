@@ -1,6 +1,5 @@
 //! `fit`: train a machine-learning model (Splunk MLTK); kept as algorithm, fields and options.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -31,7 +30,10 @@ impl Fit {
     }
 }
 
-unsupported_command!(Fit, "Train a machine-learning model (Splunk MLTK); kept as algorithm, fields and options.");
+unsupported_command!(
+    Fit,
+    "Train a machine-learning model (Splunk MLTK); kept as algorithm, fields and options."
+);
 
 #[cfg(test)]
 mod tests {

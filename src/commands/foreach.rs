@@ -1,7 +1,6 @@
 //! `foreach`: run a templated sub-pipeline once per matching field, with `<<FIELD>>` and
 //! `<<MATCHSTR>>` replaced.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -50,27 +49,16 @@ impl Foreach {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-#[allow(unused_imports)]
 use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
 use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::LazyFrame;
 
 /// Run `foreach`: for each field matching the patterns (in column order), substitute
 /// `<<FIELD>>` (the field name) and `<<MATCHSTR>>` (the part matched by the wildcard) in the
 /// template, parse it, and run it over the results.
-fn execute(
-    mut lf: LazyFrame,
-    f: &Foreach,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(mut lf: LazyFrame, f: &Foreach, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "foreach", c.span, ctx)?;
     let mut done: Vec<String> = Vec::new();
     for pattern in &f.fields {

@@ -26,7 +26,10 @@ impl Format {
     }
 }
 
-unsupported_command!(Format, "Turn results into a search expression string (`(a=1 AND b=2) OR (...)`).");
+unsupported_command!(
+    Format,
+    "Turn results into a search expression string (`(a=1 AND b=2) OR (...)`)."
+);
 
 #[cfg(test)]
 mod tests {

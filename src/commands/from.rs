@@ -1,7 +1,5 @@
 //! `from`: read a data model dataset (`from datamodel Web.Web`) or a lookup as results.
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;

@@ -1,6 +1,5 @@
 //! `fromjson`: expand a JSON object held in a field into fields.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -26,27 +25,14 @@ impl Fromjson {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
 use crate::frame::structured::{self, Flat};
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{IntoLazy, LazyFrame};
 
 /// Run `fromjson`: every top-level and nested field of the JSON object in a field (`prefix=`
 /// prepended to the names).
-fn execute(
-    lf: LazyFrame,
-    f: &Fromjson,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, f: &Fromjson, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let df = lf
         .collect()
         .map_err(|e| ctx.polars_error("fromjson", c.span, e))?;
@@ -85,8 +71,7 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

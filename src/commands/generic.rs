@@ -1,8 +1,6 @@
 //! A command this grammar does not know: kept as its name and raw argument text, so that the
 //! search still parses and execution can report "unsupported command X at line:col".
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;

@@ -1,6 +1,5 @@
 //! `head`: keep the first N results (default 10), or while an expression holds.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -63,7 +62,11 @@ impl SplCommand for Head {
                 c,
             ));
         };
-        let flag = |k: &str| self.options.get_opt(k).is_some_and(crate::commands::is_true);
+        let flag = |k: &str| {
+            self.options
+                .get_opt(k)
+                .is_some_and(crate::commands::is_true)
+        };
         let node = cx.node(
             Op::TakeWhile {
                 input: Box::new(input),
@@ -95,18 +98,14 @@ mod exec_tests {
     #[test]
     fn first_n() {
         let df = df!("a" => (0..20i64).collect::<Vec<_>>()).unwrap();
-        assert_eq!(
-            crate::testkit::run_on(df.clone(), "| head").height(),
-            10
-        );
+        assert_eq!(crate::testkit::run_on(df.clone(), "| head").height(), 10);
         assert_eq!(crate::testkit::run_on(df, "| head 3").height(), 3);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

@@ -1,6 +1,5 @@
 //! `inputlookup`: read a lookup table as results (`append=`, optional `where`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -33,10 +32,9 @@ impl Inputlookup {
 
 use crate::diagnostic::Diagnostic;
 use crate::frame::schema_of;
-#[allow(unused_imports)]
-use crate::runtime::Context;
 use crate::plan::operator::At;
 use crate::plan::Predicate;
+use crate::runtime::Context;
 use polars::prelude::{lit, DataType, IntoLazy, LazyFrame, Schema, UnionArgs, NULL};
 
 fn is_true(v: &str) -> bool {
@@ -285,7 +283,6 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

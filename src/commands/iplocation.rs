@@ -1,6 +1,5 @@
 //! `iplocation`: add location fields for an IP address field (`prefix=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -25,11 +24,13 @@ impl Iplocation {
     }
 }
 
-unsupported_command!(Iplocation, "Add location fields for an IP address field (`prefix=`).");
+unsupported_command!(
+    Iplocation,
+    "Add location fields for an IP address field (`prefix=`)."
+);
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

@@ -1,6 +1,5 @@
 //! `join`: join the results with a subsearch's on the listed fields (`type=inner|outer|left`, `max=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -75,7 +74,6 @@ impl SplCommand for Join {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

@@ -1,7 +1,6 @@
 //! `lookup`: enrich results from a lookup table: match on input fields, then `OUTPUT`
 //! (overwrite) or `OUTPUTNEW` (fill only missing) output fields.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;

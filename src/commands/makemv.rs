@@ -1,6 +1,5 @@
 //! `makemv`: split a field's value into a multivalue field (`delim=`, `tokenizer=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -29,7 +28,6 @@ opaque_command!(Makemv, "Split a field's value into a multivalue field (`delim=`
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
@@ -46,27 +44,15 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-#[allow(unused_imports)]
 use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{col, lit, DataType, LazyFrame};
 use polars::prelude::{Column, Field, IntoColumn, ListChunked, NamedFrom, Series};
 
 /// Run `makemv`: split a field into a multivalue field on `delim=` (default a space), or keep the
 /// matches of `tokenizer=` (its first group when it has one).
-fn execute(
-    mut lf: LazyFrame,
-    m: &Makemv,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(mut lf: LazyFrame, m: &Makemv, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "makemv", c.span, ctx)?;
     let Some(dt) = schema.get(&m.field).cloned() else {
         return Ok(lf);

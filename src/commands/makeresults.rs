@@ -1,6 +1,5 @@
 //! `makeresults`: generate results (`count=`), each with `_time`.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -83,7 +82,6 @@ impl crate::commands::SplCommand for Makeresults {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

@@ -1,6 +1,5 @@
 //! `map`: run a search once per result, substituting `$field$` tokens (`search=`, `maxsearches=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -42,25 +41,12 @@ impl Map {
 
 use crate::diagnostic::Diagnostic;
 use crate::plan::operator::At;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{IntoLazy, LazyFrame};
 
 /// Run `map`: for each result (at most `maxsearches=`, default 10), replace `$field$` tokens
 /// in the search with the result's values, run it, and return all the searches' results.
-fn execute(
-    lf: LazyFrame,
-    m: &Map,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, m: &Map, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let template = match (m.options.get_opt("search"), &m.subsearch_text) {
         (Some(s), _) => s.to_string(),
         (None, Some(t)) => t.clone(),
@@ -134,7 +120,6 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

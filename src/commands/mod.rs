@@ -101,6 +101,9 @@ macro_rules! opaque_command {
 /// A command spelunk parses but does not run: lowering it is an error naming it.
 macro_rules! unsupported_command {
     ($ty:ident, $doc:literal) => {
+        unsupported_command!($ty, $doc, why: "");
+    };
+    ($ty:ident, $doc:literal, why: $why:literal) => {
         impl crate::commands::SplCommand for $ty {
             const DOC: &'static str = $doc;
             fn lower(
@@ -109,7 +112,7 @@ macro_rules! unsupported_command {
                 _input: crate::plan::Node,
                 cx: &mut crate::commands::Lower,
             ) -> Result<crate::plan::Node, crate::diagnostic::Diagnostic> {
-                Err(cx.unsupported(c, ""))
+                Err(cx.unsupported(c, $why))
             }
         }
     };

@@ -1,6 +1,5 @@
 //! `mstats`: aggregate metric data points: `mstats <aggs> WHERE <search> BY <fields> [span=]`.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -35,11 +34,13 @@ impl Mstats {
     }
 }
 
-unsupported_command!(Mstats, "Aggregate metric data points: `mstats <aggs> WHERE <search> BY <fields> [span=]`.");
+unsupported_command!(
+    Mstats,
+    "Aggregate metric data points: `mstats <aggs> WHERE <search> BY <fields> [span=]`."
+);
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

@@ -1,6 +1,5 @@
 //! `multikv`: extract fields from table-formatted events.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -26,7 +25,6 @@ unsupported_command!(Multikv, "Extract fields from table-formatted events.");
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

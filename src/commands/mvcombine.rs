@@ -25,7 +25,10 @@ impl Mvcombine {
     }
 }
 
-unsupported_command!(Mvcombine, "Combine results that differ only in one field into one multivalue result.");
+unsupported_command!(
+    Mvcombine,
+    "Combine results that differ only in one field into one multivalue result."
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,5 @@
 //! `mvexpand`: one result per value of a multivalue field.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -30,7 +29,8 @@ use crate::diagnostic::Diagnostic;
 use crate::plan::{Node, Op};
 
 impl SplCommand for Mvexpand {
-    const DOC: &'static str = "One result per value of a multivalue field (`limit=` values at most).";
+    const DOC: &'static str =
+        "One result per value of a multivalue field (`limit=` values at most).";
     const OPTIONS: Option<&'static [&'static str]> = Some(&["limit"]);
 
     fn options(&self) -> &[Opt] {
@@ -58,7 +58,6 @@ impl SplCommand for Mvexpand {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

@@ -1,6 +1,5 @@
 //! `outlier`: remove or transform outlying numeric values (`action=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -28,8 +27,8 @@ impl Outlier {
 // ---------- semantics ----------
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
 use crate::frame::{matching_columns, schema_of};
+use crate::plan::operator::At;
 use crate::runtime::Context;
 use polars::prelude::{col, lit, when, DataType, Expr, LazyFrame, QuantileMethod};
 
@@ -38,12 +37,7 @@ use polars::prelude::{col, lit, when, DataType, Expr, LazyFrame, QuantileMethod}
 /// outliers. `action=remove` (`rm`) drops results holding one; `action=transform` (`tf`, the
 /// default) truncates the value to the threshold, prefixed with `000` when `mark=t`. Values that
 /// are not numbers are left alone. No field listed: every numeric field.
-fn execute(
-    mut lf: LazyFrame,
-    o: &Outlier,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(mut lf: LazyFrame, o: &Outlier, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let flag = |k: &str| {
         o.options
             .get_opt(k)
@@ -173,8 +167,7 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

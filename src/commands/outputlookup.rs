@@ -1,6 +1,5 @@
 //! `outputlookup`: write the results to a lookup table.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -25,26 +24,18 @@ impl Outputlookup {
     }
 }
 
-impl crate::commands::SplCommand for Outputlookup {
-    const DOC: &'static str = "Write the results to a lookup table (not run: spelunk never writes lookup tables).";
-
-    fn lower(
-        &self,
-        c: &crate::syntax::ast::Command,
-        _input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, crate::diagnostic::Diagnostic> {
-        Err(cx.unsupported(c, ": spelunk does not write lookups"))
-    }
-}
+unsupported_command!(
+    Outputlookup,
+    "Write the results to a lookup table (not run: spelunk never writes lookup tables).",
+    why: ": spelunk does not write lookups"
+);
 
 #[cfg(test)]
 mod exec_tests {
     #[test]
     fn outputlookup_is_reported_unsupported_at_its_position() {
         let spl = "| fields a | outputlookup x.csv";
-        let e =
-            crate::testkit::try_run_on(polars::prelude::DataFrame::empty(), spl).unwrap_err();
+        let e = crate::testkit::try_run_on(polars::prelude::DataFrame::empty(), spl).unwrap_err();
         assert!(e.message.contains("spelunk does not write lookups"), "{e}");
         assert_eq!(e.span.map(|s| &spl[s.start..s.end]), Some("outputlookup"));
     }
@@ -52,7 +43,6 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

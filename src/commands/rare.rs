@@ -1,6 +1,5 @@
 //! `rare`: the least common values of fields, with `count` and `percent`.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -31,24 +30,11 @@ impl Rare {
 
 use crate::diagnostic::Diagnostic;
 use crate::plan::operator::At;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::LazyFrame;
 
 /// Run `rare`: like `top`, least common first.
-fn execute(
-    lf: LazyFrame,
-    r: &Rare,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, r: &Rare, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     super::top::frequent(
         lf,
         super::top::Frequent {
@@ -67,8 +53,7 @@ opaque_command!(Rare, "The least common values of fields, with `count` and `perc
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

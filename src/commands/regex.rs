@@ -1,7 +1,5 @@
 //! `regex`: keep results whose field matches (`=`) or does not match (`!=`) a regex.
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -66,17 +64,10 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-#[allow(unused_imports)]
 use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{col, lit, DataType, LazyFrame};
 
 /// Compile a Splunk (PCRE) regular expression with Rust's engine, or explain why not.
 /// Compile with look-around and back-references allowed (`fancy-regex` when Rust's linear
@@ -97,12 +88,7 @@ pub(crate) fn check_pattern(
 
 /// Run `regex`: keep results whose field (default `_raw`) matches the expression (unanchored),
 /// or, with `!=`, does not match. A result without the field does not match (so `!=` keeps it).
-fn execute(
-    mut lf: LazyFrame,
-    r: &Regex,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(mut lf: LazyFrame, r: &Regex, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let field = r.field.as_deref().unwrap_or("_raw");
     let schema = schema_of(&mut lf, "regex", c.span, ctx)?;
     let pattern = crate::expr::pcre::Pattern::new(&r.regex).map_err(|e| {
@@ -171,10 +157,8 @@ mod exec_tests {
             r#"| regex process="(?i)(searchprotocolhost\.exe.{0,4}$)""#,
         );
         assert_eq!(out.height(), 1);
-        let out = crate::testkit::run_on(
-            df.clone(),
-            r#"| regex process!="(?i)searchprotocolhost""#,
-        );
+        let out =
+            crate::testkit::run_on(df.clone(), r#"| regex process!="(?i)searchprotocolhost""#);
         assert_eq!(out.height(), 2);
         // Case-sensitive unless the pattern says otherwise.
         let out = crate::testkit::run_on(df, r#"| regex process="searchprotocolhost""#);

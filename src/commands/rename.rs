@@ -1,7 +1,5 @@
 //! `rename`: rename fields; `rename Processes.* AS *` with the same number of wildcards.
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;

@@ -1,6 +1,5 @@
 //! `replace`: replace values (wildcards allowed) in fields: `replace "a*" WITH "b" IN f`.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -71,17 +70,10 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-#[allow(unused_imports)]
 use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{col, DataType, LazyFrame};
 use polars::prelude::{Column, Field, IntoColumn, ListChunked, NamedFrom, Series, StringChunked};
 
 /// The first rule matching the whole value gives the new value; `*` takes the matched part.
@@ -107,12 +99,7 @@ fn replace_value(v: &str, rules: &[(regex::Regex, String)]) -> String {
 
 /// Run `replace`: a value equal to an old value (wildcards allowed, case-sensitive) becomes the
 /// new value; a `*` in the new value takes what the old value's `*` matched.
-fn execute(
-    mut lf: LazyFrame,
-    r: &Replace,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(mut lf: LazyFrame, r: &Replace, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "replace", c.span, ctx)?;
     let fields: Vec<String> = if r.fields.is_empty() {
         schema.iter_names().map(|s| s.to_string()).collect()

@@ -26,7 +26,10 @@ impl Return {
     }
 }
 
-unsupported_command!(Return, "Turn a subsearch's first results into `field=value` pairs (`$field` for values only).");
+unsupported_command!(
+    Return,
+    "Turn a subsearch's first results into `field=value` pairs (`$field` for values only)."
+);
 
 #[cfg(test)]
 mod tests {

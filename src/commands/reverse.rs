@@ -1,7 +1,5 @@
 //! `reverse`: reverse the order of the results.
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -17,7 +15,6 @@ impl Reverse {
         Ok(Reverse {})
     }
 }
-
 
 use crate::commands::{Lower, SplCommand};
 use crate::diagnostic::Diagnostic;
@@ -39,7 +36,6 @@ impl SplCommand for Reverse {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

@@ -1,7 +1,6 @@
 //! `rex`: extract fields with a regular expression's named groups (`field=`, `max_match=`,
 //! `mode=sed`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -51,17 +50,10 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-#[allow(unused_imports)]
 use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{col, lit, DataType, LazyFrame};
 use polars::prelude::{
     when, Column, Field, IntoColumn, ListChunked, NamedFrom, PolarsResult, Series, StringChunked,
 };
@@ -132,12 +124,7 @@ fn strings(c: &Column) -> PolarsResult<Vec<Option<String>>> {
 /// Run `rex`: named groups of the expression become fields (`max_match=1` by default; 0 or N > 1
 /// gives multivalue fields); a field the expression does not match keeps its value.
 /// `mode=sed` rewrites the field with `s/regex/replacement/g`.
-fn execute(
-    mut lf: LazyFrame,
-    r: &Rex,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(mut lf: LazyFrame, r: &Rex, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let field = r.options.get_opt("field").unwrap_or("_raw").to_string();
     let schema = schema_of(&mut lf, "rex", c.span, ctx)?;
     let Some(dt) = schema.get(&field).cloned() else {
@@ -254,8 +241,7 @@ mod exec_tests {
     #[test]
     fn named_groups_become_fields() {
         let df = df!("process" => [Some("run a.exe then b.exe"), Some("nothing"), None], "exe" => [Some("old"), Some("keep"), None]).unwrap();
-        let out =
-            crate::testkit::run_on(df.clone(), r#"| rex field=process "(?<exe>\w+\.exe)""#);
+        let out = crate::testkit::run_on(df.clone(), r#"| rex field=process "(?<exe>\w+\.exe)""#);
         let exe = out.column("exe").unwrap().str().unwrap();
         assert_eq!(exe.get(0), Some("a.exe"));
         assert_eq!(exe.get(1), Some("keep"));

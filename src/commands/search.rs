@@ -1,8 +1,6 @@
 //! `search`: keep the results that match a search-language expression (also the implied first
 //! command of a search that does not start with `|`).
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;

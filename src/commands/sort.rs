@@ -1,6 +1,5 @@
 //! `sort`: order results by fields (`-` descending); default limit 10,000, `sort 0` unlimited.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -143,10 +142,7 @@ mod exec_tests {
             crate::testkit::run_on(df.clone(), "| sort v").height(),
             10_000
         );
-        assert_eq!(
-            crate::testkit::run_on(df, "| sort 0 v").height(),
-            10_005
-        );
+        assert_eq!(crate::testkit::run_on(df, "| sort 0 v").height(), 10_005);
     }
 }
 

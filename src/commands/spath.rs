@@ -1,6 +1,5 @@
 //! `spath`: extract fields from JSON or XML (`input=`, `output=`, `path=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -27,18 +26,10 @@ impl Spath {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
 use crate::frame::structured::{self, Flat};
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{IntoLazy, LazyFrame};
 
 /// The texts of a column, one per result (multivalue joined by newlines).
 pub(crate) fn texts(df: &polars::prelude::DataFrame, field: &str) -> Vec<Option<String>> {
@@ -55,12 +46,7 @@ pub(crate) fn texts(df: &polars::prelude::DataFrame, field: &str) -> Vec<Option<
 
 /// Run `spath`: with a path, extract its values from `input` (default `_raw`) into `output`
 /// (default the path); without one, extract every field of the JSON or XML.
-fn execute(
-    lf: LazyFrame,
-    s: &Spath,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, s: &Spath, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let df = lf
         .collect()
         .map_err(|e| ctx.polars_error("spath", c.span, e))?;
@@ -150,7 +136,6 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;

@@ -1,6 +1,5 @@
 //! `stats`: aggregate the results, one row per distinct `BY` tuple (sorted by it).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -43,11 +42,14 @@ impl Stats {
 }
 
 use crate::commands::{Lower, SplCommand};
-use crate::plan::{Node, Op};
 use crate::plan::{AggCall, AggInput, NullGroups};
+use crate::plan::{Node, Op};
 
 /// The plan's aggregates for the syntax tree's (eval arguments lowered and checked).
-pub(crate) fn agg_calls(aggs: &[Aggregate], cx: &Lower) -> Result<Vec<AggCall>, crate::diagnostic::Diagnostic> {
+pub(crate) fn agg_calls(
+    aggs: &[Aggregate],
+    cx: &Lower,
+) -> Result<Vec<AggCall>, crate::diagnostic::Diagnostic> {
     aggs.iter()
         .map(|a| {
             use crate::plan::functions::{check_call, FunctionClass};
@@ -58,7 +60,9 @@ pub(crate) fn agg_calls(aggs: &[Aggregate], cx: &Lower) -> Result<Vec<AggCall>, 
                 arg: match &a.arg {
                     None => None,
                     Some(AggArg::Field(f)) => Some(AggInput::Field(f.clone())),
-                    Some(AggArg::Eval(e, text)) => Some(AggInput::Eval(cx.scalar(e)?, text.clone())),
+                    Some(AggArg::Eval(e, text)) => {
+                        Some(AggInput::Eval(cx.scalar(e)?, text.clone()))
+                    }
                 },
                 alias: a.alias.clone(),
                 span: a.span,

@@ -1,7 +1,5 @@
 //! `streamstats`: cumulative aggregates in result order (`window=`, `current=`, `reset_on_change=`).
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use super::stats::StatsArgs;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -29,14 +27,20 @@ use crate::plan::{Node, Op};
 use crate::syntax::ast::Options;
 
 impl SplCommand for Streamstats {
-    const DOC: &'static str = "Cumulative aggregates in result order (`window=`, `current=`), per BY group.";
+    const DOC: &'static str =
+        "Cumulative aggregates in result order (`window=`, `current=`), per BY group.";
     const OPTIONS: Option<&'static [&'static str]> = Some(&["window", "current"]);
 
     fn options(&self) -> &[crate::syntax::ast::Opt] {
         &self.args.options
     }
 
-    fn lower(&self, c: &crate::syntax::ast::Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+    fn lower(
+        &self,
+        c: &crate::syntax::ast::Command,
+        input: Node,
+        cx: &mut Lower,
+    ) -> Result<Node, Diagnostic> {
         let o = &self.args.options;
         let window: usize = match o.get_opt("window") {
             Some(v) => v

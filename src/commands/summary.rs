@@ -1,6 +1,5 @@
 //! `summary`: describe a trained machine-learning model (Splunk MLTK).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -25,12 +24,14 @@ impl Summary {
     }
 }
 
-unsupported_command!(Summary, "Describe a trained machine-learning model (Splunk MLTK).");
+unsupported_command!(
+    Summary,
+    "Describe a trained machine-learning model (Splunk MLTK)."
+);
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

@@ -1,6 +1,5 @@
 //! `table`: keep the listed fields, in the order given (wildcards allowed).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -27,7 +26,8 @@ use crate::plan::{Node, Op};
 use crate::syntax::ast::Command;
 
 impl SplCommand for Table {
-    const DOC: &'static str = "Keep only the listed fields, in the order given (wildcards allowed).";
+    const DOC: &'static str =
+        "Keep only the listed fields, in the order given (wildcards allowed).";
 
     fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         Ok(cx.node(
@@ -56,8 +56,7 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

@@ -1,6 +1,5 @@
 //! `tail`: keep the last N results (default 10), in reverse order.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -63,8 +62,7 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

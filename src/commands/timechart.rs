@@ -1,6 +1,5 @@
 //! `timechart`: aggregations over time buckets (`span=`), split by a field.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -92,7 +91,6 @@ impl crate::commands::SplCommand for Timechart {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
     use super::*;
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
@@ -111,28 +109,15 @@ mod tests {
 
 use crate::diagnostic::Diagnostic;
 use crate::plan::operator::At;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
 use polars::prelude::{Column, DataFrame};
+use polars::prelude::{IntoLazy, LazyFrame};
 
 /// Run `timechart`: the aggregates per `span=` time bucket (default `1h`), every bucket from
 /// the first to the last present (counts of empty buckets are 0). With `BY`, one column per value
 /// of the field (`<aggregate>: <value>` when there are several aggregates); `limit=N` keeps the
 /// N largest series (default 10, `0` for all) and sums the rest into `OTHER`.
-fn execute(
-    lf: LazyFrame,
-    t: &Timechart,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let span = t.options.get_opt("span").unwrap_or("1h").to_string();
     let secs = crate::frame::aggregate::span_seconds(&span)
         .filter(|s| *s > 0.0)

@@ -1,6 +1,5 @@
 //! `top`: the most common values of fields, with `count` and `percent`.
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -30,17 +29,10 @@ impl Top {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
-#[allow(unused_imports)]
 use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{col, lit, DataType, LazyFrame, SortMultipleOptions, NULL};
 
 /// `top`/`rare`: count each combination of the fields' values, with `count` and `percent`
 /// (of the results, per `BY` group), most (or least) common first, `limit=` (default 10) rows
@@ -146,12 +138,7 @@ pub(crate) fn frequent(
 }
 
 /// Run `top`.
-fn execute(
-    lf: LazyFrame,
-    t: &Top,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, t: &Top, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     frequent(
         lf,
         Frequent {
@@ -193,8 +180,7 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

@@ -1,7 +1,6 @@
 //! `transaction`: group results into transactions by fields and constraints
 //! (`startswith=`, `endswith=`, `maxspan=`, `maxpause=`, `connected=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -84,19 +83,11 @@ mod tests {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
 use crate::frame::aggregate::span_seconds;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
 use polars::prelude::{Column, DataFrame, IntoColumn, ListChunked, NamedFrom, Series};
+use polars::prelude::{DataType, IntoLazy, LazyFrame, SortMultipleOptions};
 
 /// A boolean column for a `startswith=`/`endswith=` option over the results.
 fn condition(
@@ -152,12 +143,7 @@ fn condition(
 /// `startswith=` (opens a new transaction) and `endswith=` (closes one). Each transaction
 /// becomes one result: `_time` of its first event, `duration`, `eventcount`, and every
 /// field's distinct values (multivalue when several).
-fn execute(
-    lf: LazyFrame,
-    t: &Transaction,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, t: &Transaction, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let mut df = lf
         .collect()
         .map_err(|e| ctx.polars_error("transaction", c.span, e))?;

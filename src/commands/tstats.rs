@@ -3,7 +3,6 @@
 //! `| tstats [options] <aggregates> [FROM datamodel=<Model.Dataset>] [WHERE <search>] [BY <fields>
 //! [span=]]`. The `WHERE` clause uses the search language (OR binds tighter than AND).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -185,7 +184,13 @@ mod lower_tests {
             matches!(agg, Op::Aggregate { nulls: NullGroups::Fill(v), by, .. } if v == "null" && by == &["Processes.dest"])
         );
         let filter = input(agg);
-        assert!(matches!(filter, Op::Filter { predicate: Predicate::Compare { .. }, .. }));
+        assert!(matches!(
+            filter,
+            Op::Filter {
+                predicate: Predicate::Compare { .. },
+                ..
+            }
+        ));
         assert!(
             matches!(input(filter), Op::Scan(Scan::Datamodel { dataset }) if dataset == "Endpoint.Processes")
         );

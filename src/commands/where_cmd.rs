@@ -1,7 +1,5 @@
 //! `where`: keep the results for which an eval-language expression is true (case-sensitive).
 
-#[allow(unused_imports)]
-use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -23,17 +21,7 @@ impl Where {
 }
 
 use crate::diagnostic::Diagnostic;
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
-use crate::runtime::Context;
-#[allow(unused_imports)]
 use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
-
 
 use crate::commands::{Lower, SplCommand};
 use crate::plan::{Node, Op};

@@ -1,6 +1,5 @@
 //! `xmlkv`: extract XML key-value pairs from a field (default `_raw`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
@@ -26,27 +25,14 @@ impl Xmlkv {
 }
 
 use crate::diagnostic::Diagnostic;
-use crate::plan::operator::At;
 use crate::frame::structured::{self, Flat};
-#[allow(unused_imports)]
-use crate::frame::schema_of;
-#[allow(unused_imports)]
+use crate::plan::operator::At;
 use crate::runtime::Context;
-#[allow(unused_imports)]
-use crate::syntax::ast::Command;
-#[allow(unused_imports)]
-use polars::prelude::{
-    col, lit, DataType, IntoLazy, LazyFrame, SortMultipleOptions, UniqueKeepStrategy, NULL,
-};
+use polars::prelude::{IntoLazy, LazyFrame};
 
 /// Run `xmlkv`: each `<tag>value</tag>` of the field (default `_raw`) becomes the field
 /// `tag`.
-fn execute(
-    lf: LazyFrame,
-    x: &Xmlkv,
-    c: &At,
-    ctx: &Context,
-) -> Result<LazyFrame, Diagnostic> {
+fn execute(lf: LazyFrame, x: &Xmlkv, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let df = lf
         .collect()
         .map_err(|e| ctx.polars_error("xmlkv", c.span, e))?;
@@ -95,8 +81,7 @@ mod exec_tests {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)]
-    use super::*;
+
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
 

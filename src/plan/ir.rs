@@ -287,10 +287,10 @@ pub struct LookupSpec {
     pub name_span: Span,
 }
 
-impl Op {
-    /// The node's inputs, in order.
-    pub fn inputs(&self) -> Vec<&Node> {
-        match self {
+/// The inputs of an op, by reference or mutable reference (one list of the node kinds).
+macro_rules! inputs_of {
+    ($op:expr, $iter:ident $(, $m:ident)?) => {
+        match $op {
             Op::Empty | Op::Scan(_) => Vec::new(),
             Op::Filter { input, .. }
             | Op::Compute { input, .. }
@@ -305,33 +305,22 @@ impl Op {
             | Op::Dedup { input, .. }
             | Op::Explode { input, .. }
             | Op::Lookup { input, .. }
-            | Op::Opaque { input, .. } => vec![input],
-            Op::Union { inputs } => inputs.iter().collect(),
-            Op::Join { left, right, .. } => vec![left, right],
+            | Op::Opaque { input, .. } => vec![&$($m)? **input],
+            Op::Union { inputs } => inputs.$iter().collect(),
+            Op::Join { left, right, .. } => vec![&$($m)? **left, &$($m)? **right],
         }
+    };
+}
+
+impl Op {
+    /// The node's inputs, in order.
+    pub fn inputs(&self) -> Vec<&Node> {
+        inputs_of!(self, iter)
     }
 
     /// The node's inputs, mutable.
     pub fn inputs_mut(&mut self) -> Vec<&mut Node> {
-        match self {
-            Op::Empty | Op::Scan(_) => Vec::new(),
-            Op::Filter { input, .. }
-            | Op::Compute { input, .. }
-            | Op::Project { input, .. }
-            | Op::Rename { input, .. }
-            | Op::Aggregate { input, .. }
-            | Op::Window { input, .. }
-            | Op::Sort { input, .. }
-            | Op::Limit { input, .. }
-            | Op::TakeWhile { input, .. }
-            | Op::Reverse { input }
-            | Op::Dedup { input, .. }
-            | Op::Explode { input, .. }
-            | Op::Lookup { input, .. }
-            | Op::Opaque { input, .. } => vec![input],
-            Op::Union { inputs } => inputs.iter_mut().collect(),
-            Op::Join { left, right, .. } => vec![left, right],
-        }
+        inputs_of!(self, iter_mut, mut)
     }
 
     /// A short name for the node kind (`explain`).
