@@ -9,6 +9,7 @@
 
 pub mod eval;
 pub mod functions;
+pub mod pattern;
 pub mod pcre;
 pub mod search;
 pub mod time;

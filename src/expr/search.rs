@@ -82,9 +82,32 @@ pub fn compile(e: &Predicate, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
             acc.unwrap_or(lit(true))
         }
         Predicate::Or(items) => {
+            // `f=a OR f=b OR ...` on one text field: one pattern set per field.
             let mut acc: Option<Expr> = None;
+            let mut groups: Vec<(&String, Vec<&SearchValue>)> = Vec::new();
             for i in items {
+                if let Predicate::Compare {
+                    field,
+                    op: CmpOp::Eq,
+                    value,
+                } = i
+                {
+                    if set_matchable(field, value, ctx.schema) {
+                        match groups.iter_mut().find(|(f, _)| *f == field) {
+                            Some((_, v)) => v.push(value),
+                            None => groups.push((field, vec![value])),
+                        }
+                        continue;
+                    }
+                }
                 let x = compile(i, ctx)?;
+                acc = Some(match acc {
+                    Some(a) => a.or(x),
+                    None => x,
+                });
+            }
+            for (field, values) in groups {
+                let x = match_any(field, values, ctx.schema);
                 acc = Some(match acc {
                     Some(a) => a.or(x),
                     None => x,
@@ -95,11 +118,15 @@ pub fn compile(e: &Predicate, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
         Predicate::Not(inner) => compile(inner, ctx)?.not(),
         Predicate::Compare { field, op, value } => compare(field, *op, value, ctx.schema),
         Predicate::In { field, values } => {
-            let mut acc = lit(false);
-            for v in values {
-                acc = acc.or(compare(field, CmpOp::Eq, v, ctx.schema));
+            if values.iter().all(|v| set_matchable(field, v, ctx.schema)) {
+                match_any(field, values.iter().collect(), ctx.schema)
+            } else {
+                let mut acc = lit(false);
+                for v in values {
+                    acc = acc.or(compare(field, CmpOp::Eq, v, ctx.schema));
+                }
+                acc
             }
-            acc
         }
         Predicate::Term {
             value,
@@ -159,6 +186,80 @@ fn is_numeric(dt: &DataType) -> bool {
     dt.is_primitive_numeric()
 }
 
+/// Whether `field=value` can join a pattern set: a text comparison (not a number against a
+/// numeric column, not a time modifier).
+fn set_matchable(field: &str, value: &SearchValue, schema: &Schema) -> bool {
+    if ALWAYS_TRUE_FIELDS.contains(&field) {
+        return false;
+    }
+    match schema.get(field) {
+        None => true,
+        Some(dt) => {
+            let number = !value.has_wildcard() && value.text().trim().parse::<f64>().is_ok();
+            !(number && is_numeric(dt))
+        }
+    }
+}
+
+/// The field matches any of the values (as `field=value` does, case-insensitively with
+/// wildcards): one pattern set, never null. A missing field matches nothing.
+fn match_any(field: &str, values: Vec<&SearchValue>, schema: &Schema) -> Expr {
+    let Some(dt) = schema.get(field) else {
+        return lit(false);
+    };
+    match super::pattern::PatternSet::new(values.iter().copied()) {
+        Ok(set) => set_match(col(field), dt, std::sync::Arc::new(set)).fill_null(lit(false)),
+        Err(_) => {
+            let mut acc = lit(false);
+            for v in values {
+                acc = acc.or(regex_match(col(field), dt, pattern_regex(v, true, true)));
+            }
+            acc.fill_null(lit(false))
+        }
+    }
+}
+
+/// One value pattern on a column of any type.
+fn pattern_match(c: Expr, dt: &DataType, value: &SearchValue) -> Expr {
+    match super::pattern::PatternSet::new([value]) {
+        Ok(set) => set_match(c, dt, std::sync::Arc::new(set)),
+        Err(_) => regex_match(c, dt, pattern_regex(value, true, true)),
+    }
+}
+
+/// A pattern set over a column: text values directly, a multivalue column when any value
+/// matches, other types through their text.
+fn set_match(c: Expr, dt: &DataType, set: std::sync::Arc<super::pattern::PatternSet>) -> Expr {
+    let is_list = matches!(dt, DataType::List(_));
+    let c = if is_list || *dt == DataType::String {
+        c
+    } else {
+        c.cast(DataType::String)
+    };
+    c.map(
+        move |col: Column| {
+            let out: BooleanChunked = if is_list {
+                col.list()?
+                    .amortized_iter()
+                    .map(|s| {
+                        let s = s?;
+                        let owned = s.as_ref().cast(&DataType::String).ok()?;
+                        let any = owned.str().ok()?.iter().flatten().any(|v| set.matches(v));
+                        Some(any)
+                    })
+                    .collect()
+            } else {
+                col.str()?
+                    .iter()
+                    .map(|v| v.map(|v| set.matches(v)))
+                    .collect()
+            };
+            Ok(out.with_name(col.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+    )
+}
+
 /// `field op value` on a column of any type.
 fn compare(field: &str, op: CmpOp, value: &SearchValue, schema: &Schema) -> Expr {
     if ALWAYS_TRUE_FIELDS.contains(&field) {
@@ -181,7 +282,7 @@ fn compare(field: &str, op: CmpOp, value: &SearchValue, schema: &Schema) -> Expr
         CmpOp::Eq | CmpOp::Ne => {
             let m = match (number, dt) {
                 (Some(n), dt) if is_numeric(dt) => c.clone().cast(DataType::Float64).eq(lit(n)),
-                _ => regex_match(c.clone(), dt, pattern_regex(value, true, true)),
+                _ => pattern_match(c.clone(), dt, value),
             };
             if op == CmpOp::Ne {
                 present(c, dt).and(m.fill_null(lit(false)).not())
