@@ -262,6 +262,12 @@ impl crate::commands::SplCommand for Chart {
             input: "host,user,n\nh1,al,1\nh1,bob,5\nh2,cy,2\nh2,,100",
             output: "host,bob,OTHER\nh1,5,1\nh2,,2\n",
         },
+        crate::commands::Example {
+            description: "a sparkline as exported results show it: the marker, then the count per minute over the whole time range",
+            search: "| chart sparkline(count, 1m) count by user",
+            input: "_time,user\n0,a\n10,a\n61,a\n130,a\n125,b\n5,b",
+            output: "user,\"sparkline(count, 1m)\",count\na,\"##__SPARKLINE__##,2,1,1\",4\nb,\"##__SPARKLINE__##,1,0,1\",2\n",
+        },
     ];
 
     fn options(&self) -> &[Opt] {
