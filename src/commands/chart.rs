@@ -135,8 +135,8 @@ fn execute(lf: LazyFrame, t: &Chart, c: &At, ctx: &Context) -> Result<LazyFrame,
         // split value -> cells
         let mut series: Vec<Series> = Vec::new();
         let mut null_series: Option<Series> = None;
-        for i in 0..grouped.height() {
-            let Some(r) = row_of[i] else { continue };
+        for (i, r) in row_of.iter().enumerate() {
+            let Some(r) = *r else { continue };
             let label = match cell(split_col, i) {
                 Some(v) if v != NULL_MARK => Some(v),
                 _ => None,
