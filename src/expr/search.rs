@@ -134,7 +134,7 @@ pub fn compile(e: &Predicate, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
         } => term(value, !case_sensitive, ctx.schema),
         Predicate::Subsearch(p) => {
             let df = (ctx.subsearch)(p)?;
-            let e = results_to_predicate(&df);
+            let e = results_to_predicate(&df)?;
             compile(&e, ctx)?
         }
         Predicate::Eval(s) => super::eval::scalar_predicate(s, &ctx.eval)?,
@@ -379,9 +379,10 @@ fn term(v: &SearchValue, case_insensitive: bool, schema: &Schema) -> Expr {
 }
 
 /// Splunk's `format`: results become `(f1=v1 AND f2=v2) OR (...)`; multivalue fields give an OR
-/// of their values; internal `_*` fields are left out. No results give an expression that
-/// matches nothing.
-pub fn results_to_predicate(df: &DataFrame) -> Predicate {
+/// of their values; internal `_*` fields are left out. A field named `search` or `query` (what
+/// `return` and `format` give) is search text used as it is: it is parsed and lowered like the
+/// search around it. No results give an expression that matches nothing.
+pub fn results_to_predicate(df: &DataFrame) -> Result<Predicate, Diagnostic> {
     let mut rows = Vec::new();
     let cols: Vec<&Column> = df
         .columns()
@@ -392,6 +393,12 @@ pub fn results_to_predicate(df: &DataFrame) -> Predicate {
         let mut and = Vec::new();
         for c in &cols {
             let values = crate::frame::values_at(c, i);
+            if matches!(c.name().as_str(), "search" | "query") {
+                for v in &values {
+                    and.push(search_text_predicate(v)?);
+                }
+                continue;
+            }
             let cmp = |v: &String| Predicate::Compare {
                 field: c.name().to_string(),
                 op: CmpOp::Eq,
@@ -410,11 +417,42 @@ pub fn results_to_predicate(df: &DataFrame) -> Predicate {
             rows.push(Predicate::And(and));
         }
     }
-    if rows.is_empty() {
+    Ok(if rows.is_empty() {
         // Splunk's format gives `NOT ()` for no results: nothing matches.
         Predicate::Not(Box::new(Predicate::True))
     } else {
         Predicate::Or(rows)
+    })
+}
+
+/// Search text from a subsearch's `search` field (`return`, `format`) as a predicate: parsed and
+/// lowered as a `search` command. Empty text matches everything; `NOT( )`, what `format` gives
+/// for no results, matches nothing.
+fn search_text_predicate(text: &str) -> Result<Predicate, Diagnostic> {
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if squeezed.is_empty() {
+        return Ok(Predicate::True);
+    }
+    if squeezed.eq_ignore_ascii_case("NOT()") {
+        return Ok(Predicate::Not(Box::new(Predicate::True)));
+    }
+    let spl = format!("search {text}");
+    let origin = |d: Diagnostic| d.origin("a subsearch's `search` field");
+    let p = crate::syntax::parse(&spl).map_err(origin)?;
+    let mut cx = crate::commands::Lower { text: &spl };
+    match p.commands.as_slice() {
+        [c] => match &c.kind {
+            crate::commands::CommandKind::Search(s) => match &s.expr {
+                Some(e) => cx.predicate(e).map_err(origin),
+                None => Ok(Predicate::True),
+            },
+            _ => Err(Diagnostic::new(format!(
+                "a subsearch's `search` field is not a search: {text}"
+            ))),
+        },
+        _ => Err(Diagnostic::new(format!(
+            "a subsearch's `search` field is not one search expression: {text}"
+        ))),
     }
 }
 

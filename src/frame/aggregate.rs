@@ -175,11 +175,25 @@ pub fn aggregate(
         }
     }
     let aggs = expand_wildcards(aggs, &schema, by);
+    if aggs.iter().any(|a| a.func == "sparkline") {
+        return with_sparklines(lf, &aggs, by, &schema, step, ctx);
+    }
+    group(lf, &aggs, by, &schema, ctx)
+}
+
+/// Group `lf` by `by` (prepared: nulls handled, multivalues exploded) and aggregate.
+fn group(
+    lf: LazyFrame,
+    aggs: &[Aggregate],
+    by: &[String],
+    schema: &Schema,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
     let mut exprs = Vec::with_capacity(aggs.len());
     let mut names: Vec<String> = Vec::new();
-    for a in &aggs {
+    for a in aggs {
         let name = a.output_name();
-        exprs.push(agg_expr(a, &schema, ctx, !by.is_empty())?.alias(name.as_str()));
+        exprs.push(agg_expr(a, schema, ctx, !by.is_empty())?.alias(name.as_str()));
         names.push(name);
     }
     if by.is_empty() {
@@ -191,6 +205,181 @@ pub fn aggregate(
         .group_by(keys)
         .agg(exprs)
         .sort(by.iter().map(|s| s.as_str()).collect::<Vec<_>>(), sort))
+}
+
+/// What a sparkline is in exported results: this marker, then the value of each time bucket,
+/// separated by commas (`##__SPARKLINE__##,0,3,1`).
+pub const SPARKLINE_MARK: &str = "##__SPARKLINE__##";
+
+/// The spans a sparkline without one chooses from: the smallest giving at most
+/// [`SPARKLINE_MAX_POINTS`] buckets over the results' time range.
+const SPARKLINE_SPANS: &[f64] = &[
+    1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 600.0, 1800.0, 3600.0, 86400.0, 604800.0, 2592000.0,
+];
+
+/// limits.conf `sparkline_maxsize`: the most points a sparkline has.
+const SPARKLINE_MAX_POINTS: f64 = 100.0;
+
+/// A sparkline's inner aggregation and span: `sparkline` (count, span chosen),
+/// `sparkline(count(user))`, `sparkline(avg(bytes), 5m)`.
+fn sparkline_parts(a: &Aggregate) -> (Aggregate, Option<String>) {
+    let text = match &a.arg {
+        Some(AggArg::Field(t)) => t.trim().to_string(),
+        _ => String::new(),
+    };
+    let (inner, span) = match text.rfind(',') {
+        Some(i) if !text[i..].contains(')') => (
+            text[..i].trim().to_string(),
+            Some(text[i + 1..].trim().to_string()),
+        ),
+        _ => (text, None),
+    };
+    let (func, field) = match inner.split_once('(') {
+        Some((f, rest)) => (
+            f.trim().to_ascii_lowercase(),
+            Some(rest.trim_end_matches(')').trim().to_string()).filter(|f| !f.is_empty()),
+        ),
+        None if inner.is_empty() => ("count".to_string(), None),
+        None => (inner.to_ascii_lowercase(), None),
+    };
+    let agg = Aggregate {
+        func,
+        arg: field.map(AggArg::Field),
+        alias: Some("__spelunk_sparkline".into()),
+        span: a.span,
+    };
+    (agg, span)
+}
+
+/// `stats`/`chart` with `sparkline` aggregates: the other aggregates as usual, and per group a
+/// sparkline: its inner aggregation (count by default) per time bucket of `span` (given, or the
+/// smallest of 1s, 5s, 10s, 30s, 1m, 5m, 10m, 30m, 1h, 1d, 1w, 30d giving at most 100 buckets),
+/// from the earliest to the latest result of all groups, so that the sparklines of a table line
+/// up. Rendered as exported results show it: `##__SPARKLINE__##,v1,v2,...` (count and dc of an
+/// empty bucket 0, other functions empty).
+fn with_sparklines(
+    lf: LazyFrame,
+    aggs: &[Aggregate],
+    by: &[String],
+    schema: &Schema,
+    step: &At,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    let err = |e: PolarsError| ctx.polars_error(&step.name, step.span, e);
+    let plain: Vec<Aggregate> = aggs
+        .iter()
+        .filter(|a| a.func != "sparkline")
+        .cloned()
+        .collect();
+    let mut out = if by.is_empty() && plain.is_empty() {
+        DataFrame::new(1, Vec::new()).map_err(err)?
+    } else {
+        group(lf.clone(), &plain, by, schema, ctx)?
+            .collect()
+            .map_err(err)?
+    };
+    let key_of = |df: &DataFrame, i: usize| -> Vec<Vec<String>> {
+        by.iter()
+            .map(|f| {
+                df.column(f)
+                    .map(|c| super::values_at(c, i))
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    // The time range of all results.
+    let range = if schema.contains("_time") {
+        let r = lf
+            .clone()
+            .select([
+                col("_time").cast(DataType::Float64).min().alias("lo"),
+                col("_time").cast(DataType::Float64).max().alias("hi"),
+            ])
+            .collect()
+            .map_err(err)?;
+        let get = |n: &str| {
+            r.column(n)
+                .ok()
+                .and_then(|c| c.f64().ok().and_then(|c| c.get(0)))
+        };
+        get("lo").zip(get("hi"))
+    } else {
+        None
+    };
+    for a in aggs.iter().filter(|a| a.func == "sparkline") {
+        let (inner, span) = sparkline_parts(a);
+        if inner.func == "sparkline" {
+            return Err(ctx.error("a sparkline of a sparkline", a.span));
+        }
+        let count_like = matches!(inner.func.as_str(), "count" | "c" | "dc" | "distinct_count");
+        let mut lines: Vec<String> = vec![SPARKLINE_MARK.to_string(); out.height()];
+        if let Some((lo, hi)) = range {
+            let secs = match &span {
+                Some(s) => span_seconds(s)
+                    .filter(|s| *s > 0.0)
+                    .ok_or_else(|| ctx.error(format!("invalid sparkline span `{s}`"), a.span))?,
+                None => SPARKLINE_SPANS
+                    .iter()
+                    .copied()
+                    .find(|s| ((hi / s).floor() - (lo / s).floor()) < SPARKLINE_MAX_POINTS)
+                    .unwrap_or(2592000.0),
+            };
+            let first = (lo / secs).floor();
+            let points = ((hi / secs).floor() - first) as usize + 1;
+            let mut keys: Vec<Expr> = by.iter().map(|f| col(f.as_str())).collect();
+            keys.push(col("__spelunk_bucket"));
+            let value = agg_expr(&inner, schema, ctx, true)?.alias("__spelunk_sparkline");
+            let g = lf
+                .clone()
+                .filter(col("_time").is_not_null())
+                .with_column(
+                    ((col("_time").cast(DataType::Float64) / lit(secs)).floor() - lit(first))
+                        .cast(DataType::Int64)
+                        .alias("__spelunk_bucket"),
+                )
+                .group_by(keys)
+                .agg([value])
+                .collect()
+                .map_err(err)?;
+            let mut series: std::collections::HashMap<Vec<Vec<String>>, Vec<Option<String>>> =
+                std::collections::HashMap::new();
+            let buckets = g.column("__spelunk_bucket").map_err(err)?;
+            let values = g.column("__spelunk_sparkline").map_err(err)?;
+            for i in 0..g.height() {
+                let Some(b) = super::values_at(buckets, i)
+                    .pop()
+                    .and_then(|b| b.parse::<usize>().ok())
+                    .filter(|b| *b < points)
+                else {
+                    continue;
+                };
+                let v = super::values_at(values, i);
+                series
+                    .entry(key_of(&g, i))
+                    .or_insert_with(|| vec![None; points])[b] =
+                    (!v.is_empty()).then(|| v.join(" "));
+            }
+            for (i, line) in lines.iter_mut().enumerate() {
+                let cells = series.get(&key_of(&out, i));
+                for p in 0..points {
+                    line.push(',');
+                    match cells.and_then(|c| c[p].as_deref()) {
+                        Some(v) => line.push_str(v),
+                        None if count_like => line.push('0'),
+                        None => {}
+                    }
+                }
+            }
+        }
+        out.with_column(Column::new(a.output_name().as_str().into(), lines))
+            .map_err(err)?;
+    }
+    let order: Vec<String> = by
+        .iter()
+        .cloned()
+        .chain(aggs.iter().map(Aggregate::output_name))
+        .collect();
+    Ok(out.select(order).map_err(err)?.lazy())
 }
 
 /// Explode keeping rows whose list is empty or null (as a null value).
@@ -256,6 +445,12 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
         let e = ctx.error(d.message, a.span);
         d.notes.into_iter().fold(e, Diagnostic::note)
     })?;
+    if a.func == "sparkline" {
+        return Err(ctx.error(
+            "`sparkline` is an aggregate of `stats` and `chart` only",
+            a.span,
+        ));
+    }
     let field = match &a.arg {
         None => None,
         Some(AggArg::Field(f)) => {
@@ -528,5 +723,76 @@ mod tests {
         assert_eq!(super::span_seconds("1h"), Some(3600.0));
         assert_eq!(super::span_seconds("2s"), Some(2.0));
         assert_eq!(super::span_seconds("x"), None);
+    }
+}
+
+#[cfg(test)]
+mod sparkline_tests {
+    use crate::testkit::run_on;
+    use polars::prelude::*;
+
+    fn strs(df: &DataFrame, c: &str) -> Vec<String> {
+        df.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect()
+    }
+
+    fn data() -> DataFrame {
+        df!(
+            "_time" => [0.0f64, 10.0, 61.0, 130.0, 125.0, 5.0],
+            "user" => ["a", "a", "a", "a", "b", "b"],
+            "n" => ["1", "2", "3", "4", "5", "6"]
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_sparkline_is_the_marker_then_one_value_per_bucket_over_the_whole_range() {
+        let out = run_on(
+            data(),
+            "| stats sparkline(count, 1m) as trend count by user",
+        );
+        let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["user", "trend", "count"]);
+        // Buckets 0-59, 60-119, 120-179 for every group (not only the group's own range);
+        // an empty bucket counts 0.
+        assert_eq!(
+            strs(&out, "trend"),
+            ["##__SPARKLINE__##,2,1,1", "##__SPARKLINE__##,1,0,1"]
+        );
+    }
+
+    #[test]
+    fn inner_aggregation_default_name_and_span() {
+        let out = run_on(data(), "| stats sparkline(sum(n), 1m) by user");
+        assert_eq!(
+            strs(&out, "sparkline(sum(n), 1m)"),
+            ["##__SPARKLINE__##,3,3,4", "##__SPARKLINE__##,6,,5"]
+        );
+        // No span: the smallest of the usual spans giving at most 100 points (here 5s: 0..130).
+        let out = run_on(data(), "| stats sparkline");
+        let line = strs(&out, "sparkline").pop().unwrap();
+        assert!(line.starts_with("##__SPARKLINE__##,"), "{line}");
+        assert_eq!(line.split(',').count() - 1, 27, "{line}");
+        let total: f64 = line
+            .split(',')
+            .skip(1)
+            .map(|v| v.parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(total, 6.0);
+    }
+
+    #[test]
+    fn chart_takes_a_sparkline_too() {
+        let out = run_on(data(), "| chart sparkline(count, 1m) count by user");
+        assert_eq!(out.height(), 2);
+        assert_eq!(
+            strs(&out, "sparkline(count, 1m)")[0],
+            "##__SPARKLINE__##,2,1,1"
+        );
     }
 }

@@ -583,7 +583,7 @@ pub static FUNCTIONS: &[FunctionDef] = &[
     def("sparkline", "sparkline[(<aggregation>[, <span>])]", 0, TWO, &[K::Field, K::Text],
         K::Multivalue,
         "chart and stats: a small trend line of an aggregation (count by default) over time.")
-        .stats().cat("Charting"),
+        .stats().cat("Charting").runs(),
 ];
 
 /// The eval function called `name` (case-insensitive; aliases such as `ceil` included).
