@@ -194,7 +194,15 @@ impl<'a> JsonLines<'a> {
             return;
         }
         let (text, repaired) = lossy_utf8(&all);
-        let text = text.into_owned();
+        let mut text = text.into_owned();
+        // Line breaks and tabs written raw inside strings (not valid JSON, but common in
+        // hand-made or folded files) are read as their escapes, as Splunk's extraction does.
+        if serde_json::Deserializer::from_str(&text)
+            .into_iter::<serde::de::IgnoredAny>()
+            .any(|r| r.is_err_and(|e| e.to_string().contains("control character")))
+        {
+            text = escape_controls_in_strings(&text);
+        }
         let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
         let mut at = 0usize;
         loop {
@@ -280,6 +288,35 @@ impl Iterator for JsonLines<'_> {
             }
         }
     }
+}
+
+/// `text` with control characters inside JSON strings written as escapes (`\n`, `\u0001`).
+fn escape_controls_in_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let (mut in_str, mut esc) = (false, false);
+    for c in text.chars() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == '\\' {
+                esc = true;
+            } else if c == '"' {
+                in_str = false;
+            } else if (c as u32) < 0x20 {
+                match c {
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    _ => out.push_str(&format!("\\u{:04x}", c as u32)),
+                }
+                continue;
+            }
+        } else if c == '"' {
+            in_str = true;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The events of one JSON value: the elements of an array, the records of a CloudTrail
