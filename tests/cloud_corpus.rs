@@ -269,3 +269,129 @@ fn data_source_examples_yield_the_fields_splunk_showed() {
     assert!(pct >= 90.0, "coverage {pct:.1}% below 90%");
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// cloudtrail detections that return results over the CloudTrail sets of the cloud corpus, with
+/// what in the data makes each fire (the Invictus set is one Stratus Red Team run; the OTRF set an
+/// EC2 proxy and S3 exfiltration simulation).
+const FIRE: &[(&str, &str)] = &[
+    ("aws_ami_attribute_modification_for_exfiltration", "ModifyImageAttribute adds a launchPermission for another account (AMI shared)"),
+    ("aws_concurrent_sessions_from_different_ips", "DescribeEventAggregates by one user_arn from two src_ip within 5 minutes"),
+    ("aws_createaccesskey", "CreateAccessKey (errorCode=success, not from the console) for a user other than the caller"),
+    ("aws_createloginprofile", "CreateLoginProfile for a user, then a ConsoleLogin of that user from the same src_ip"),
+    ("aws_credential_access_getpassworddata", "GetPasswordData on more than 10 instance ids within 5 minutes"),
+    ("aws_defense_evasion_delete_cloudtrail", "DeleteTrail succeeded (errorCode defaults to success), userAgent not the console"),
+    ("aws_defense_evasion_delete_cloudwatch_log_group", "DeleteLogGroup succeeded from the API"),
+    ("aws_defense_evasion_putbucketlifecycle", "PutBucketLifecycle with an expiration of 1 day by an IAMUser"),
+    ("aws_detect_sts_assume_role_abuse", "calls with user_type=AssumedRole whose session issuer is a Role"),
+    ("aws_ec2_snapshot_shared_externally", "ModifySnapshotAttribute adds createVolumePermission for an account that is not aws_account_id"),
+    ("aws_excessive_security_scanning", "more than 50 distinct Describe/List/Get calls by one user"),
+    ("aws_exfiltration_via_ec2_snapshot", "CreateSnapshot, ModifySnapshotAttribute and friends by one user within 5 minutes"),
+    ("aws_iam_accessdenied_discovery_events", "at least 5 AccessDenied errors of an IAMUser from one src_ip within an hour"),
+    ("aws_lambda_updatefunctioncode", "UpdateFunctionCode20150331v2 succeeded by an IAMUser"),
+    ("aws_successful_single_factor_authentication", "ConsoleLogin succeeded with additionalEventData.MFAUsed=No"),
+    ("detect_aws_console_login_by_new_user", "tstats over Authentication: ConsoleLogin rows (tag authentication from the aws_cloudtrail_auth event type), no user seen before"),
+];
+
+/// cloudtrail detections whose activity is not in the data: they must return nothing.
+const QUIET: &[(&str, &str)] = &[
+    (
+        "aws_defense_evasion_stop_logging_cloudtrail",
+        "StopLogging only failed (TrailNotFoundException), and the search needs errorCode=success",
+    ),
+    (
+        "aws_defense_evasion_update_cloudtrail",
+        "no UpdateTrail call",
+    ),
+    ("aws_iam_successful_group_deletion", "no DeleteGroup call"),
+    (
+        "aws_multiple_failed_mfa_requests_for_user",
+        "no failed MFA console sign-in",
+    ),
+    (
+        "aws_high_number_of_failed_authentications_for_user",
+        "no failed ConsoleLogin",
+    ),
+    (
+        "aws_password_policy_changes",
+        "no account password policy call",
+    ),
+    ("aws_disable_bucket_versioning", "no PutBucketVersioning"),
+    ("aws_setdefaultpolicyversion", "no SetDefaultPolicyVersion"),
+    (
+        "aws_network_access_control_list_deleted",
+        "no DeleteNetworkAclEntry",
+    ),
+    (
+        "aws_credential_access_failed_login",
+        "tstats over Authentication: no failed console sign-in",
+    ),
+];
+
+#[test]
+fn cloudtrail_detections_fire_on_the_attacks_in_the_data_and_only_those() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let root = shared.join("corpus/security_content");
+    let cloud = shared.join("corpus/cloud");
+    let mut store = Store::in_memory();
+    let s = store
+        .replay(
+            &[
+                Input::new(cloud.join("aws_cloudtrail-invictus")),
+                Input::new(cloud.join("aws_cloudtrail-otrf")),
+            ],
+            &ReplayOptions::default(),
+        )
+        .expect("replay");
+    assert_eq!(s.events_stored, 3003);
+    assert!(
+        s.datamodels.get("Change.All_Changes").copied().unwrap_or(0) > 0,
+        "{s}"
+    );
+    assert!(
+        s.datamodels
+            .get("Authentication.Authentication")
+            .copied()
+            .unwrap_or(0)
+            > 0,
+        "{s}"
+    );
+    let lib = MacroLibrary::with_dirs(std::slice::from_ref(&root)).expect("macros");
+    let lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
+    let path = |name: &str| root.join("detections/cloud").join(format!("{name}.yml"));
+    let paths: Vec<PathBuf> = FIRE.iter().chain(QUIET).map(|(n, _)| path(n)).collect();
+    for p in &paths {
+        assert!(p.is_file(), "{} is not in the corpus", p.display());
+    }
+    let report = run_list(&paths, &lib, &lookups, &store);
+    let rows = |name: &str| {
+        let o = report
+            .outcomes
+            .iter()
+            .find(|o| o.detection.ends_with(&format!("/{name}.yml")))
+            .expect("outcome");
+        assert!(o.error.is_none(), "{name}: {:?}", o.error);
+        o.rows.unwrap_or(0)
+    };
+    let mut fired = 0;
+    for (name, why) in FIRE {
+        let n = rows(name);
+        eprintln!("fires ({n} rows): {name}: {why}");
+        assert!(n > 0, "{name} should fire: {why}");
+        fired += 1;
+    }
+    for (name, why) in QUIET {
+        let n = rows(name);
+        assert_eq!(n, 0, "{name} should not fire: {why}");
+    }
+    // Every one is a `cloudtrail` (or CloudTrail data model) detection.
+    for (name, _) in FIRE {
+        let text = std::fs::read_to_string(path(name)).expect("read");
+        assert!(
+            text.contains("`cloudtrail`") || text.contains("datamodel=Authentication"),
+            "{name}"
+        );
+    }
+    assert!(fired >= 10);
+}
