@@ -540,6 +540,22 @@ const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../knowledge/tags/aws_cloudtrail.conf"),
     ),
     (
+        "eventtypes/saas_identity.conf",
+        include_str!("../../knowledge/eventtypes/saas_identity.conf"),
+    ),
+    (
+        "tags/saas_identity.conf",
+        include_str!("../../knowledge/tags/saas_identity.conf"),
+    ),
+    (
+        "eventtypes/linux_audit.conf",
+        include_str!("../../knowledge/eventtypes/linux_audit.conf"),
+    ),
+    (
+        "tags/linux_audit.conf",
+        include_str!("../../knowledge/tags/linux_audit.conf"),
+    ),
+    (
         "datamodels/Authentication.yml",
         include_str!("../../knowledge/datamodels/Authentication.yml"),
     ),
