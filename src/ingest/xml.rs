@@ -6,7 +6,8 @@
 //! text verbatim. Fields follow splunk-semantics.md §7: every `<System>` element and attribute
 //! Splunk extracts (`EventCode`/`EventID`, `Computer`, `Channel`, `EventRecordID`, `Keywords`,
 //! `Level`, `Task`, `Opcode`, `Version`, `ProcessID`/`ThreadID`, `UserID`/`SecurityID`,
-//! `Guid`/`Name`, `SystemTime`), every `<Data Name='X'>` as `X` (key-cleaned: `Process Name` is `Process_Name`) (XML entities decoded), leaf
+//! `Guid`/`Name`, `SystemTime`), every `<Data Name='X'>` as `X` (XML entities decoded; the name
+//! cleaned as Splunk's `CLEAN_KEYS` does: `Process Name` is `Process_Name`), leaf
 //! elements of `<UserData>`, and Sysmon's `Hashes` split into `MD5`, `SHA256`, `IMPHASH`, ...
 //! Empty values give no field (as with Splunk's `<Data Name='(.*?)'>(.*?)</Data>` extraction
 //! followed by the CIM's "null or empty" tests, an empty value and a missing one are the same).
