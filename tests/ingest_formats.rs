@@ -286,3 +286,47 @@ fn data_names_are_cleaned_as_splunk_clean_keys_does() {
     assert_eq!(ingest::clean_key("a.b-c d"), "a_b_c_d");
     assert_eq!(ingest::clean_key("Already_Clean1"), "Already_Clean1");
 }
+
+#[test]
+fn gzip_and_zip_work_for_xml_evtx_and_audit_text_too() {
+    let dir = common::temp_dir("fmt-gz-all");
+    // XmlWinEventLog, gzipped: the same events as the plain file.
+    let good = std::fs::read(common::fixture("good.log")).expect("fixture");
+    let plain = events(&Input::new(common::fixture("good.log")));
+    let gz = events(&Input::new(write(&dir, "good.log.gz", &gzip(&good))));
+    assert_eq!(gz.len(), plain.len());
+    assert_eq!(gz[0].fields, plain[0].fields);
+    assert_eq!(gz[0].time, plain[0].time);
+    // Linux audit text inside a zip (the OTRF datasets are zipped logs).
+    let audit = "type=CWD msg=audit(1604994496.155:92733): cwd=\"/home/wardog\"\n";
+    let zpath = dir.join("audit.zip");
+    {
+        let f = std::fs::File::create(&zpath).expect("zip");
+        let mut z = zip::ZipWriter::new(f);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("audit.log", opts).expect("entry");
+        z.write_all(audit.as_bytes()).expect("write");
+        z.finish().expect("finish");
+    }
+    let evs = events(&Input::new(&zpath));
+    assert_eq!(evs.len(), 1);
+    assert_eq!(evs[0].field("cwd"), Some("/home/wardog"));
+    assert!((evs[0].time - 1604994496.155).abs() < 1e-6);
+    // EVTX, gzipped (needs a real .evtx from ../shared).
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let evtx = walkdir::WalkDir::new(shared.join("corpus/evtx-attack-samples"))
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.path().to_path_buf())
+        .find(|p| p.extension().is_some_and(|e| e == "evtx"))
+        .expect("an evtx sample");
+    let plain = events(&Input::new(&evtx));
+    let bytes = std::fs::read(&evtx).expect("read");
+    let gz = events(&Input::new(write(&dir, "sample.evtx.gz", &gzip(&bytes))));
+    assert_eq!(gz.len(), plain.len());
+    assert_eq!(gz[0].fields, plain[0].fields);
+}

@@ -470,15 +470,17 @@ impl Timestamps {
 
     fn rule_for(&mut self, ev: &Event) -> Option<&TimeRule> {
         let st = match (&self.given, &ev.sourcetype) {
-            (Some(g), _) => g.clone(),
-            (None, Some(s)) => s.to_ascii_lowercase(),
-            (None, None) => "_json".to_string(),
+            (Some(g), _) => g.as_str(),
+            (None, Some(s)) => s.as_str(),
+            (None, None) => "_json",
         };
+        // Most files hold one sourcetype: the last answer is kept (no allocation per event).
         let idx = match &self.cached {
-            Some((s, i)) if *s == st => *i,
+            Some((s, i)) if s.eq_ignore_ascii_case(st) => *i,
             _ => {
-                let i = self.rules.iter().position(|r| r.applies(&st));
-                self.cached = Some((st, i));
+                let lower = st.to_ascii_lowercase();
+                let i = self.rules.iter().position(|r| r.applies(&lower));
+                self.cached = Some((lower, i));
                 i
             }
         };
