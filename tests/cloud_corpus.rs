@@ -643,3 +643,110 @@ fn identity_sources_give_authentication_and_change_rows() {
     let got = rows(&store, "Change", "All_Changes.action");
     assert!(got.iter().any(|v| v == "created"), "{got:?}");
 }
+
+/// Detections of the O365 and Entra ID (Azure AD) macros that return results over
+/// security_content's own example events for those sources (the corpus holds no other real
+/// events for them): each example is the activity its data source describes.
+#[test]
+fn o365_and_entra_id_detections_fire_on_their_data_source_examples() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let root = shared.join("corpus/security_content");
+    let cases: [(&str, &str, &str, &[&str]); 2] = [
+        (
+            "o365:management:activity",
+            "o365",
+            "`o365_management_activity`",
+            &[
+                "o365_add_app_role_assignment_grant_user",
+                "o365_added_service_principal",
+                "o365_admin_consent_bypassed_by_service_principal",
+                "o365_application_registration_owner_added",
+                "o365_disable_mfa",
+                "o365_elevated_mailbox_permission_assigned",
+                "o365_high_privilege_role_granted",
+                "o365_mailbox_folder_read_permission_assigned",
+                "o365_mailbox_read_access_granted_to_application",
+                "o365_new_mfa_method_registered",
+                "o365_oauth_app_mailbox_access_via_ews",
+                "o365_privileged_role_assigned",
+                "o365_tenant_wide_admin_consent_granted",
+            ],
+        ),
+        (
+            "azure:monitor:aad",
+            "Azure AD",
+            "`azure_monitor_aad`",
+            &[
+                "azure_ad_block_user_consent_for_risky_apps_disabled",
+                "azure_ad_external_guest_user_invited",
+                "azure_ad_multi_factor_authentication_disabled",
+                "azure_ad_new_custom_domain_added",
+                "azure_ad_new_federated_domain_added",
+                "azure_ad_new_mfa_method_registered_for_user",
+                "azure_ad_privileged_role_assigned",
+                "azure_ad_service_principal_created",
+                "azure_ad_service_principal_owner_added",
+                "azure_ad_user_consent_blocked_for_risky_application",
+                "azure_ad_user_enabled_and_password_reset",
+            ],
+        ),
+    ];
+    let tmp = common::temp_dir("o365-entra");
+    for (st, source, macro_call, expected) in cases {
+        // Every example event of the sourcetype, one per line.
+        let mut lines = Vec::new();
+        for e in std::fs::read_dir(root.join("data_sources")).expect("dir") {
+            let p = e.expect("entry").path();
+            let doc: serde_norway::Value =
+                serde_norway::from_str(&std::fs::read_to_string(&p).expect("read")).expect("yaml");
+            let s = |k: &str| {
+                doc.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            if s("sourcetype") == st && !s("example_log").trim().is_empty() {
+                lines.push(s("example_log").trim().replace('\n', " "));
+            }
+        }
+        let file = tmp.join(format!("{source}.json"));
+        std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+        let mut store = Store::in_memory();
+        let input = Input {
+            sourcetype: Some(st.to_string()),
+            source: Some(source.to_string()),
+            ..Input::new(&file)
+        };
+        let s = store
+            .replay(&[input], &ReplayOptions::default())
+            .expect("replay");
+        assert_eq!(s.events_rejected, 0, "{st}: {s}");
+        let mut names: Vec<String> = std::fs::read_dir(root.join("detections/cloud"))
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains(macro_call)))
+            .filter_map(|p| Some(format!("cloud/{}", p.file_stem()?.to_str()?)))
+            .collect();
+        names.sort();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let rows = rows_by_name(&shared, &store, &refs);
+        let fired: Vec<&String> = rows
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, _)| k)
+            .collect();
+        eprintln!(
+            "{st}: {} of {} detections fire: {fired:?}",
+            fired.len(),
+            rows.len()
+        );
+        for name in expected {
+            assert!(
+                rows.get(*name).copied().unwrap_or(0) > 0,
+                "{name} should fire on its data source's example"
+            );
+        }
+    }
+}
