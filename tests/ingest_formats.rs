@@ -330,3 +330,75 @@ fn gzip_and_zip_work_for_xml_evtx_and_audit_text_too() {
     assert_eq!(gz.len(), plain.len());
     assert_eq!(gz[0].fields, plain[0].fields);
 }
+
+#[test]
+fn cli_summary_reports_repairs_and_time_field_wins() {
+    let dir = common::temp_dir("fmt-cli");
+    let p = write(
+        &dir,
+        "t.json",
+        b"{\"eventVersion\":\"1.08\",\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\",\"eventTime\":\"2023-07-10T11:45:00Z\",\"seen\":\"2001-02-03T04:05:06Z\"}\n{\"nothing\":\"here\"}\n",
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .args(["replay", "--in-memory", "--format", "json", "--no-progress"])
+        .arg(&p)
+        .output()
+        .expect("run spelunk");
+    // Nothing rejected: exit 0, one event repaired (no time), read = stored + rejected.
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["events_read"], 2);
+    assert_eq!(v["events_stored"], 2);
+    assert_eq!(v["events_repaired"], 1);
+    assert_eq!(v["repairs"]["no readable time"], 1);
+    // --time-field wins over the sourcetype's eventTime.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .args(["run", "--data"])
+        .arg(&p)
+        .args([
+            "--format",
+            "csv",
+            "eventName=GetObject | eval t=strftime(_time, \"%Y\") | table t",
+        ])
+        .output()
+        .expect("run spelunk");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2023"));
+    let text = std::process::Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .args([
+            "replay",
+            "--in-memory",
+            "--no-progress",
+            "--time-field",
+            "seen",
+        ])
+        .arg(&p)
+        .output()
+        .expect("run spelunk");
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    assert!(
+        text.contains("repaired (stored, as Splunk keeps them): 1 events"),
+        "{text}"
+    );
+    let mut store = Store::in_memory();
+    let opts = ReplayOptions {
+        reader: ReaderOptions {
+            time_field: Some("seen".into()),
+            ..ReaderOptions::default()
+        },
+        ..ReplayOptions::default()
+    };
+    store.replay(&[Input::new(&p)], &opts).expect("replay");
+    let df = store.events(None).expect("events").collect().expect("df");
+    let t = df
+        .column("_time")
+        .expect("_time")
+        .cast(&polars::prelude::DataType::Float64)
+        .expect("f64");
+    let first = t.f64().expect("f64").get(0).expect("row");
+    assert_eq!(first, epoch("2001-02-03T04:05:06Z"));
+}
