@@ -4,8 +4,9 @@
 //! Arrays and `Records` files give one event per element, as the AWS add-on indexes each
 //! CloudTrail record; `_raw` is then the element's JSON text.
 //!
-//! Fields are the object's keys as given; nested objects give dotted names (`a.b`) and arrays
-//! give multivalue fields named `a{}`, as Splunk's JSON extraction does. `_time` comes from the
+//! Fields are the object's keys as given; nested objects give dotted names (`a.b`), arrays
+//! give multivalue fields named `a{}`, and `null` is the text `null`, as Splunk's JSON
+//! extraction does. `_time` comes from the
 //! sourcetype's timestamp settings (applied by [`super::open`]); without them, from the first of
 //! [`ReaderOptions::json_time_fields`] present, else the first value shaped like a timestamp.
 //!
@@ -408,7 +409,10 @@ fn event_from_value(
 
 fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
     match v {
-        Value::Null => {}
+        // Splunk's JSON extraction keeps a null as the text `null` (CloudTrail's
+        // `"responseElements": null` is the field responseElements=null in every
+        // security_content data source that lists it).
+        Value::Null => out.push((prefix.to_string(), "null".to_string())),
         Value::String(s) => out.push((prefix.to_string(), s.clone())),
         Value::Bool(b) => out.push((prefix.to_string(), b.to_string())),
         Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
