@@ -174,7 +174,7 @@ impl<'a> JsonLines<'a> {
     /// Queues the events of one parsed value (an object, an array, a `Records` file).
     fn queue(&mut self, v: Value, offset: u64, repaired: bool) {
         for rec in split_records(v) {
-            let r = match event_from_value(rec, &self.opts, offset) {
+            let r = match event_from_value(rec, &self.opts, offset, None) {
                 Ok(mut ev) => {
                     ev.repaired.bytes = repaired && ev.raw.contains('\u{FFFD}');
                     Record::Event(ev)
@@ -275,9 +275,8 @@ impl Iterator for JsonLines<'_> {
             match serde_json::from_str::<Value>(text) {
                 Ok(v @ Value::Object(_)) if !is_records_file(&v) => {
                     // One object: `_raw` is the line as written.
-                    return Some(match event_from_value(v, &self.opts, offset) {
+                    return Some(match event_from_value(v, &self.opts, offset, Some(text)) {
                         Ok(mut ev) => {
-                            ev.raw = text.to_string();
                             ev.repaired.bytes = repaired;
                             Record::Event(ev)
                         }
@@ -348,16 +347,16 @@ pub fn parse_line(
     offset: u64,
 ) -> Result<Event, (&'static str, String)> {
     let v: Value = serde_json::from_str(text).map_err(|e| ("bad JSON", e.to_string()))?;
-    let mut ev = event_from_value(v, opts, offset)?;
-    ev.raw = text.to_string();
-    Ok(ev)
+    event_from_value(v, opts, offset, Some(text))
 }
 
-/// Turns one JSON object into an event (its time NaN when none is recognised).
+/// Turns one JSON object into an event (its time NaN when none is recognised). `_raw` is `raw`
+/// when given (the line as written), else the object's JSON text.
 fn event_from_value(
     v: Value,
     opts: &ReaderOptions,
     offset: u64,
+    raw: Option<&str>,
 ) -> Result<Event, (&'static str, String)> {
     let Value::Object(map) = &v else {
         return Err(("bad JSON", "not a JSON object".into()));
@@ -398,7 +397,10 @@ fn event_from_value(
     } else {
         (None, None)
     };
-    let raw = serde_json::to_string(&v).map_err(|e| ("bad JSON", e.to_string()))?;
+    let raw = match raw {
+        Some(r) => r.to_string(),
+        None => serde_json::to_string(&v).map_err(|e| ("bad JSON", e.to_string()))?,
+    };
     let mut ev = Event::new(raw, fields, offset);
     ev.time = time.unwrap_or(f64::NAN);
     ev.host = host;
