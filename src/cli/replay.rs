@@ -1,5 +1,6 @@
-//! `spelunk replay`: replay datasets (XmlWinEventLog, EVTX, JSON lines, attack_data dataset
-//! YAML, directories of them) into a columnar store, as Splunk would index them.
+//! `spelunk replay`: replay datasets (XmlWinEventLog, EVTX, JSON, Linux audit text, plain,
+//! gzip or zip; attack_data dataset YAML, directories of them) into a columnar store, as Splunk
+//! would index them. The summary says what was read, stored, rejected and repaired.
 //!
 //! Exit status: 0 when every event was stored, 2 when some events or files were rejected,
 //! 1 on failure (the store or the knowledge files could not be used, or no input could be read).
@@ -58,7 +59,8 @@ pub struct KnowledgeArgs {
     /// Add-on folder whose eventtypes.conf/tags.conf are loaded on top of ours. Repeatable.
     #[arg(long)]
     pub addon: Vec<PathBuf>,
-    /// JSON lines: field holding the event time (default: _time, @timestamp, timestamp, TimeCreated, ...).
+    /// Field holding the event time, tried before the sourcetype's timestamp settings
+    /// (knowledge/mappings/*.yml `timestamp:`) and Splunk's own recognition.
     #[arg(long)]
     pub time_field: Option<String>,
 }
@@ -78,7 +80,7 @@ pub fn run(args: ReplayArgs) -> ExitCode {
         ..ReplayOptions::default()
     };
     if let Some(tf) = &args.knowledge.time_field {
-        opts.reader.json_time_fields = vec![tf.clone()];
+        opts.reader.time_field = Some(tf.clone());
     }
     let mut store = if args.in_memory {
         Store::in_memory()

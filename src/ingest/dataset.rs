@@ -14,9 +14,9 @@ use super::{Input, Rejection};
 use serde_norway::Value;
 use std::path::{Path, PathBuf};
 
-/// File extensions replayed when a directory is given.
+/// File extensions replayed when a directory is given (`.gz`: any of them compressed).
 pub const DATA_EXTENSIONS: &[&str] = &[
-    "log", "txt", "xml", "evtx", "json", "jsonl", "ndjson", "zip",
+    "log", "txt", "xml", "evtx", "json", "jsonl", "ndjson", "zip", "gz",
 ];
 
 fn is_yaml(p: &Path) -> bool {

@@ -13,33 +13,36 @@ use std::sync::Arc;
 /// Streams the records of one `.evtx` file.
 pub fn read(path: &Path) -> RecordIter {
     let file = path.display().to_string();
-    let reject = |kind: &str, detail: String, offset: u64, file: &str| {
-        Record::Rejected(Rejection {
-            kind: kind.to_string(),
-            detail,
-            file: file.to_string(),
-            offset,
-        })
-    };
-    let parser = match catch_unwind(|| EvtxParser::from_path(path)) {
-        Ok(Ok(p)) => p,
-        Ok(Err(e)) => {
-            return Box::new(std::iter::once(reject(
-                "not an EVTX file",
-                e.to_string(),
-                0,
-                &file,
-            )))
-        }
-        Err(_) => {
-            return Box::new(std::iter::once(reject(
-                "not an EVTX file",
-                "the evtx parser failed".into(),
-                0,
-                &file,
-            )))
-        }
-    };
+    match catch_unwind(|| EvtxParser::from_path(path)) {
+        Ok(Ok(p)) => records(p, file),
+        Ok(Err(e)) => not_evtx(e.to_string(), file),
+        Err(_) => not_evtx("the evtx parser failed".into(), file),
+    }
+}
+
+/// Streams the records of an `.evtx` file held in memory (from a `.gz` or a zip entry); `name`
+/// is reported as the file.
+pub fn read_buffer(buf: Vec<u8>, name: String) -> RecordIter {
+    match catch_unwind(move || EvtxParser::from_buffer(buf)) {
+        Ok(Ok(p)) => records(p, name),
+        Ok(Err(e)) => not_evtx(e.to_string(), name),
+        Err(_) => not_evtx("the evtx parser failed".into(), name),
+    }
+}
+
+fn not_evtx(detail: String, file: String) -> RecordIter {
+    Box::new(std::iter::once(Record::Rejected(Rejection {
+        kind: "not an EVTX file".to_string(),
+        detail,
+        file,
+        offset: 0,
+    })))
+}
+
+fn records<T: std::io::Read + std::io::Seek + Send + 'static>(
+    parser: EvtxParser<T>,
+    file: String,
+) -> RecordIter {
     let settings = ParserSettings::new().num_threads(1).indent(false);
     let settings = Arc::new(settings);
     let parser = parser.with_configuration((*settings).clone());

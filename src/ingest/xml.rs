@@ -6,7 +6,8 @@
 //! text verbatim. Fields follow splunk-semantics.md §7: every `<System>` element and attribute
 //! Splunk extracts (`EventCode`/`EventID`, `Computer`, `Channel`, `EventRecordID`, `Keywords`,
 //! `Level`, `Task`, `Opcode`, `Version`, `ProcessID`/`ThreadID`, `UserID`/`SecurityID`,
-//! `Guid`/`Name`, `SystemTime`), every `<Data Name='X'>` as `X` (XML entities decoded), leaf
+//! `Guid`/`Name`, `SystemTime`), every `<Data Name='X'>` as `X` (XML entities decoded; the name
+//! cleaned as Splunk's `CLEAN_KEYS` does: `Process Name` is `Process_Name`), leaf
 //! elements of `<UserData>`, and Sysmon's `Hashes` split into `MD5`, `SHA256`, `IMPHASH`, ...
 //! Empty values give no field (as with Splunk's `<Data Name='(.*?)'>(.*?)</Data>` extraction
 //! followed by the CIM's "null or empty" tests, an empty value and a missing one are the same).
@@ -14,7 +15,7 @@
 //! The scanner is hand-written over bytes (no DOM): the reader keeps one read buffer and one
 //! event, so memory does not grow with the file.
 
-use super::{parse_timestamp, Event, ReaderOptions, Record, Rejection};
+use super::{clean_key, lossy_utf8, parse_timestamp, Event, ReaderOptions, Record, Rejection};
 use memchr::memmem;
 use std::borrow::Cow;
 use std::fs::File;
@@ -57,7 +58,7 @@ pub struct ParsedXml {
 /// Why one event's XML was rejected.
 #[derive(Debug, Clone, PartialEq)]
 pub struct XmlError {
-    /// Short reason (`malformed XML`, `bad XML entity`, `no timestamp`, ...).
+    /// Short reason (`malformed XML`, `bad XML entity`, ...).
     pub kind: &'static str,
     /// Details.
     pub detail: String,
@@ -254,21 +255,14 @@ impl Iterator for XmlReader {
                     let raw_end = e + 8;
                     let offset = self.base + p as u64;
                     self.pos = raw_end;
-                    let rec = match std::str::from_utf8(&self.buf[p..raw_end]) {
-                        Err(err) => self.reject(
-                            "invalid UTF-8",
-                            format!(
-                                "invalid UTF-8 at byte {}",
-                                offset + err.valid_up_to() as u64
-                            ),
-                            offset,
-                        ),
-                        Ok(raw) => match parse_event(raw) {
-                            Ok(parsed) => {
-                                Record::Event(event_from_parsed(raw.to_string(), parsed, offset))
-                            }
-                            Err(e) => self.reject(e.kind, e.detail, offset + e.at as u64),
-                        },
+                    let (raw, repaired) = lossy_utf8(&self.buf[p..raw_end]);
+                    let rec = match parse_event(&raw) {
+                        Ok(parsed) => {
+                            let mut ev = event_from_parsed(raw.into_owned(), parsed, offset);
+                            ev.repaired.bytes = repaired;
+                            Record::Event(ev)
+                        }
+                        Err(e) => self.reject(e.kind, e.detail, offset + e.at as u64),
                     };
                     return Some(rec);
                 }
@@ -320,15 +314,13 @@ pub fn event_from_parsed(raw: String, parsed: ParsedXml, offset: u64) -> Event {
     };
     let host = get("Computer");
     let source = get("Channel").map(|c| format!("XmlWinEventLog:{c}"));
-    Event {
-        time: parsed.time.unwrap_or(0.0),
-        raw,
-        host,
-        source,
-        sourcetype: Some("XmlWinEventLog".to_string()),
-        fields: parsed.fields,
-        offset,
-    }
+    let mut ev = Event::new(raw, parsed.fields, offset);
+    // No readable SystemTime: NaN, settled by the replay's fallbacks.
+    ev.time = parsed.time.unwrap_or(f64::NAN);
+    ev.host = host;
+    ev.source = source;
+    ev.sourcetype = Some("XmlWinEventLog".to_string());
+    ev
 }
 
 fn err(kind: &'static str, detail: impl Into<String>, at: usize) -> XmlError {
@@ -518,13 +510,6 @@ pub fn parse_event(raw: &str) -> Result<ParsedXml, XmlError> {
     if !seen_root {
         return Err(err("malformed XML", "no <Event> element", 0));
     }
-    if out.time.is_none() {
-        return Err(err(
-            "no timestamp",
-            "no valid <TimeCreated SystemTime='…'/>",
-            0,
-        ));
-    }
     split_hashes(&mut out.fields);
     Ok(out)
 }
@@ -576,11 +561,11 @@ fn close_element(stack: &[Open<'_>], open: Open<'_>, out: &mut ParsedXml) {
         }
         (Some("EventData"), 2) => {
             let name = match (&open.data_name, open.name) {
-                (Some(n), "Data") => n.as_ref(),
-                (None, n) => n,
-                (Some(_), n) => n,
+                (Some(n), "Data") => clean_key(n),
+                (None, n) => Cow::Borrowed(n),
+                (Some(_), n) => Cow::Borrowed(n),
             };
-            push(out, name, trim_rendering(&open.text));
+            push(out, &name, trim_rendering(&open.text));
         }
         (Some("UserData"), d) if d >= 2 => push(out, open.name, trim_rendering(&open.text)),
         (Some("RenderingInfo"), 2) if open.name == "Message" => push(out, "Message", &open.text),

@@ -15,6 +15,7 @@ pub mod conf;
 pub mod datamodel;
 pub mod eventtype_search;
 
+use crate::ingest::TimeRule;
 use datamodel::{DataModel, Dataset};
 use eventtype_search::{Expr, FieldSource};
 use serde::Deserialize;
@@ -211,8 +212,8 @@ pub enum MapOp {
     Value(String),
     /// Lower-cased copy.
     Lower(String),
-    /// First non-empty of several fields.
-    Coalesce(Vec<String>),
+    /// First non-empty of several fields, else the default (when given).
+    Coalesce(Vec<String>, Option<String>),
     /// Regex replacement on a field (`replace(field, regex, with)`).
     Replace {
         /// Source field.
@@ -229,6 +230,17 @@ pub enum MapOp {
         field: String,
         /// Pattern.
         regex: regex::Regex,
+    },
+    /// The value of a Name/Value list named `name` (`{field: List{}.Value, at: List{}.Name,
+    /// name: N}`): the values of `field` at the positions where `at` equals `name`, as add-ons
+    /// turn `[{"Name": N, "Value": V}]` arrays into a field `N`.
+    Pick {
+        /// The values (`List{}.Value`).
+        field: String,
+        /// The names, in step with the values (`List{}.Name`).
+        at: String,
+        /// The name wanted.
+        name: String,
     },
     /// Automatic lookup (`LOOKUP-x = table key OUTPUTNEW output`): the `output` column of the
     /// row of a `lookups/<table>.csv` file whose first column equals the field `key`.
@@ -256,16 +268,41 @@ pub struct MappingRule {
 /// Mapping rules of one sourcetype (lower case; `*` for every sourcetype).
 #[derive(Debug, Clone)]
 pub struct MappingSet {
-    /// Sourcetype, lower case.
+    /// Sourcetype, lower case; a trailing `*` matches any rest (`gws:reports:*`).
     pub sourcetype: String,
+    /// Timestamp settings of the sourcetype (`timestamp:`), if any.
+    pub timestamp: Option<TimeRule>,
     /// Rules in order.
     pub rules: Vec<MappingRule>,
+}
+
+impl MappingSet {
+    /// Whether the set applies to sourcetype `st` (lower case).
+    pub fn applies(&self, st: &str) -> bool {
+        match self.sourcetype.strip_suffix('*') {
+            Some(p) => st.starts_with(p),
+            None => self.sourcetype == st,
+        }
+    }
 }
 
 #[derive(Deserialize)]
 struct YamlMapping {
     sourcetype: String,
+    #[serde(default)]
+    timestamp: Option<YamlTimestamp>,
+    #[serde(default)]
     rules: Vec<YamlRule>,
+}
+
+/// `timestamp:` of a mapping file: the fields holding the event time (Splunk's
+/// `TIMESTAMP_FIELDS`) and/or the pattern the time follows in `_raw` (`TIME_PREFIX`).
+#[derive(Deserialize)]
+struct YamlTimestamp {
+    #[serde(default)]
+    fields: Vec<String>,
+    #[serde(default)]
+    prefix: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -298,7 +335,10 @@ fn parse_mapping(text: &str) -> Result<MappingSet, String> {
                     list.iter()
                         .filter_map(|x| x.as_str().map(str::to_string))
                         .collect(),
+                    s("default"),
                 )
+            } else if let (Some(field), Some(at), Some(name)) = (s("field"), s("at"), s("name")) {
+                MapOp::Pick { field, at, name }
             } else if let (Some(field), Some(re)) = (s("field"), s("extract")) {
                 let regex =
                     regex::Regex::new(&re).map_err(|e| format!("rule {}: {k}: {e}", r.name))?;
@@ -326,8 +366,21 @@ fn parse_mapping(text: &str) -> Result<MappingSet, String> {
             set,
         });
     }
+    let sourcetype = m.sourcetype.to_ascii_lowercase();
+    let timestamp = match m.timestamp {
+        Some(t) => Some(TimeRule {
+            sourcetype: sourcetype.clone(),
+            fields: t.fields,
+            prefix: t
+                .prefix
+                .map(|p| regex::Regex::new(&p).map_err(|e| format!("timestamp prefix: {e}")))
+                .transpose()?,
+        }),
+        None => None,
+    };
     Ok(MappingSet {
-        sourcetype: m.sourcetype.to_ascii_lowercase(),
+        sourcetype,
+        timestamp,
         rules,
     })
 }
@@ -447,6 +500,66 @@ const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../knowledge/mappings/xmlwineventlog.yml"),
     ),
     (
+        "mappings/aws_cloudtrail.yml",
+        include_str!("../../knowledge/mappings/aws_cloudtrail.yml"),
+    ),
+    (
+        "mappings/kubernetes_audit.yml",
+        include_str!("../../knowledge/mappings/kubernetes_audit.yml"),
+    ),
+    (
+        "mappings/linux_audit.yml",
+        include_str!("../../knowledge/mappings/linux_audit.yml"),
+    ),
+    (
+        "mappings/o365_management_activity.yml",
+        include_str!("../../knowledge/mappings/o365_management_activity.yml"),
+    ),
+    (
+        "mappings/azure_monitor_aad.yml",
+        include_str!("../../knowledge/mappings/azure_monitor_aad.yml"),
+    ),
+    (
+        "mappings/oktaim2_log.yml",
+        include_str!("../../knowledge/mappings/oktaim2_log.yml"),
+    ),
+    (
+        "mappings/gws_reports.yml",
+        include_str!("../../knowledge/mappings/gws_reports.yml"),
+    ),
+    (
+        "mappings/github.yml",
+        include_str!("../../knowledge/mappings/github.yml"),
+    ),
+    (
+        "eventtypes/aws_cloudtrail.conf",
+        include_str!("../../knowledge/eventtypes/aws_cloudtrail.conf"),
+    ),
+    (
+        "tags/aws_cloudtrail.conf",
+        include_str!("../../knowledge/tags/aws_cloudtrail.conf"),
+    ),
+    (
+        "eventtypes/saas_identity.conf",
+        include_str!("../../knowledge/eventtypes/saas_identity.conf"),
+    ),
+    (
+        "tags/saas_identity.conf",
+        include_str!("../../knowledge/tags/saas_identity.conf"),
+    ),
+    (
+        "eventtypes/linux_audit.conf",
+        include_str!("../../knowledge/eventtypes/linux_audit.conf"),
+    ),
+    (
+        "tags/linux_audit.conf",
+        include_str!("../../knowledge/tags/linux_audit.conf"),
+    ),
+    (
+        "datamodels/Authentication.yml",
+        include_str!("../../knowledge/datamodels/Authentication.yml"),
+    ),
+    (
         "lookups/windows_signatures.csv",
         include_str!("../../knowledge/lookups/windows_signatures.csv"),
     ),
@@ -468,7 +581,27 @@ const BUNDLED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The timestamp settings of spelunk's own knowledge (parsed once).
+pub fn bundled_time_rules() -> &'static [TimeRule] {
+    static RULES: std::sync::OnceLock<Vec<TimeRule>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        BUNDLED
+            .iter()
+            .filter(|(name, _)| name.starts_with("mappings/"))
+            .filter_map(|(_, text)| parse_mapping(text).ok()?.timestamp)
+            .collect()
+    })
+}
+
 impl Knowledge {
+    /// The timestamp settings of the loaded mappings, one per sourcetype that has them.
+    pub fn time_rules(&self) -> Vec<TimeRule> {
+        self.mappings
+            .iter()
+            .filter_map(|m| m.timestamp.clone())
+            .collect()
+    }
+
     /// The project's own definitions (the `knowledge/` folder, compiled into the binary).
     pub fn bundled() -> Result<Knowledge, String> {
         let mut k = Knowledge::default();
@@ -507,9 +640,10 @@ impl Knowledge {
 
     fn add_file(&mut self, rel: &str, text: &str) -> Result<(), String> {
         let is_yaml = rel.ends_with(".yml") || rel.ends_with(".yaml");
-        if rel.ends_with("eventtypes.conf") {
+        let in_dir = |d: &str| rel.starts_with(d) && rel.ends_with(".conf");
+        if rel.ends_with("eventtypes.conf") || in_dir("eventtypes/") {
             self.add_eventtypes(text);
-        } else if rel.ends_with("tags.conf") {
+        } else if rel.ends_with("tags.conf") || in_dir("tags/") {
             self.add_tags(text);
         } else if rel.starts_with("mappings/") && is_yaml {
             let m = parse_mapping(text)?;
@@ -652,7 +786,7 @@ impl Knowledge {
         let st = ev.sourcetype.to_ascii_lowercase();
         let mut idx = FieldIndex::new(&ev.fields);
         for (si, set) in self.mappings.iter().enumerate() {
-            if set.sourcetype != st && set.sourcetype != "*" {
+            if !set.applies(&st) {
                 continue;
             }
             for (ri, rule) in set.rules.iter().enumerate() {
@@ -685,10 +819,11 @@ impl Knowledge {
                     .iter()
                     .map(|v| v.to_lowercase())
                     .collect(),
-                MapOp::Coalesce(list) => list
+                MapOp::Coalesce(list, default) => list
                     .iter()
                     .map(|f| all_values(ev, f))
                     .find(|v| v.iter().any(|x| !x.is_empty()))
+                    .or_else(|| default.as_ref().map(|d| vec![d.clone()]))
                     .unwrap_or_default(),
                 MapOp::Replace { field, regex, with } => all_values(ev, field)
                     .iter()
@@ -703,6 +838,15 @@ impl Knowledge {
                             .map(|m| m.as_str().to_string())
                     })
                     .collect(),
+                MapOp::Pick { field, at, name } => {
+                    let names = all_values(ev, at);
+                    all_values(ev, field)
+                        .into_iter()
+                        .zip(names)
+                        .filter(|(_, n)| n == name)
+                        .map(|(v, _)| v)
+                        .collect()
+                }
                 MapOp::Lookup { table, key, output } => {
                     match self.lookups.iter().find(|t| &t.name == table) {
                         Some(t) => all_values(ev, key)
@@ -804,9 +948,10 @@ impl MapOp {
         match self {
             MapOp::Copy(s) | MapOp::Basename(s) | MapOp::Lower(s) => vec![s.as_str()],
             MapOp::Value(_) => Vec::new(),
-            MapOp::Coalesce(list) => list.iter().map(String::as_str).collect(),
+            MapOp::Coalesce(list, _) => list.iter().map(String::as_str).collect(),
             MapOp::Replace { field, .. } | MapOp::Extract { field, .. } => vec![field.as_str()],
             MapOp::Lookup { key, .. } => vec![key.as_str()],
+            MapOp::Pick { field, at, .. } => vec![field.as_str(), at.as_str()],
         }
     }
 }

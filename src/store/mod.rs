@@ -21,7 +21,7 @@ mod parquet;
 
 use builder::TableBuilder;
 
-use crate::ingest::{self, Input, ReaderOptions, Record, Rejection};
+use crate::ingest::{self, Input, ReaderOptions, Record, Rejection, Repairs};
 use crate::knowledge::{Applier, IndexedEvent, Knowledge};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -151,6 +151,12 @@ pub struct ReplaySummary {
     pub events_stored: u64,
     /// Events rejected.
     pub events_rejected: u64,
+    /// Stored events that needed a repair (counted once each, whatever was repaired).
+    pub events_repaired: u64,
+    /// Repaired events by what was repaired (`no readable time`, `invalid UTF-8 replaced`).
+    pub repairs: BTreeMap<String, u64>,
+    /// First examples of each repair, with file and byte offset.
+    pub repair_examples: Vec<Rejection>,
     /// Rejection counts by reason (events and files).
     pub reasons: BTreeMap<String, u64>,
     /// First examples of each reason, with file and byte offset.
@@ -171,6 +177,40 @@ impl ReplaySummary {
     /// Whether anything was rejected (the CLI exits with status 2).
     pub fn has_rejections(&self) -> bool {
         self.events_rejected > 0 || self.files_rejected > 0
+    }
+
+    /// Counts a stored event's repairs.
+    fn repaired(&mut self, what: Repairs, file: &str, offset: u64, per_reason: usize) {
+        if !(what.time || what.bytes) {
+            return;
+        }
+        self.events_repaired += 1;
+        for (on, kind, detail) in [
+            (
+                what.time,
+                "no readable time",
+                "_time is the previous event's (or the file's modification time)",
+            ),
+            (
+                what.bytes,
+                "invalid UTF-8 replaced",
+                "invalid bytes kept as U+FFFD",
+            ),
+        ] {
+            if !on {
+                continue;
+            }
+            let n = self.repairs.entry(kind.to_string()).or_insert(0);
+            *n += 1;
+            if (*n as usize) <= per_reason {
+                self.repair_examples.push(Rejection {
+                    kind: kind.to_string(),
+                    detail: detail.to_string(),
+                    file: file.to_string(),
+                    offset,
+                });
+            }
+        }
     }
 
     fn reject(&mut self, r: Rejection, file_level: bool, per_reason: usize) {
@@ -210,6 +250,19 @@ impl fmt::Display for ReplaySummary {
         }
         for (d, n) in &self.datamodels {
             writeln!(f, "  datamodel={d}: {n} rows")?;
+        }
+        if self.events_repaired > 0 {
+            writeln!(
+                f,
+                "repaired (stored, as Splunk keeps them): {} events",
+                self.events_repaired
+            )?;
+            for (k, n) in &self.repairs {
+                writeln!(f, "  {k}: {n}")?;
+            }
+            for e in &self.repair_examples {
+                writeln!(f, "  e.g. {e}")?;
+            }
         }
         if !self.reasons.is_empty() {
             writeln!(f, "rejected, by reason:")?;
@@ -355,6 +408,11 @@ impl Store {
     ) -> Result<ReplaySummary, StoreError> {
         let started = Instant::now();
         let knowledge = opts.load_knowledge()?;
+        // The sourcetypes' timestamp settings come from the knowledge loaded.
+        let reader = ReaderOptions {
+            timestamps: knowledge.time_rules(),
+            ..opts.reader.clone()
+        };
         let mut sum = ReplaySummary {
             warnings: knowledge.warnings.clone(),
             ..ReplaySummary::default()
@@ -411,6 +469,7 @@ impl Store {
                 sha.as_deref(),
                 &knowledge,
                 opts,
+                &reader,
                 &mut sum,
                 &bar,
                 done_bytes,
@@ -442,6 +501,7 @@ impl Store {
         sha: Option<&str>,
         knowledge: &Knowledge,
         opts: &ReplayOptions,
+        reader: &ReaderOptions,
         sum: &mut ReplaySummary,
         bar: &indicatif::ProgressBar,
         bar_base: u64,
@@ -466,7 +526,8 @@ impl Store {
         let mut n_chunks = 0usize;
         let mut stored = 0u64;
         let mut file_failed = false;
-        for rec in ingest::open(input, &opts.reader) {
+        let file_name = input.path.display().to_string();
+        for rec in ingest::open(input, reader) {
             match rec {
                 Record::Rejected(r) => {
                     // After a file-level problem the file is not recorded as replayed.
@@ -477,6 +538,7 @@ impl Store {
                 Record::Event(ev) => {
                     sum.events_read += 1;
                     let offset = ev.offset;
+                    sum.repaired(ev.repaired, &file_name, offset, opts.examples_per_reason);
                     let mut ie = IndexedEvent {
                         time: ev.time,
                         host: input
