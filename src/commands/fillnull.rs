@@ -28,10 +28,13 @@ use crate::diagnostic::Diagnostic;
 use crate::frame::schema_of;
 use crate::plan::operator::At;
 use crate::runtime::Context;
-use polars::prelude::{col, lit, DataType, LazyFrame};
+use polars::prelude::{col, lit, DataType, IntoLazy, LazyFrame};
 
 /// Run `fillnull`: null values of the listed fields (every field when none is listed) become
-/// `value` (default `0`). A listed field that no result has is created.
+/// `value` (default `0`). A listed field that no result has is created. Without a list, only
+/// the fields some result has are filled: Search Reference, fillnull: "Null values are field
+/// values that are missing in a particular result but present in another result" (a column
+/// that is null in every result is a field no result has, e.g. another sourcetype's field).
 fn execute(
     mut lf: LazyFrame,
     f: &Fillnull,
@@ -42,7 +45,17 @@ fn execute(
     let value = f.options.get_opt("value").unwrap_or("0").to_string();
     let number = value.parse::<f64>().ok();
     let fields: Vec<String> = if f.fields.is_empty() {
-        schema.iter_names().map(|s| s.to_string()).collect()
+        let df = lf
+            .collect()
+            .map_err(|e| ctx.polars_error("fillnull", c.span, e))?;
+        let present: Vec<String> = df
+            .columns()
+            .iter()
+            .filter(|c| c.null_count() < c.len())
+            .map(|c| c.name().to_string())
+            .collect();
+        lf = df.lazy();
+        present
     } else {
         f.fields.clone()
     };
@@ -72,6 +85,15 @@ opaque_command!(Fillnull, "Replace null values; `value=` (default `0`) in the li
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
+
+    #[test]
+    fn without_a_list_only_fields_some_result_has_are_filled() {
+        let df = df!("a" => [Some("x"), None], "other" => [None::<&str>, None]).unwrap();
+        let out = crate::testkit::run_on(df, "| fillnull");
+        assert_eq!(out.column("a").unwrap().str().unwrap().get(1), Some("0"));
+        // `other` is no result's field: it stays absent (null), as in Splunk.
+        assert_eq!(out.column("other").unwrap().null_count(), 2);
+    }
 
     #[test]
     fn default_zero_and_value() {

@@ -4,8 +4,8 @@
 //! `_raw`), quoted values (`\\` and `\"` escapes), `AND`/`OR`/`NOT` and parentheses with Splunk's
 //! search precedence (parentheses, NOT, OR, AND: `a b OR c` is `a AND (b OR c)`), and backtick
 //! macros (index macros such as `` `cim_Endpoint_indexes` ``), which match every event here.
-//! It is self-contained on purpose; the query engine may replace it with the real search
-//! language later.
+//! Expressions are parsed by the search language's grammar (the same parser as searches); this
+//! module evaluates them one event at a time while replaying, where no columnar engine runs.
 
 use std::fmt;
 
@@ -73,232 +73,79 @@ impl fmt::Display for SearchError {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    LParen,
-    RParen,
-    Comma,
-    And,
-    Or,
-    Not,
-    In,
-    Macro,
-    Term(String, Op, String),
-    Word(String),
-}
-
-fn lex(s: &str) -> Result<Vec<Tok>, SearchError> {
-    let c: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    let mut out = Vec::new();
-    let quoted = |i: &mut usize| -> Result<String, SearchError> {
-        // c[*i] is the opening quote.
-        let mut v = String::new();
-        *i += 1;
-        while *i < c.len() {
-            match c[*i] {
-                '\\' if *i + 1 < c.len() && (c[*i + 1] == '"' || c[*i + 1] == '\\') => {
-                    v.push(c[*i + 1]);
-                    *i += 2;
-                }
-                '"' => {
-                    *i += 1;
-                    return Ok(v);
-                }
-                ch => {
-                    v.push(ch);
-                    *i += 1;
-                }
-            }
-        }
-        Err(SearchError("unterminated quoted string".into()))
-    };
-    let stop = |ch: char| ch.is_whitespace() || ch == '(' || ch == ')' || ch == ',';
-    while i < c.len() {
-        let ch = c[i];
-        if ch.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        match ch {
-            '(' => {
-                out.push(Tok::LParen);
-                i += 1;
-            }
-            ')' => {
-                out.push(Tok::RParen);
-                i += 1;
-            }
-            ',' => {
-                out.push(Tok::Comma);
-                i += 1;
-            }
-            '`' => {
-                let end = c[i + 1..].iter().position(|&x| x == '`');
-                let Some(e) = end else {
-                    return Err(SearchError("unterminated macro".into()));
-                };
-                out.push(Tok::Macro);
-                i += e + 2;
-            }
-            '"' => out.push(Tok::Word(quoted(&mut i)?)),
-            _ => {
-                let start = i;
-                while i < c.len() && !stop(c[i]) && !matches!(c[i], '=' | '<' | '>') {
-                    if c[i] == '!' && c.get(i + 1) == Some(&'=') {
-                        break;
-                    }
-                    i += 1;
-                }
-                let word: String = c[start..i].iter().collect();
-                let op = match (c.get(i), c.get(i + 1)) {
-                    (Some('!'), Some('=')) => Some((Op::Ne, 2)),
-                    (Some('<'), Some('=')) => Some((Op::Le, 2)),
-                    (Some('>'), Some('=')) => Some((Op::Ge, 2)),
-                    (Some('='), Some('=')) => Some((Op::Eq, 2)),
-                    (Some('='), _) => Some((Op::Eq, 1)),
-                    (Some('<'), _) => Some((Op::Lt, 1)),
-                    (Some('>'), _) => Some((Op::Gt, 1)),
-                    _ => None,
-                };
-                match op {
-                    Some((op, n)) if !word.is_empty() => {
-                        i += n;
-                        let value = if c.get(i) == Some(&'"') {
-                            quoted(&mut i)?
-                        } else {
-                            let vs = i;
-                            while i < c.len() && !stop(c[i]) {
-                                i += 1;
-                            }
-                            c[vs..i].iter().collect()
-                        };
-                        out.push(Tok::Term(word, op, value));
-                    }
-                    Some(_) => {
-                        return Err(SearchError(format!("operator without a field at {start}")))
-                    }
-                    None => out.push(match word.as_str() {
-                        "AND" => Tok::And,
-                        "OR" => Tok::Or,
-                        "NOT" => Tok::Not,
-                        "IN" => Tok::In,
-                        _ => Tok::Word(word),
-                    }),
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-struct Parser {
-    toks: Vec<Tok>,
-    pos: usize,
-}
-
-impl Parser {
-    fn peek(&self) -> Option<&Tok> {
-        self.toks.get(self.pos)
-    }
-    fn and_expr(&mut self) -> Result<Expr, SearchError> {
-        let mut parts = Vec::new();
-        loop {
-            match self.peek() {
-                None | Some(Tok::RParen) => break,
-                Some(Tok::And) => {
-                    self.pos += 1;
-                    continue;
-                }
-                _ => parts.push(self.or_expr()?),
-            }
-        }
-        Ok(match parts.len() {
-            0 => Expr::True,
-            1 => parts.pop().unwrap_or(Expr::True),
-            _ => Expr::And(parts),
-        })
-    }
-    fn or_expr(&mut self) -> Result<Expr, SearchError> {
-        let mut parts = vec![self.unary()?];
-        while self.peek() == Some(&Tok::Or) {
-            self.pos += 1;
-            parts.push(self.unary()?);
-        }
-        Ok(if parts.len() == 1 {
-            parts.pop().unwrap_or(Expr::True)
-        } else {
-            Expr::Or(parts)
-        })
-    }
-    fn unary(&mut self) -> Result<Expr, SearchError> {
-        if self.peek() == Some(&Tok::Not) {
-            self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
-        }
-        self.primary()
-    }
-    fn primary(&mut self) -> Result<Expr, SearchError> {
-        let tok = self.toks.get(self.pos).cloned();
-        self.pos += 1;
-        match tok {
-            Some(Tok::LParen) => {
-                let e = self.and_expr()?;
-                if self.peek() != Some(&Tok::RParen) {
-                    return Err(SearchError("missing )".into()));
-                }
-                self.pos += 1;
-                Ok(e)
-            }
-            Some(Tok::Macro) => Ok(Expr::True),
-            Some(Tok::Term(f, op, v)) => Ok(Expr::Cmp {
-                field: f,
-                op,
-                value: v,
-            }),
-            Some(Tok::Word(w)) => {
-                if self.peek() == Some(&Tok::In) {
-                    self.pos += 1;
-                    if self.peek() != Some(&Tok::LParen) {
-                        return Err(SearchError("IN needs (".into()));
-                    }
-                    self.pos += 1;
-                    let mut values = Vec::new();
-                    loop {
-                        match self.toks.get(self.pos).cloned() {
-                            Some(Tok::RParen) => {
-                                self.pos += 1;
-                                break;
-                            }
-                            Some(Tok::Comma) => self.pos += 1,
-                            Some(Tok::Word(v)) => {
-                                values.push(v);
-                                self.pos += 1;
-                            }
-                            _ => return Err(SearchError("bad IN list".into())),
-                        }
-                    }
-                    return Ok(Expr::In { field: w, values });
-                }
-                Ok(Expr::Raw(w))
-            }
-            Some(t) => Err(SearchError(format!("unexpected {t:?}"))),
-            None => Err(SearchError("unexpected end".into())),
-        }
-    }
-}
-
-/// Parses a search expression.
+/// Parses a search expression with the search language's own grammar (`grammar/spl.pest`, the
+/// one parser of the project). Backtick macros (the CIM's index macros such as
+/// `` `cim_Endpoint_indexes` ``) match every event here.
 pub fn parse(s: &str) -> Result<Expr, SearchError> {
-    let mut p = Parser {
-        toks: lex(s)?,
-        pos: 0,
+    let text = without_macros(s);
+    let pipeline = crate::syntax::parse(&text).map_err(|d| SearchError(d.message))?;
+    let expr = match pipeline.commands.as_slice() {
+        [] => return Ok(Expr::True),
+        [one] => match &one.kind {
+            crate::commands::CommandKind::Search(x) => x.expr.clone(),
+            _ => return Err(SearchError(format!("not a search expression: `{s}`"))),
+        },
+        _ => return Err(SearchError(format!("not a search expression: `{s}`"))),
     };
-    let e = p.and_expr()?;
-    if p.pos < p.toks.len() {
-        return Err(SearchError("unbalanced )".into()));
+    match expr {
+        None => Ok(Expr::True),
+        Some(e) => from_search(&e),
     }
-    Ok(e)
+}
+
+/// Each `` `macro` `` (with or without arguments) replaced by `()`, which matches everything.
+fn without_macros(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut parts = s.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let mut inside = true;
+    for p in parts {
+        if inside {
+            out.push_str("()");
+        } else {
+            out.push_str(p);
+        }
+        inside = !inside;
+    }
+    out
+}
+
+/// The matcher's expression for a parsed search expression.
+fn from_search(e: &crate::syntax::ast::SearchExpr) -> Result<Expr, SearchError> {
+    use crate::syntax::ast::{CmpOp, SearchExpr as S};
+    let all = |v: &[S]| v.iter().map(from_search).collect::<Result<Vec<_>, _>>();
+    Ok(match e {
+        S::Empty => Expr::True,
+        S::And(v) => Expr::And(all(v)?),
+        S::Or(v) => Expr::Or(all(v)?),
+        S::Not(x) => Expr::Not(Box::new(from_search(x)?)),
+        S::Compare { field, op, value } => Expr::Cmp {
+            field: field.clone(),
+            op: match op {
+                CmpOp::Eq => Op::Eq,
+                CmpOp::Ne => Op::Ne,
+                CmpOp::Lt => Op::Lt,
+                CmpOp::Le => Op::Le,
+                CmpOp::Gt => Op::Gt,
+                CmpOp::Ge => Op::Ge,
+            },
+            value: value.text(),
+        },
+        S::In { field, values } => Expr::In {
+            field: field.clone(),
+            values: values.iter().map(|v| v.text()).collect(),
+        },
+        S::Term(v) if v.text() == "*" => Expr::True,
+        S::Term(v) => Expr::Raw(v.text()),
+        S::TermFn { text, .. } => Expr::Raw(text.clone()),
+        S::Subsearch(_) => {
+            return Err(SearchError(
+                "a subsearch cannot be part of an event type or constraint".into(),
+            ))
+        }
+    })
 }
 
 /// Case-insensitive (ASCII) match of `s` against `pat`, where `*` matches any run.
