@@ -361,74 +361,125 @@ fn split_top_level(s: &str) -> Vec<&str> {
     out
 }
 
-/// Recognises the eval shapes the CIM uses for calculated fields (see [`CalcOp`]).
+/// Recognises the eval shapes the CIM uses for calculated fields (see [`CalcOp`]). The
+/// expression is parsed by the eval language's grammar (the project's one parser); the shapes are
+/// then read off its syntax tree.
 pub fn recognize_eval(field: &str, expr: &str) -> Option<CalcOp> {
-    // Remove whitespace outside quotes.
-    let mut n = String::with_capacity(expr.len());
-    let mut in_q = false;
-    for ch in expr.chars() {
-        if ch == '"' {
-            in_q = !in_q;
+    use crate::syntax::ast::{BinOp, EvalExpr as E};
+    let text = format!("| eval __calc={expr}");
+    let pipeline = crate::syntax::parse(&text).ok()?;
+    let crate::commands::CommandKind::Eval(ev) = &pipeline.commands.first()?.kind else {
+        return None;
+    };
+    let e = &ev.assignments.first()?.expr;
+    let is_field = |e: &E, name: &str| matches!(e, E::Field(n) if n == name);
+    let field_name = |e: &E| match e {
+        E::Field(n) => Some(n.clone()),
+        _ => None,
+    };
+    let literal = |e: &E| match e {
+        E::Str(s) => Some(s.clone()),
+        E::Num { text, .. } => Some(text.clone()),
+        E::Neg(x) => match &**x {
+            E::Num { text, .. } => Some(format!("-{text}")),
+            _ => None,
+        },
+        _ => None,
+    };
+    let call = |e: &'_ E, name: &str| -> Option<Vec<E>> {
+        match e {
+            E::Call { name: n, args, .. } if n == name => Some(args.clone()),
+            _ => None,
         }
-        if in_q || !ch.is_whitespace() {
-            n.push(ch);
+    };
+    let binary = |e: &'_ E, op: BinOp| -> Option<(E, E)> {
+        match e {
+            E::Binary { op: o, lhs, rhs } if *o == op => Some(((**lhs).clone(), (**rhs).clone())),
+            _ => None,
+        }
+    };
+    let empty = |e: &E| matches!(e, E::Str(s) if s.is_empty());
+    // `isnotnull(f) AND f!=""`: the field of such a test.
+    let present = |e: &E| -> Option<String> {
+        let (a, b) = binary(e, BinOp::And)?;
+        let f = field_name(call(&a, "isnotnull")?.first()?)?;
+        let (x, y) = binary(&b, BinOp::Ne)?;
+        (is_field(&x, &f) && empty(&y)).then_some(f)
+    };
+    // `isnull(f) OR f=""`.
+    let missing = |e: &E| -> Option<String> {
+        let (a, b) = binary(e, BinOp::Or)?;
+        let f = field_name(call(&a, "isnull")?.first()?)?;
+        let (x, y) = binary(&b, BinOp::Eq)?;
+        (is_field(&x, &f) && empty(&y)).then_some(f)
+    };
+    // if(isnull(f) OR f="", "v", f)
+    if let Some([c, v, o]) = call(e, "if").as_deref() {
+        if missing(c).as_deref() == Some(field) && is_field(o, field) {
+            return literal(v).map(CalcOp::Default);
+        }
+        // if(isnotnull(f) AND f!="", f, if(isnotnull(g) AND g!="", g, "d"))
+        if present(c).as_deref() == Some(field) && is_field(v, field) {
+            if let Some([c2, v2, d]) = call(o, "if").as_deref() {
+                let g = present(c2)?;
+                if is_field(v2, &g) {
+                    return Some(CalcOp::CoalesceOr {
+                        fields: vec![field.to_string(), g],
+                        default: literal(d)?,
+                    });
+                }
+            }
+        }
+        // if(isnum(f), f, null() | "v")
+        if let Some([x]) = call(c, "isnum").as_deref() {
+            if is_field(x, field) && is_field(v, field) {
+                return match o {
+                    E::Call { name, args, .. } if name == "null" && args.is_empty() => {
+                        Some(CalcOp::NumberOr(None))
+                    }
+                    other => Some(CalcOp::NumberOr(Some(literal(other)?))),
+                };
+            }
         }
     }
-    let f = regex::escape(field);
-    let re = |p: &str| regex::Regex::new(p).ok();
-    if let Some(c) = re(&format!(
-        r#"^if\(isnull\({f}\)OR{f}="",(?:"([^"]*)"|(\d+)),{f}\)$"#
-    ))?
-    .captures(&n)
-    {
-        let v = c
-            .get(1)
-            .or_else(|| c.get(2))
-            .map(|m| m.as_str().to_string())?;
-        return Some(CalcOp::Default(v));
-    }
-    if let Some(c) = re(&format!(
-        r#"^case\(isnotnull\({f}\)AND{f}!="",{f},isnotnull\((\w+)\)AND(\w+)!="",replace\((\w+),"\^\\s\*\(\[\^\\s\]\+\)\.\*","\\1"\),1=1,"([^"]*)"\)$"#
-    ))?
-    .captures(&n)
-    {
-        return Some(CalcOp::FirstWordOf {
-            from: c.get(1)?.as_str().to_string(),
-            default: c.get(4)?.as_str().to_string(),
-        });
-    }
-    if let Some(c) = re(&format!(
-        r#"^if\(isnotnull\({f}\)AND{f}!="",{f},if\(isnotnull\((\w+)\)AND(\w+)!="",(\w+),(?:"([^"]*)"|(-?\d+))\)\)$"#
-    ))?
-    .captures(&n)
-    {
-        let g = c.get(1)?.as_str();
-        if c.get(2)?.as_str() == g && c.get(3)?.as_str() == g {
-            return Some(CalcOp::CoalesceOr {
-                fields: vec![field.to_string(), g.to_string()],
-                default: c.get(4).or_else(|| c.get(5))?.as_str().to_string(),
+    if let Some(args) = call(e, "case") {
+        // case(isnotnull(f) AND f!="", f, isnotnull(g) AND g!="", replace(g, "^\s*([^\s]+).*", "\1"), 1=1, "d")
+        if let [c1, v1, c2, v2, always, d] = args.as_slice() {
+            if present(c1).as_deref() == Some(field) && is_field(v1, field) {
+                if let (Some(g), Some(rep)) = (present(c2), call(v2, "replace")) {
+                    let first_word = matches!(rep.as_slice(), [x, E::Str(p), E::Str(r)]
+                        if is_field(x, &g) && p.starts_with('^') && r.contains('1'));
+                    let always_true = binary(always, BinOp::Eq)
+                        .is_some_and(|(a, b)| literal(&a) == literal(&b) && literal(&a).is_some());
+                    if first_word && always_true {
+                        return Some(CalcOp::FirstWordOf {
+                            from: g,
+                            default: literal(d)?,
+                        });
+                    }
+                }
+            }
+        }
+        // vendor_product: case(isnotnull(vendor_product), vendor_product, ..., isnotnull(sourcetype), sourcetype, ...)
+        if field == "vendor_product" {
+            let tests_field = |c: &E, f: &str| {
+                call(c, "isnotnull").is_some_and(|a| a.first().is_some_and(|x| is_field(x, f)))
+            };
+            let first = args
+                .first()
+                .is_some_and(|c| tests_field(c, "vendor_product"))
+                && args.get(1).is_some_and(|v| is_field(v, "vendor_product"));
+            let has_sourcetype = args.chunks(2).any(|p| {
+                p.len() == 2 && tests_field(&p[0], "sourcetype") && is_field(&p[1], "sourcetype")
             });
+            if first && has_sourcetype {
+                return Some(CalcOp::VendorProduct);
+            }
         }
     }
-    if let Some(c) = re(r"^lower\((\w+)\)$")?.captures(&n) {
-        return Some(CalcOp::Lower(c.get(1)?.as_str().to_string()));
-    }
-    if let Some(c) = re(&format!(
-        r#"^if\(isnum\({f}\),{f},(?:null\(\)|"([^"]*)"|(\d+))\)$"#
-    ))?
-    .captures(&n)
-    {
-        return Some(CalcOp::NumberOr(
-            c.get(1)
-                .or_else(|| c.get(2))
-                .map(|m| m.as_str().to_string()),
-        ));
-    }
-    if field == "vendor_product"
-        && n.starts_with("case(isnotnull(vendor_product),vendor_product,")
-        && n.contains("isnotnull(sourcetype),sourcetype")
-    {
-        return Some(CalcOp::VendorProduct);
+    // lower(g)
+    if let Some([g]) = call(e, "lower").as_deref() {
+        return field_name(g).map(CalcOp::Lower);
     }
     None
 }
