@@ -25,9 +25,9 @@ pub mod plan;
 pub mod runtime;
 pub mod store;
 pub mod syntax;
+pub mod testing;
 #[cfg(test)]
 pub(crate) mod testkit;
-pub mod testing;
 
 use diagnostic::Diagnostic;
 use macros::MacroLibrary;
