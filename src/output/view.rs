@@ -174,8 +174,22 @@ fn events(df: &DataFrame, tz: &str, width: usize) -> String {
                 (!v.is_empty()).then(|| format!("{f} = {}", v.join(", ")))
             })
             .collect();
-        if !fields.is_empty() {
-            for l in wrap(&fields.join("   "), body) {
+        // Fields side by side while they fit, a field never split across lines unless alone.
+        let mut line = String::new();
+        for f in fields {
+            if !line.is_empty() && display_width(&line) + 3 + display_width(&f) > body {
+                out.push_str(&indent);
+                out.push_str(&line);
+                out.push('\n');
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push_str("   ");
+            }
+            line.push_str(&f);
+        }
+        if !line.is_empty() {
+            for l in wrap(&line, body) {
                 out.push_str(&indent);
                 out.push_str(&l);
                 out.push('\n');
