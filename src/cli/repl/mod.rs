@@ -743,4 +743,46 @@ mod tests {
         }
         assert!(text(s.handle("| makeresults | eval x=2 | table x")).contains('2'));
     }
+
+    #[test]
+    fn dot_commands_list_fields_macros_plans_and_save_results() {
+        let mut s = Session::new(
+            sample_store(),
+            MacroLibrary::builtin(),
+            LookupLibrary::builtin(),
+        );
+        s.width = Some(100);
+        let f = text(s.handle(".fields"));
+        assert!(f.contains("sourcetype") && f.contains("distinct"), "{f}");
+        let m = text(s.handle(".macros drop_dm"));
+        assert!(m.contains("`drop_dm_object_name(object)`"), "{m}");
+        assert!(m.ends_with("1 macro\n"), "{m}");
+        let e = text(s.handle(".explain | makeresults | eval x=1"));
+        assert!(e.contains("makeresults"), "{e}");
+        match s.handle(".save /tmp/x.csv") {
+            Reply::Error(e) => assert!(e.to_string().contains("no results"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        let t = text(s.handle("index=* | head 2"));
+        assert!(t.contains("host = ") && t.contains("2 results ("), "{t}");
+        let dir = std::env::temp_dir().join(format!("spelunk-repl-save-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("last.jsonl");
+        let saved = text(s.handle(&format!(".save {}", file.display())));
+        assert!(saved.contains("saved 2 results"), "{saved}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 2);
+        let f = text(s.handle(".fields"));
+        assert!(f.contains("over 2 results"), "{f}");
+        assert!(text(s.handle(".limit 1")).contains("limit: 1"));
+        let t = text(s.handle("index=* | head 2"));
+        assert!(
+            t.contains("(first 1 shown)") && t.contains("2 results ("),
+            "{t}"
+        );
+        match s.handle(".load /nonexistent/file.log") {
+            Reply::Error(e) => assert!(e.to_string().contains("no such file"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
