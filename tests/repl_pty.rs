@@ -83,6 +83,22 @@ fn ctrl_c_drops_the_search_being_typed_and_an_error_keeps_the_repl_alive() {
     quit(p);
 }
 
+#[test]
+fn ctrl_c_drops_a_running_search() {
+    let mut p = repl("ctrlc-running");
+    p.send_line("| makeresults count=10000 | streamstats count as n | eval h=md5(tostring(n)) | stats dc(h)")
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    p.send_control('c').unwrap();
+    p.exp_string("search dropped")
+        .expect("Ctrl-C drops the running search");
+    p.exp_string("spelunk> ").expect("the prompt comes back");
+    p.send_line("| makeresults | eval after=1 | table after")
+        .unwrap();
+    p.exp_regex(r"1 result \(").expect("the next search runs");
+    quit(p);
+}
+
 fn assert_within(text: &str, width: usize) {
     for line in text.lines() {
         let w = unicode_width(line.trim_end_matches('\r'));

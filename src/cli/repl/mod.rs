@@ -22,7 +22,9 @@ use clap::Args;
 use polars::prelude::DataFrame;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Arguments of `spelunk repl`.
 #[derive(Debug, Args)]
@@ -71,7 +73,7 @@ pub struct Session {
 
 fn help() -> String {
     let mut out = String::from(
-        "Type a search and press Enter; end a line with \\ to continue it on the next.\nTab completes; Ctrl-R searches the history; Ctrl-C drops the search being typed.\nCommands:\n",
+        "Type a search and press Enter; end a line with \\ to continue it on the next.\nTab completes; Ctrl-R searches the history; Ctrl-C drops the search being typed or running.\nCommands:\n",
     );
     for (name, doc) in helper::DOT_COMMANDS {
         let (args, doc) = match doc.split_once(": ") {
@@ -495,7 +497,7 @@ pub fn run(args: ReplArgs) -> ExitCode {
     };
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stdin());
     if interactive {
-        interactive_loop(&mut session)
+        interactive_loop(session)
     } else {
         piped_loop(&mut session)
     }
@@ -553,7 +555,62 @@ fn history_file() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".spelunk_history"))
 }
 
-fn interactive_loop(session: &mut Session) -> ExitCode {
+/// Set by Ctrl-C (SIGINT) while a search runs; rustyline handles Ctrl-C itself while a line is
+/// being typed and restores this handler afterwards.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+#[cfg(unix)]
+extern "C" fn on_sigint(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Ctrl-C during a search drops the search instead of ending the session.
+fn catch_ctrl_c() {
+    #[cfg(unix)]
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+}
+
+/// Runs one input on a worker thread; `None` when Ctrl-C dropped it. A dropped search runs to
+/// its end in the background (polars cannot be stopped mid-query) and its results are thrown
+/// away; the next input waits for it.
+fn handle_interruptible(session: &Arc<Mutex<Session>>, input: String) -> Option<Reply> {
+    INTERRUPTED.store(false, Ordering::SeqCst);
+    let (tx, rx) = mpsc::channel();
+    let worker = Arc::clone(session);
+    std::thread::spawn(move || {
+        let _ = tx.send(lock(&worker).handle(&input));
+    });
+    loop {
+        match rx.recv_timeout(Duration::from_millis(40)) {
+            Ok(reply) => return Some(reply),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if INTERRUPTED.swap(false, Ordering::SeqCst) {
+                    return None;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Some(Reply::Error(Diagnostic::new(
+                    "the search stopped without a result (an internal error)",
+                )))
+            }
+        }
+    }
+}
+
+/// The session, even when a search panicked while holding it.
+fn lock(s: &Mutex<Session>) -> std::sync::MutexGuard<'_, Session> {
+    s.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn interactive_loop(session: Session) -> ExitCode {
+    let session = Arc::new(Mutex::new(session));
+    catch_ctrl_c();
     let config = rustyline::Config::builder()
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
@@ -569,14 +626,17 @@ fn interactive_loop(session: &mut Session) -> ExitCode {
             }
         };
     editor.set_helper(Some(helper::ReplHelper::new(
-        session.vocabulary(),
+        lock(&session).vocabulary(),
         helper::color_wanted(),
     )));
     let history = history_file();
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    let stores = session.store.indexes().len() + session.store.datamodels().len();
+    let stores = {
+        let s = lock(&session);
+        s.store.indexes().len() + s.store.datamodels().len()
+    };
     println!(
         "spelunk {}: {} tables loaded. Type a search, or .help.",
         env!("CARGO_PKG_VERSION"),
@@ -606,13 +666,18 @@ fn interactive_loop(session: &mut Session) -> ExitCode {
                 if !input.trim().is_empty() {
                     let _ = editor.add_history_entry(input.as_str());
                 }
-                let pager = session.pager;
-                if !show_paged(session.handle(&input), pager) {
+                let Some(reply) = handle_interruptible(&session, input) else {
+                    println!("search dropped (Ctrl-C)");
+                    continue;
+                };
+                let pager = lock(&session).pager;
+                if !show_paged(reply, pager) {
                     break;
                 }
-                if session.data_changed {
-                    session.data_changed = false;
-                    let vocabulary = session.vocabulary();
+                let mut s = lock(&session);
+                if s.data_changed {
+                    s.data_changed = false;
+                    let vocabulary = s.vocabulary();
                     if let Some(h) = editor.helper_mut() {
                         h.vocabulary = vocabulary;
                     }
