@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::exec::{self, Context};
 use crate::ingest::Input;
 use crate::lookups::LookupLibrary;
-use crate::output::{render, OutputFormat};
+use crate::output::{render, view, OutputFormat};
 use crate::store::{ReplayOptions, Store};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -52,9 +52,14 @@ pub struct DataArgs {
     #[arg(long, default_value = "UTC", value_name = "ZONE")]
     pub tz: String,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    pub format: OutputFormat,
+    /// Output format for scripts. Without it, a terminal gets the REPL's view (an event list for
+    /// raw events, tables fitted to the window, `N results (x ms)`), and a pipe gets `table`.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
+
+    /// Print at most N results.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 /// Run `spelunk run`.
@@ -136,6 +141,18 @@ fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {
     let mut ctx = Context::new(&store, expanded, lib);
     ctx.tz = args.tz.clone();
     ctx.lookups = lookups;
-    let df = exec::run(&plan, &ctx)?;
-    Ok(render(&df, args.format, &args.tz))
+    let started = std::time::Instant::now();
+    let mut df = exec::run(&plan, &ctx)?;
+    let elapsed = started.elapsed();
+    if let Some(n) = args.limit {
+        df = df.head(Some(n));
+    }
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    Ok(match args.format {
+        None if terminal => {
+            view::render(&df, &args.tz, view::terminal_width())
+                + &view::footer(df.height(), elapsed)
+        }
+        format => render(&df, format.unwrap_or(OutputFormat::Table), &args.tz),
+    })
 }

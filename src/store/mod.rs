@@ -825,20 +825,25 @@ impl Store {
             let lf = self.scan(c)?;
             let exprs: Vec<Expr> = all
                 .iter()
-                .map(|(name, dt)| {
+                .map(|(name, dt)| -> PolarsResult<Expr> {
                     // Every chunk holds the fixed columns (see TableBuilder::finish).
                     if EVENT_FIXED.contains(&name.as_str()) || DM_FIXED.contains(&name.as_str()) {
-                        return col(name.as_str());
+                        return Ok(col(name.as_str()));
                     }
-                    match have.get(name.as_str()) {
+                    Ok(match have.get(name.as_str()) {
                         None => lit(NULL).cast(dt.clone()).alias(name.as_str()),
+                        // Single values become one-value lists; built with `as_list`, as
+                        // polars deprecates (and warns on stderr about) casting text to a list.
                         Some(ColType::Str) if matches!(dt, DataType::List(_)) => {
-                            col(name.as_str()).cast(dt.clone())
+                            when(col(name.as_str()).is_null())
+                                .then(lit(NULL).cast(dt.clone()))
+                                .otherwise(as_list([col(name.as_str())])?)
+                                .alias(name.as_str())
                         }
                         Some(_) => col(name.as_str()),
-                    }
+                    })
                 })
-                .collect();
+                .collect::<PolarsResult<_>>()?;
             lfs.push(lf.select(exprs));
         }
         Ok(concat(lfs, UnionArgs::default())?)
