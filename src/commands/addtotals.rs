@@ -1,7 +1,9 @@
 //! `addtotals`: add a field holding the sum of numeric fields (`fieldname=`).
 
-#[allow(unused_imports)]
 use super::parts::Parts;
+#[allow(unused_imports)]
+use crate::commands::Lower;
+use crate::plan::Node;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -195,25 +197,12 @@ ALL,4,2,6
         &self.options
     }
 
-    fn lower(
-        &self,
-        c: &Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         Ok(cx.opaque(self.clone(), c, input))
     }
 }
 
-impl crate::plan::operator::Operator for Addtotals {
-    fn describe(&self) -> String {
-        crate::commands::describe(self)
-    }
-
-    fn run(&self, input: LazyFrame, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
-        execute(input, self, at, ctx)
-    }
-}
+runs_execute!(Addtotals);
 
 #[cfg(test)]
 mod exec_tests {

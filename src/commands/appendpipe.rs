@@ -1,6 +1,8 @@
 //! `appendpipe`: run a sub-pipeline over the current results and append its output.
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -89,12 +91,7 @@ impl crate::commands::SplCommand for Appendpipe {
         &self.options
     }
 
-    fn lower(
-        &self,
-        c: &Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         let root = cx.pipeline(&self.subsearch, crate::plan::Node::empty())?;
         let op = AppendpipeOp {
             plan: crate::plan::Plan { root },

@@ -1,6 +1,8 @@
 //! `chart`: aggregations over one field (`OVER`) split by another (`BY`).
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -274,12 +276,7 @@ impl crate::commands::SplCommand for Chart {
         &self.options
     }
 
-    fn lower(
-        &self,
-        c: &Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         let max = if self.over.is_some() { 1 } else { 2 };
         if self.by.len() > max {
             return Err(cx.error(

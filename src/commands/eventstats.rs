@@ -1,6 +1,7 @@
 //! `eventstats`: add aggregates of all results (or of each `BY` group) to every result.
 
 use super::stats::StatsArgs;
+use crate::syntax::ast::Command;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -34,12 +35,7 @@ impl SplCommand for Eventstats {
         &self.args.options
     }
 
-    fn lower(
-        &self,
-        c: &crate::syntax::ast::Command,
-        input: Node,
-        cx: &mut Lower,
-    ) -> Result<Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         Ok(cx.node(
             Op::Window {
                 input: Box::new(input),

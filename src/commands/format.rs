@@ -1,6 +1,8 @@
 //! `format`: turn results into one search string (`( ( a="1" AND b="2" ) OR ( ... ) )`).
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -176,12 +178,7 @@ impl crate::commands::SplCommand for Format {
         &self.options
     }
 
-    fn lower(
-        &self,
-        c: &Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         if !self.strings.is_empty() && self.strings.len() != 6 {
             return Err(cx.error(
                 format!(
@@ -195,19 +192,7 @@ impl crate::commands::SplCommand for Format {
     }
 }
 
-impl crate::plan::operator::Operator for Format {
-    fn describe(&self) -> String {
-        crate::commands::describe(self)
-    }
-
-    fn columns(&self, _input: &crate::plan::ir::Columns) -> crate::plan::ir::Columns {
-        crate::plan::ir::Columns::Known(vec!["search".into()])
-    }
-
-    fn run(&self, input: LazyFrame, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
-        execute(input, self, at, ctx)
-    }
-}
+runs_execute!(Format, columns: |_input| crate::plan::Columns::Known(vec!["search".into()]));
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,8 @@
 //! `inputlookup`: read a lookup table as results (`append=`, optional `where`).
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -109,12 +111,7 @@ impl crate::commands::SplCommand for Inputlookup {
         &self.options
     }
 
-    fn lower(
-        &self,
-        c: &Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         let predicate = match &self.where_clause {
             Some(w) => Some(cx.predicate(w)?),
             None => None,

@@ -1,6 +1,8 @@
 //! `makeresults`: generate results (`count=`), each with `_time`.
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -70,12 +72,7 @@ impl crate::commands::SplCommand for Makeresults {
         &self.options
     }
 
-    fn lower(
-        &self,
-        c: &crate::syntax::ast::Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         cx.generator(self.clone(), c, input)
     }
 }

@@ -82,10 +82,22 @@ macro_rules! opaque_command {
                 Ok(cx.opaque(self.clone(), c, input))
             }
         }
+        runs_execute!($ty);
+    };
+}
+
+/// Implements [`crate::plan::operator::Operator`] for a type run by its file's
+/// `execute(input, &self, at, ctx)`; `columns: |input| expr` gives its output columns from its
+/// input's (by default: the input's, and more that depend on the data).
+macro_rules! runs_execute {
+    ($ty:ident $(, columns: |$input:ident| $cols:expr)?) => {
         impl crate::plan::operator::Operator for $ty {
             fn describe(&self) -> String {
                 crate::commands::describe(self)
             }
+            $(fn columns(&self, $input: &crate::plan::Columns) -> crate::plan::Columns {
+                $cols
+            })?
             fn run(
                 &self,
                 input: polars::prelude::LazyFrame,

@@ -1,6 +1,8 @@
 //! `mvcombine`: combine results that differ only in one field into one multivalue result.
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -113,12 +115,7 @@ impl crate::commands::SplCommand for Mvcombine {
         &self.options
     }
 
-    fn lower(
-        &self,
-        c: &Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         if self.field.starts_with('_') {
             return Err(cx.error(
                 format!(
@@ -132,19 +129,7 @@ impl crate::commands::SplCommand for Mvcombine {
     }
 }
 
-impl crate::plan::operator::Operator for Mvcombine {
-    fn describe(&self) -> String {
-        crate::commands::describe(self)
-    }
-
-    fn columns(&self, input: &crate::plan::ir::Columns) -> crate::plan::ir::Columns {
-        input.clone()
-    }
-
-    fn run(&self, input: LazyFrame, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
-        execute(input, self, at, ctx)
-    }
-}
+runs_execute!(Mvcombine, columns: |input| input.clone());
 
 #[cfg(test)]
 mod tests {

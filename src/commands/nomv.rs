@@ -1,6 +1,9 @@
 //! `nomv`: turn a multivalue field into a single value.
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
+use crate::syntax::ast::Command;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -66,12 +69,7 @@ impl crate::commands::SplCommand for Nomv {
         output: "senders,n\n\"a\nb\nc\",1\n",
     }];
 
-    fn lower(
-        &self,
-        c: &crate::syntax::ast::Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         // Splunk: `mvcombine delim=...` keeps the delimited text beside the values, and a
         // `nomv` right after shows that text.
         let mut delim = "\n".to_string();
@@ -105,19 +103,7 @@ impl crate::commands::SplCommand for Nomv {
     }
 }
 
-impl crate::plan::operator::Operator for NomvJoin {
-    fn describe(&self) -> String {
-        crate::commands::describe(self)
-    }
-
-    fn columns(&self, input: &crate::plan::ir::Columns) -> crate::plan::ir::Columns {
-        input.clone()
-    }
-
-    fn run(&self, input: LazyFrame, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
-        execute(input, self, at, ctx)
-    }
-}
+runs_execute!(NomvJoin, columns: |input| input.clone());
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,9 @@
 //! `return`: turn a subsearch's first results into `field=value` pairs (`$field` for values only).
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
+use crate::syntax::ast::Command;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -126,29 +129,12 @@ impl crate::commands::SplCommand for Return {
         },
     ];
 
-    fn lower(
-        &self,
-        c: &crate::syntax::ast::Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         Ok(cx.opaque(self.clone(), c, input))
     }
 }
 
-impl crate::plan::operator::Operator for Return {
-    fn describe(&self) -> String {
-        crate::commands::describe(self)
-    }
-
-    fn columns(&self, _input: &crate::plan::ir::Columns) -> crate::plan::ir::Columns {
-        crate::plan::ir::Columns::Known(vec!["search".into()])
-    }
-
-    fn run(&self, input: LazyFrame, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
-        execute(input, self, at, ctx)
-    }
-}
+runs_execute!(Return, columns: |_input| crate::plan::Columns::Known(vec!["search".into()]));
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! `search`: keep the results that match a search-language expression (also the implied first
 //! command of a search that does not start with `|`).
 
+use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -40,12 +41,7 @@ use crate::plan::{Node, Op};
 impl SplCommand for Search {
     const DOC: &'static str = "Keep the results that match a search-language expression (the implied first command reads the events of the searched indexes).";
 
-    fn lower(
-        &self,
-        c: &Command,
-        input: Node,
-        cx: &mut Lower,
-    ) -> Result<Node, crate::diagnostic::Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         let first = input.is_empty_input();
         let input = if first {
             cx.node(Op::Scan(crate::plan::Scan::Events), c)

@@ -1,6 +1,7 @@
 //! `stats`: aggregate the results, one row per distinct `BY` tuple (sorted by it).
 
 use super::parts::Parts;
+use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -80,12 +81,7 @@ impl SplCommand for Stats {
         &self.args.options
     }
 
-    fn lower(
-        &self,
-        c: &Command,
-        input: Node,
-        cx: &mut Lower,
-    ) -> Result<Node, crate::diagnostic::Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         Ok(cx.node(
             Op::Aggregate {
                 input: Box::new(input),

@@ -1,6 +1,7 @@
 //! `streamstats`: cumulative aggregates in result order (`window=`, `current=`, `reset_on_change=`).
 
 use super::stats::StatsArgs;
+use crate::syntax::ast::Command;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -35,12 +36,7 @@ impl SplCommand for Streamstats {
         &self.args.options
     }
 
-    fn lower(
-        &self,
-        c: &crate::syntax::ast::Command,
-        input: Node,
-        cx: &mut Lower,
-    ) -> Result<Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         let o = &self.args.options;
         let window: usize = match o.get_opt("window") {
             Some(v) => v

@@ -1,6 +1,8 @@
 //! `timechart`: aggregations over time buckets (`span=`), split by a field.
 
 use super::parts::Parts;
+use crate::commands::Lower;
+use crate::plan::Node;
 use crate::syntax::ast::*;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
@@ -57,12 +59,7 @@ impl crate::commands::SplCommand for Timechart {
         &self.options
     }
 
-    fn lower(
-        &self,
-        c: &crate::syntax::ast::Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         let span = self.options.get_opt("span").unwrap_or("1h").to_string();
         if crate::frame::aggregate::span_seconds(&span).is_none_or(|s| s <= 0.0) {
             return Err(cx.error(format!("invalid span `{span}`"), c.span));

@@ -1,5 +1,8 @@
 //! `uniq`: remove consecutive duplicate results.
 
+use crate::commands::Lower;
+use crate::plan::Node;
+use crate::syntax::ast::Command;
 use crate::syntax::build::*;
 use crate::syntax::Rule;
 use pest::iterators::Pair;
@@ -65,29 +68,12 @@ impl crate::commands::SplCommand for Uniq {
         output: "user,n\na,1\nb,2\na,1\na,2\n",
     }];
 
-    fn lower(
-        &self,
-        c: &crate::syntax::ast::Command,
-        input: crate::plan::Node,
-        cx: &mut crate::commands::Lower,
-    ) -> Result<crate::plan::Node, Diagnostic> {
+    fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
         Ok(cx.opaque(self.clone(), c, input))
     }
 }
 
-impl crate::plan::operator::Operator for Uniq {
-    fn describe(&self) -> String {
-        "remove consecutive duplicate results".into()
-    }
-
-    fn columns(&self, input: &crate::plan::ir::Columns) -> crate::plan::ir::Columns {
-        input.clone()
-    }
-
-    fn run(&self, input: LazyFrame, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
-        execute(input, self, at, ctx)
-    }
-}
+runs_execute!(Uniq, columns: |input| input.clone());
 
 #[cfg(test)]
 mod tests {
