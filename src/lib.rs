@@ -23,11 +23,12 @@ pub mod macros;
 pub mod output;
 pub mod plan;
 pub mod runtime;
+pub mod sql;
 pub mod store;
 pub mod syntax;
+pub mod testing;
 #[cfg(test)]
 pub(crate) mod testkit;
-pub mod testing;
 
 use diagnostic::Diagnostic;
 use macros::MacroLibrary;
