@@ -10,8 +10,26 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// A quoted identifier.
+    /// A column's identifier inside the query: both engines resolve identifiers
+    /// case-insensitively while Splunk's field names are case-sensitive (`User` and `user` are
+    /// two fields), so each upper-case letter is written as `^` and its lower case.
     pub fn ident(self, name: &str) -> String {
+        let mut enc = String::with_capacity(name.len() + 4);
+        for ch in name.chars() {
+            if ch == '^' {
+                enc.push_str("^^");
+            } else if ch.is_uppercase() {
+                enc.push('^');
+                enc.extend(ch.to_lowercase());
+            } else {
+                enc.push(ch);
+            }
+        }
+        self.raw_ident(&enc)
+    }
+
+    /// A quoted identifier as written.
+    pub fn raw_ident(self, name: &str) -> String {
         match self {
             Dialect::Duckdb => format!("\"{}\"", name.replace('"', "\"\"")),
             Dialect::Spark => format!("`{}`", name.replace('`', "``")),

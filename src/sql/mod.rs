@@ -109,7 +109,11 @@ pub fn compile(
     };
     let rel = b.node(&plan.root)?;
     let d = b.d;
-    let select: Vec<String> = rel.cols.iter().map(|c| d.ident(&c.name)).collect();
+    let select: Vec<String> = rel
+        .cols
+        .iter()
+        .map(|c| format!("{} AS {}", d.ident(&c.name), d.raw_ident(&c.name)))
+        .collect();
     let mut sql = String::new();
     if !b.ctes.is_empty() {
         sql.push_str("WITH\n");
@@ -395,18 +399,22 @@ impl<'a> Builder<'a> {
         let mut parts = Vec::new();
         for (ci, ch) in t.chunks.iter().enumerate() {
             let (from, idx) = self.d.parquet(&ch.path, "__r");
+            let physical = physical_names(self.d, &t.fixed, &ch.columns);
             let mut sel = Vec::new();
             for c in &t.columns {
                 let have = ch.columns.iter().find(|(n, _)| n == &c.name);
+                let src = physical
+                    .iter()
+                    .find(|(n, _)| n == &c.name)
+                    .map(|(_, p)| self.d.raw_ident(p))
+                    .unwrap_or_default();
                 let e = match have {
-                    _ if t.fixed.contains(&c.name) => self.id(&c.name),
+                    _ if t.fixed.contains(&c.name) => format!("{src} AS {}", self.id(&c.name)),
                     None => format!("{} AS {}", self.null_of(c.kind), self.id(&c.name)),
-                    Some((_, false)) if c.kind == Kind::Multi => format!(
-                        "{} AS {}",
-                        self.d.one_list(&self.id(&c.name)),
-                        self.id(&c.name)
-                    ),
-                    Some(_) => self.id(&c.name),
+                    Some((_, false)) if c.kind == Kind::Multi => {
+                        format!("{} AS {}", self.d.one_list(&src), self.id(&c.name))
+                    }
+                    Some(_) => format!("{src} AS {}", self.id(&c.name)),
                 };
                 sel.push(e);
             }
@@ -846,8 +854,8 @@ impl<'a> Builder<'a> {
                     let secs = crate::frame::aggregate::span_seconds(s)
                         .filter(|x| *x > 0.0)
                         .ok_or_else(|| self.err(format!("invalid span `{s}`"), span))?;
-                    let e = format!("(floor(\"_time\" / {secs:e}) * {secs:e})")
-                        .replace("\"_time\"", &self.id("_time"));
+                    let t = self.id("_time");
+                    let e = format!("(floor(TRY_CAST({t} AS DOUBLE) / {secs:e}) * {secs:e})");
                     r = self.assign(r, "_time", Sx::new_pub(e, Kind::Float));
                 }
             }
@@ -1252,6 +1260,26 @@ impl Sx {
             lit: None,
         }
     }
+}
+
+/// The names under which the engine sees a chunk's columns (fixed ones first, as written):
+/// DuckDB renames a column whose name equals an earlier one but for case to `name_1`, `name_2`.
+fn physical_names(d: Dialect, fixed: &[String], cols: &[(String, bool)]) -> Vec<(String, String)> {
+    let mut seen: std::collections::HashSet<String> = Default::default();
+    let mut out = Vec::new();
+    for n in fixed.iter().chain(cols.iter().map(|(n, _)| n)) {
+        let mut p = n.clone();
+        if d == Dialect::Duckdb {
+            let mut k = 1;
+            while seen.contains(&p.to_lowercase()) {
+                p = format!("{n}_{k}");
+                k += 1;
+            }
+        }
+        seen.insert(p.to_lowercase());
+        out.push((n.clone(), p));
+    }
+    out
 }
 
 /// `a, b, ` (empty for none): a select list followed by more.
