@@ -104,8 +104,33 @@ impl Dialect {
         }
     }
 
+    /// A (Rust-syntax) pattern in the engine's syntax: Java has no `(?P<name>`.
+    pub fn regex(self, pattern: &str) -> String {
+        match self {
+            // RE2 names groups only as `(?P<name>`.
+            Dialect::Duckdb => {
+                let mut out = String::with_capacity(pattern.len() + 4);
+                let mut rest = pattern;
+                while let Some(i) = rest.find("(?<") {
+                    out.push_str(&rest[..i]);
+                    let after = &rest[i + 3..];
+                    if after.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+                        out.push_str("(?P<");
+                    } else {
+                        out.push_str("(?<");
+                    }
+                    rest = after;
+                }
+                out.push_str(rest);
+                out
+            }
+            Dialect::Spark => pattern.replace("(?P<", "(?<"),
+        }
+    }
+
     /// Regular-expression search (unanchored) of `pattern` (a literal) in `s`.
     pub fn regex_find(self, s: &str, pattern: &str) -> String {
+        let pattern = &self.regex(pattern);
         match self {
             Dialect::Duckdb => format!("regexp_matches({s}, {})", self.str_lit(pattern)),
             Dialect::Spark => format!("({s} RLIKE {})", self.str_lit(pattern)),

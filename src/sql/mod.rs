@@ -373,7 +373,17 @@ impl<'a> Builder<'a> {
                 let r = self.node(input)?;
                 self.explode(r, field, *limit)
             }
-            Op::Join { .. } => Err(self.err(format!("`{cmd}` is not expressed in SQL yet"), span)),
+            Op::Join {
+                left,
+                right,
+                fields,
+                kind,
+                max,
+            } => {
+                let l = self.node(left)?;
+                let r = self.node(right)?;
+                self.join(l, r, fields, *kind, *max)
+            }
             Op::Lookup { .. } => Err(self.err(
                 format!("`{cmd}` is not expressed in SQL yet (lookup tables are not in the store)"),
                 span,
@@ -740,6 +750,123 @@ impl<'a> Builder<'a> {
         Ok(self.cte(body, cols))
     }
 
+    /// `join`: as the polars engine's (keys compared as text, the subsearch's value wins for
+    /// overlapping fields, left order then right order).
+    fn join(
+        &mut self,
+        l: Rel,
+        r: Rel,
+        fields: &[String],
+        kind: crate::plan::JoinKind,
+        max: u64,
+    ) -> Result<Rel, SqlError> {
+        let has = |rel: &Rel, n: &str| rel.cols.iter().any(|c| c.name == n);
+        let keys: Vec<String> = if fields.is_empty() {
+            l.cols
+                .iter()
+                .filter(|c| has(&r, &c.name))
+                .map(|c| c.name.clone())
+                .collect()
+        } else {
+            fields.to_vec()
+        };
+        let inner = kind == crate::plan::JoinKind::Inner;
+        if keys.is_empty() || keys.iter().any(|k| !has(&l, k) || !has(&r, k)) {
+            if !inner {
+                return Ok(l);
+            }
+            let body = format!(
+                "SELECT {}__o FROM {} WHERE 1 = 0",
+                prefix(&self.select_list(&l.cols)),
+                l.name
+            );
+            return Ok(self.cte(body, l.cols));
+        }
+        // Keys as text on both sides.
+        let text_keys = |b: &mut Self, rel: Rel| -> Rel {
+            let mut rel = rel;
+            for k in &keys {
+                let c = rel.cols.iter().find(|c| &c.name == k).cloned();
+                let Some(c) = c else { continue };
+                if c.kind == Kind::Str {
+                    continue;
+                }
+                let e = match c.kind {
+                    Kind::Multi => match b.d {
+                        Dialect::Duckdb => {
+                            format!("array_to_string({}, chr(10))", b.id(k))
+                        }
+                        Dialect::Spark => format!("array_join({}, char(10))", b.id(k)),
+                    },
+                    _ => b.ctx(&rel.cols).to_str(&Sx::new_pub(b.id(k), c.kind)),
+                };
+                rel = b.assign(rel, k, Sx::new_pub(e, Kind::Str));
+            }
+            rel
+        };
+        let l = text_keys(self, l);
+        let mut r = text_keys(self, r);
+        if max >= 1 {
+            let part: Vec<String> = keys.iter().map(|k| self.id(k)).collect();
+            let body = format!(
+                "SELECT {}__o FROM (SELECT *, row_number() OVER (PARTITION BY {} ORDER BY __o) AS __k FROM {}) WHERE __k <= {max}",
+                prefix(&self.select_list(&r.cols)),
+                part.join(", "),
+                r.name
+            );
+            r = self.cte(body, r.cols.clone());
+        }
+        let mut cols = Vec::new();
+        let mut sel = Vec::new();
+        for c in &l.cols {
+            let id = self.id(&c.name);
+            if keys.contains(&c.name) {
+                sel.push(format!("a.{id} AS {id}"));
+                cols.push(c.clone());
+            } else if let Some(rc) = r.cols.iter().find(|x| x.name == c.name) {
+                let k = if rc.kind == c.kind { c.kind } else { Kind::Str };
+                let ctx_l = self.ctx(&l.cols);
+                let ctx_r = self.ctx(&r.cols);
+                let lv = ctx_l.convert(&Sx::new_pub(format!("a.{id}"), c.kind), k);
+                let rv = ctx_r.convert(&Sx::new_pub(format!("b.{id}"), rc.kind), k);
+                sel.push(format!(
+                    "(CASE WHEN b.{id} IS NOT NULL THEN {rv} ELSE {lv} END) AS {id}"
+                ));
+                cols.push(Col {
+                    name: c.name.clone(),
+                    kind: k,
+                });
+            } else {
+                sel.push(format!("a.{id} AS {id}"));
+                cols.push(c.clone());
+            }
+        }
+        for c in &r.cols {
+            if has(&l, &c.name) {
+                continue;
+            }
+            let id = self.id(&c.name);
+            sel.push(format!("b.{id} AS {id}"));
+            cols.push(c.clone());
+        }
+        let on: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let id = self.id(k);
+                format!("a.{id} = b.{id}")
+            })
+            .collect();
+        let body = format!(
+            "SELECT {}row_number() OVER (ORDER BY a.__o, b.__o NULLS FIRST) AS __o FROM {} a {} JOIN {} b ON {}",
+            prefix(&sel),
+            l.name,
+            if inner { "INNER" } else { "LEFT" },
+            r.name,
+            on.join(" AND ")
+        );
+        Ok(self.cte(body, cols))
+    }
+
     /// A command lowered to an opaque operator: the few whose parameters can be read from
     /// their description (`convert ctime`, `fillnull`, `bin span=` of `_time`).
     fn opaque(&mut self, r: Rel, cmd: &str, desc: &str, span: Span) -> Result<Rel, SqlError> {
@@ -801,11 +928,192 @@ impl<'a> Builder<'a> {
                 }
                 Ok(r)
             }
+            "bin" | "bucket" => {
+                let field = v.get("field").and_then(|x| x.as_str()).unwrap_or("");
+                let Some(c) = r.cols.iter().find(|c| c.name == field).cloned() else {
+                    return Ok(r);
+                };
+                let Some(span_opt) = opt("span") else {
+                    return Err(self.err("`bin` without `span=` is not expressed in SQL", span));
+                };
+                let secs = crate::frame::aggregate::span_seconds(&span_opt)
+                    .filter(|x| *x > 0.0)
+                    .ok_or_else(|| self.err(format!("invalid span `{span_opt}`"), span))?;
+                if c.kind == Kind::Multi {
+                    return Err(self.err("`bin` of a multivalue field is not expressed in SQL", span));
+                }
+                let out = v
+                    .get("alias")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or(field)
+                    .to_string();
+                let x = if c.kind.is_num() {
+                    format!("CAST({} AS DOUBLE)", self.id(field))
+                } else if c.kind == Kind::Str {
+                    format!("TRY_CAST({} AS DOUBLE)", self.id(field))
+                } else {
+                    "CAST(NULL AS DOUBLE)".to_string()
+                };
+                let e = format!("(floor({x} / {secs:e}) * {secs:e})");
+                Ok(self.assign(r, &out, Sx::new_pub(e, Kind::Float)))
+            }
+            "rex" => self.rex(r, &v, opt("field"), opt("max_match"), opt("mode"), span),
+            "fillnull" => {
+                let value = opt("value").unwrap_or_else(|| "0".into());
+                let number = value.parse::<f64>().ok();
+                let listed: Vec<String> = v
+                    .get("fields")
+                    .and_then(|x| x.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let fields: Vec<String> = if listed.is_empty() {
+                    r.cols.iter().map(|c| c.name.clone()).collect()
+                } else {
+                    listed
+                };
+                let mut r = r;
+                for name in fields {
+                    let col = r.cols.iter().find(|c| c.name == name).cloned();
+                    let (e, kind) = match (col, number) {
+                        (None, _) => (self.d.str_lit(&value), Kind::Str),
+                        (Some(c), _) if c.kind == Kind::Multi => continue,
+                        (Some(c), Some(n)) if c.kind.is_num() => (
+                            format!(
+                                "COALESCE(CAST({} AS DOUBLE), CAST({n:e} AS DOUBLE))",
+                                self.id(&name)
+                            ),
+                            Kind::Float,
+                        ),
+                        (Some(c), _) => {
+                            let t = self
+                                .ctx(&r.cols)
+                                .to_str(&Sx::new_pub(self.id(&name), c.kind));
+                            (
+                                format!("COALESCE({t}, {})", self.d.str_lit(&value)),
+                                Kind::Str,
+                            )
+                        }
+                    };
+                    r = self.assign(r, &name, Sx::new_pub(e, kind));
+                }
+                Ok(r)
+            }
+            "regex" => {
+                let field = v
+                    .get("field")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("_raw")
+                    .to_string();
+                let pattern = v
+                    .get("regex")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let negate = v.get("negate").and_then(|x| x.as_bool()).unwrap_or(false);
+                let pattern = crate::expr::pcre::to_rust(&pattern);
+                let p = crate::plan::Predicate::Regex {
+                    field,
+                    pattern,
+                    negate,
+                };
+                let w = self.ctx(&r.cols).search(&p, span)?;
+                let body = format!(
+                    "SELECT {}__o FROM {} WHERE {w}",
+                    prefix(&self.select_list(&r.cols)),
+                    r.name
+                );
+                Ok(self.cte(body, r.cols))
+            }
             _ => Err(self.err(
                 format!("`{cmd}` is not expressed in SQL yet (its output depends on the data or its parameters are opaque in the plan)"),
                 span,
             )),
         }
+    }
+
+    /// `rex`: named groups become fields (the first match, or `max_match` matches as a
+    /// multivalue); an existing single-valued field keeps its value where nothing matched.
+    fn rex(
+        &mut self,
+        r: Rel,
+        v: &serde_json::Value,
+        field: Option<String>,
+        max_match: Option<String>,
+        mode: Option<String>,
+        span: Span,
+    ) -> Result<Rel, SqlError> {
+        if mode.is_some_and(|m| m.eq_ignore_ascii_case("sed")) {
+            return Err(self.err("`rex mode=sed` is not expressed in SQL yet", span));
+        }
+        let field = field.unwrap_or_else(|| "_raw".into());
+        let Some(c) = r.cols.iter().find(|c| c.name == field).cloned() else {
+            return Ok(r);
+        };
+        let raw = v.get("regex").and_then(|x| x.as_str()).unwrap_or("");
+        let pat = crate::expr::pcre::to_rust(raw);
+        self.ctx(&r.cols).regex_ok(&pat, "rex", span)?;
+        let Ok(re) = regex::Regex::new(&pat) else {
+            return Err(self.err("`rex`: invalid regular expression", span));
+        };
+        let max_match: usize = match max_match {
+            Some(m) => m
+                .parse()
+                .map_err(|_| self.err(format!("invalid max_match `{m}`"), span))?,
+            None => 1,
+        };
+        let input = match c.kind {
+            Kind::Multi => match self.d {
+                Dialect::Duckdb => format!("array_to_string({}, chr(10))", self.id(&field)),
+                Dialect::Spark => format!("array_join({}, char(10))", self.id(&field)),
+            },
+            k => self.ctx(&r.cols).to_str(&Sx::new_pub(self.id(&field), k)),
+        };
+        let p = self.d.str_lit(&self.d.regex(&pat));
+        let found = self.d.regex_find(&input, &pat);
+        let mut r = r;
+        for (idx, name) in re
+            .capture_names()
+            .enumerate()
+            .filter_map(|(i, n)| n.map(|n| (i, n.to_string())))
+        {
+            // A group that takes no part in the match is null for polars, '' for SQL.
+            let multi = max_match != 1;
+            let (e, kind) = if !multi {
+                let x = format!(
+                    "(CASE WHEN {found} THEN NULLIF(regexp_extract({input}, {p}, {idx}), '') ELSE NULL END)"
+                );
+                match r.cols.iter().find(|c| c.name == name) {
+                    Some(old) if old.kind != Kind::Multi => {
+                        let o = self
+                            .ctx(&r.cols)
+                            .to_str(&Sx::new_pub(self.id(&name), old.kind));
+                        (format!("COALESCE({x}, {o})"), Kind::Str)
+                    }
+                    _ => (x, Kind::Str),
+                }
+            } else {
+                let all = format!("regexp_extract_all({input}, {p}, {idx})");
+                let all = if max_match == 0 {
+                    all
+                } else {
+                    match self.d {
+                        Dialect::Duckdb => format!("list_slice({all}, 1, {max_match})"),
+                        Dialect::Spark => format!("slice({all}, 1, {max_match})"),
+                    }
+                };
+                let l = self.d.list_len(&all);
+                (
+                    format!("(CASE WHEN {l} = 0 THEN NULL ELSE {all} END)"),
+                    Kind::Multi,
+                )
+            };
+            r = self.assign(r, &name, Sx::new_pub(e, kind));
+        }
+        Ok(r)
     }
 
     /// stats/tstats.

@@ -420,7 +420,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn regex_ok(&self, pat: &str, name: &str, span: Span) -> Result<(), SqlError> {
+    pub fn regex_ok(&self, pat: &str, name: &str, span: Span) -> Result<(), SqlError> {
         if regex::Regex::new(pat).is_err() {
             return Err(self.err(
                 format!(
@@ -636,7 +636,7 @@ impl<'a> Ctx<'a> {
                 let (Some(start), end) = (lit_int(&a[1]), a.get(2).map(lit_int)) else {
                     return Err(unsupported(" with indexes that are not literal numbers"));
                 };
-                let len = format!("{}", self.d.list_len(&l));
+                let len = self.d.list_len(&l);
                 let norm = |i: i64| {
                     if i < 0 {
                         format!("({len} + ({i}))")
@@ -781,6 +781,61 @@ impl<'a> Ctx<'a> {
                     let d = d.clamp(0, 15);
                     Sx::new(format!("(round({x} * 1e{d}) / 1e{d})"), Kind::Float)
                 }
+            }
+            ("substr", 2 | 3) => {
+                let a = all()?;
+                let (Some(start), len) = (lit_int(&a[1]), a.get(2).map(lit_int)) else {
+                    return Err(unsupported(" with positions that are not literal numbers"));
+                };
+                if a[0].kind == Kind::Null {
+                    return Ok(Sx::null());
+                }
+                let x = self.to_str(&a[0]);
+                let n = format!("CAST(length({x}) AS BIGINT)");
+                let from = if start > 0 {
+                    format!("{}", start - 1)
+                } else if start < 0 {
+                    format!("GREATEST({n} + ({start}), 0)")
+                } else {
+                    "0".into()
+                };
+                let to = match len {
+                    None => n.clone(),
+                    Some(None) => {
+                        return Err(unsupported(" with a length that is not a literal number"))
+                    }
+                    Some(Some(l)) if l < 0 => return Ok(Sx::null()),
+                    Some(Some(l)) => format!("LEAST({from} + {l}, {n})"),
+                };
+                Sx::new(
+                    format!(
+                        "(CASE WHEN {x} IS NULL THEN NULL WHEN {from} >= {n} OR {to} <= {from} THEN '' ELSE substring({x}, CAST({from} + 1 AS INT), CAST({to} - {from} AS INT)) END)"
+                    ),
+                    Kind::Str,
+                )
+            }
+            ("mvfind", 2) => {
+                let a = all()?;
+                let Some(pat) = lit_str(&a[1]) else {
+                    return Err(unsupported(" with a pattern that is not a literal"));
+                };
+                let pat = crate::expr::functions::pcre_braces(&pat);
+                self.regex_ok(&pat, name, span)?;
+                let l = self.to_multi(&a[0]);
+                let test = self.d.lambda(
+                    "v",
+                    &format!("COALESCE({}, FALSE)", self.d.regex_find("v", &pat)),
+                );
+                let pos = match self.d {
+                    Dialect::Duckdb => {
+                        format!("list_position(list_transform({l}, {test}), TRUE)")
+                    }
+                    Dialect::Spark => format!("array_position(transform({l}, {test}), TRUE)"),
+                };
+                Sx::new(
+                    format!("CAST(NULLIF(COALESCE({pos}, 0), 0) - 1 AS BIGINT)"),
+                    Kind::Int,
+                )
             }
             ("tostring", 1) => {
                 let t = self.expr(&args[0], span)?;
