@@ -1415,6 +1415,16 @@ impl<'a> Builder<'a> {
                 },
                 Kind::Float,
             ))),
+            (f, Some(_)) if percentile(f).is_some() => {
+                let q = percentile(f).unwrap_or(0.5);
+                no_lists(Ok((
+                    match d {
+                        Dialect::Duckdb => format!("quantile_cont({}, {q})", num()),
+                        Dialect::Spark => format!("percentile({}, {q})", num()),
+                    },
+                    Kind::Float,
+                )))
+            }
             _ => Err(unsupported("")),
         }
     }
@@ -1588,6 +1598,17 @@ fn physical_names(d: Dialect, fixed: &[String], cols: &[(String, bool)]) -> Vec<
         out.push((n.clone(), p));
     }
     out
+}
+
+/// `perc95`, `p95`, `exactperc95`, `upperperc95` → 0.95 (as the polars engine reads them).
+fn percentile(func: &str) -> Option<f64> {
+    let digits = func
+        .strip_prefix("exactperc")
+        .or_else(|| func.strip_prefix("upperperc"))
+        .or_else(|| func.strip_prefix("perc"))
+        .or_else(|| func.strip_prefix('p'))?;
+    let n: f64 = digits.parse().ok()?;
+    (0.0..=100.0).contains(&n).then_some(n / 100.0)
 }
 
 /// `a, b, ` (empty for none): a select list followed by more.

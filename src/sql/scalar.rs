@@ -837,6 +837,17 @@ impl<'a> Ctx<'a> {
                     Kind::Int,
                 )
             }
+            ("urldecode", 1) => {
+                let t = self.expr(&args[0], span)?;
+                match self.d {
+                    // DuckDB's url_decode keeps `+` and invalid escapes, as Splunk's does.
+                    Dialect::Duckdb => self.map_text(&t, |x| format!("url_decode({x})")),
+                    // Spark's decodes `+` as a space and fails on an invalid escape.
+                    Dialect::Spark => {
+                        return Err(unsupported(": Spark's url_decode reads `+` as a space"))
+                    }
+                }
+            }
             ("tostring", 1) => {
                 let t = self.expr(&args[0], span)?;
                 if t.kind == Kind::Multi {
