@@ -212,6 +212,48 @@ impl<'a> Builder<'a> {
                 Some(t) => self.scan(Some(t), span),
                 None => Ok(self.empty()),
             },
+            Op::Scan(Scan::Generator(g)) if cmd == "makeresults" => {
+                // `makeresults {options}`: count= results, each with _time = now (floored).
+                let desc = g.describe();
+                let opts: serde_json::Value = desc
+                    .strip_prefix("makeresults ")
+                    .and_then(|j| serde_json::from_str(j).ok())
+                    .unwrap_or_default();
+                let mut n: u64 = 1;
+                for o in opts.as_array().into_iter().flatten() {
+                    let key = o.get("key").and_then(|k| k.as_str()).unwrap_or("");
+                    let value = o.get("value").and_then(|k| k.as_str()).unwrap_or("");
+                    match key {
+                        "count" => {
+                            n = value
+                                .parse()
+                                .map_err(|_| self.err(format!("invalid count `{value}`"), span))?
+                        }
+                        _ => {
+                            return Err(self.err(
+                                format!("`makeresults {key}=` is not expressed in SQL"),
+                                span,
+                            ))
+                        }
+                    }
+                }
+                let from = match self.d {
+                    Dialect::Duckdb => format!("range({n}) AS r(id)"),
+                    Dialect::Spark => format!("range({n})"),
+                };
+                let body = format!(
+                    "SELECT CAST({:e} AS DOUBLE) AS {}, CAST(id AS BIGINT) AS __o FROM {from}",
+                    self.now.floor(),
+                    self.id("_time")
+                );
+                Ok(self.cte(
+                    body,
+                    vec![Col {
+                        name: "_time".into(),
+                        kind: Kind::Float,
+                    }],
+                ))
+            }
             Op::Scan(Scan::Generator(_)) => Err(self.err(
                 format!("`{cmd}` (a generating command) is not expressed in SQL"),
                 span,
