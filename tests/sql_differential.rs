@@ -12,9 +12,10 @@ use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_spelunk");
 
-/// Measured floors: (percent compiled per dialect, detections identical on DuckDB).
+/// Measured floors of the percentage of detections (that run on polars) compiling per dialect;
+/// every compiled detection must return identical rows.
 const SAMPLE_MIN_COMPILE_PERCENT: f64 = 70.0;
-const SAMPLE_MIN_IDENTICAL_PERCENT: f64 = 90.0;
+const EVTX_MIN_COMPILE_PERCENT: f64 = 90.0;
 
 fn duckdb_available() -> bool {
     let ok = Command::new("python3")
@@ -69,6 +70,55 @@ fn figures(report: &str) -> (usize, usize, usize, usize, usize) {
     (duck, spark, ran, same, total)
 }
 
+/// Run the corpus report with `--compare duckdb`; its figures.
+fn report(
+    store: &Path,
+    corpus: &Path,
+    list: Option<&Path>,
+) -> (String, (usize, usize, usize, usize, usize)) {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("sql")
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--store")
+        .arg(store)
+        .args(["--compare", "duckdb"]);
+    if let Some(l) = list {
+        cmd.arg("--list").arg(l);
+    }
+    let out = cmd.output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{report}");
+    let f = figures(&report);
+    (report, f)
+}
+
+/// The Endpoint.Processes detections over the EVTX attack samples (real Sysmon and Security
+/// events): every one that compiles returns the polars engine's rows on DuckDB.
+#[test]
+fn endpoint_processes_detections_return_the_polars_rows_on_duckdb_over_the_evtx_samples() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    if !duckdb_available() {
+        return;
+    }
+    let store = common::temp_dir("sql-evtx-store");
+    replay(&store, &shared.join("corpus/evtx-attack-samples"));
+    let sc = shared.join("corpus/security_content");
+    let (report, (duck, spark, ran, same, total)) =
+        report(&store, &sc, Some(&sc.join("endpoint_processes_sysmon.tsv")));
+    let pct = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
+    assert!(pct(duck, ran) >= EVTX_MIN_COMPILE_PERCENT, "{report}");
+    assert!(pct(spark, ran) >= EVTX_MIN_COMPILE_PERCENT, "{report}");
+    assert_eq!(same, total, "{report}");
+}
+
 #[test]
 fn corpus_detections_compiled_to_sql_return_the_polars_rows_on_duckdb_over_the_sample() {
     let Some(shared) = common::shared_dir() else {
@@ -82,25 +132,10 @@ fn corpus_detections_compiled_to_sql_return_the_polars_rows_on_duckdb_over_the_s
         &store,
         &common::project_dir().join("datasets/sample/dataset.yml"),
     );
-    let out = Command::new(BIN)
-        .arg("sql")
-        .arg("--corpus")
-        .arg(shared.join("corpus/security_content"))
-        .arg("--store")
-        .arg(&store)
-        .args(["--compare", "duckdb"])
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("{report}");
-    let (duck, spark, ran, same, total) = figures(&report);
+    let (report, (duck, spark, ran, same, total)) =
+        report(&store, &shared.join("corpus/security_content"), None);
     let pct = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
     assert!(pct(duck, ran) >= SAMPLE_MIN_COMPILE_PERCENT, "{report}");
     assert!(pct(spark, ran) >= SAMPLE_MIN_COMPILE_PERCENT, "{report}");
-    assert!(pct(same, total) >= SAMPLE_MIN_IDENTICAL_PERCENT, "{report}");
+    assert_eq!(same, total, "{report}");
 }
