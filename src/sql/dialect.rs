@@ -44,6 +44,15 @@ impl Dialect {
         }
     }
 
+    /// A number truncated toward zero as BIGINT (null when it does not fit): DuckDB's cast
+    /// rounds, Spark's truncates.
+    pub fn trunc_int(self, x: &str) -> String {
+        match self {
+            Dialect::Duckdb => format!("TRY_CAST(trunc(CAST({x} AS DOUBLE)) AS BIGINT)"),
+            Dialect::Spark => format!("TRY_CAST(CAST({x} AS DOUBLE) AS BIGINT)"),
+        }
+    }
+
     pub fn text_type(self) -> &'static str {
         match self {
             Dialect::Duckdb => "VARCHAR",

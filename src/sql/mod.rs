@@ -1122,6 +1122,14 @@ impl<'a> Builder<'a> {
             .enumerate()
             .filter_map(|(i, n)| n.map(|n| (i, n.to_string())))
         {
+            if self.d == Dialect::Duckdb && idx > 9 {
+                return Err(self.err(
+                    format!(
+                        "`rex`: group `{name}` is group {idx}; DuckDB extracts groups 0 to 9 only"
+                    ),
+                    span,
+                ));
+            }
             // A group that takes no part in the match is null for polars, '' for SQL.
             let multi = max_match != 1;
             let (e, kind) = if !multi {

@@ -211,7 +211,7 @@ impl<'a> Ctx<'a> {
             return t.sql.clone();
         }
         match kind {
-            Kind::Int => format!("TRY_CAST({} AS BIGINT)", self.to_num(t)),
+            Kind::Int => self.d.trunc_int(&self.to_num(t)),
             Kind::Float => format!("CAST({} AS DOUBLE)", self.to_num(t)),
             Kind::Str => self.to_str(t),
             Kind::Multi => self.to_multi(t),
@@ -289,7 +289,8 @@ impl<'a> Ctx<'a> {
                     format!("CAST({a} AS DOUBLE)"),
                     format!("CAST({b} AS DOUBLE)"),
                 );
-                let r = format!("({af} - CAST(TRY_CAST({af} / {bf} AS BIGINT) AS DOUBLE) * {bf})");
+                let q = self.d.trunc_int(&format!("{af} / {bf}"));
+                let r = format!("({af} - CAST({q} AS DOUBLE) * {bf})");
                 let r = if kind == Kind::Int {
                     format!("TRY_CAST({r} AS BIGINT)")
                 } else {
@@ -555,9 +556,8 @@ impl<'a> Ctx<'a> {
                 };
                 let pat = crate::expr::functions::pcre_braces(&pat);
                 self.regex_ok(&pat, name, span)?;
-                if repl.contains(['$', '\\']) {
-                    return Err(unsupported(" with group references in the replacement"));
-                }
+                let repl = replacement(self.d, &repl);
+                let pat = self.d.regex(&pat);
                 let (p, r) = (self.d.str_lit(&pat), self.d.str_lit(&repl));
                 self.map_text(&a[0], |x| match self.d {
                     Dialect::Duckdb => format!("regexp_replace({x}, {p}, {r}, 'g')"),
@@ -632,37 +632,33 @@ impl<'a> Ctx<'a> {
             }
             ("mvindex", 2 | 3) => {
                 let a = all()?;
+                if a.iter().any(|t| t.kind == Kind::Null) {
+                    return Ok(Sx::null());
+                }
                 let l = self.to_multi(&a[0]);
-                let (Some(start), end) = (lit_int(&a[1]), a.get(2).map(lit_int)) else {
-                    return Err(unsupported(" with indexes that are not literal numbers"));
-                };
                 let len = self.d.list_len(&l);
-                let norm = |i: i64| {
-                    if i < 0 {
-                        format!("({len} + ({i}))")
-                    } else {
-                        format!("{i}")
-                    }
+                let idx = |t: &Sx| -> String {
+                    let i = match lit_int(t) {
+                        Some(i) => format!("CAST({i} AS BIGINT)"),
+                        None => self.d.trunc_int(&self.to_num(t)),
+                    };
+                    format!("(CASE WHEN {i} < 0 THEN {len} + {i} ELSE {i} END)")
                 };
-                let s = norm(start);
-                match end {
+                let s = idx(&a[1]);
+                match a.get(2) {
                     None => {
                         let sql = match self.d {
                             Dialect::Duckdb => format!(
-                                "(CASE WHEN {s} < 0 OR {s} >= {len} THEN NULL ELSE {l}[{s} + 1] END)"
+                                "(CASE WHEN {s} IS NULL OR {s} < 0 OR {s} >= {len} THEN NULL ELSE {l}[{s} + 1] END)"
                             ),
                             Dialect::Spark => format!(
-                                "(CASE WHEN {s} < 0 OR {s} >= {len} THEN NULL ELSE try_element_at({l}, CAST({s} + 1 AS INT)) END)"
+                                "(CASE WHEN {s} IS NULL OR {s} < 0 OR {s} >= {len} THEN NULL ELSE try_element_at({l}, CAST({s} + 1 AS INT)) END)"
                             ),
                         };
                         Sx::new(sql, Kind::Str)
                     }
-                    Some(None) => {
-                        return Err(unsupported(" with indexes that are not literal numbers"))
-                    }
-                    Some(Some(e)) => {
-                        let e = norm(e);
-                        let e = format!("LEAST({e}, {len} - 1)");
+                    Some(et) => {
+                        let e = format!("LEAST({}, {len} - 1)", idx(et));
                         let slice = match self.d {
                             Dialect::Duckdb => format!("list_slice({l}, {s} + 1, {e} + 1)"),
                             Dialect::Spark => format!(
@@ -671,7 +667,7 @@ impl<'a> Ctx<'a> {
                         };
                         Sx::new(
                             format!(
-                                "(CASE WHEN {s} < 0 OR {s} >= {len} OR {e} < {s} THEN NULL ELSE {slice} END)"
+                                "(CASE WHEN {s} IS NULL OR {e} IS NULL OR {s} < 0 OR {s} >= {len} OR {e} < {s} THEN NULL ELSE {slice} END)"
                             ),
                             Kind::Multi,
                         )
@@ -1093,6 +1089,40 @@ pub fn like_pattern(pieces: &[PatternPiece], anchored: bool) -> String {
     }
     if !anchored {
         out.push('%');
+    }
+    out
+}
+
+/// Splunk's replacement text (`\\1` a group, `\\\\` a backslash) in the engine's syntax: RE2's
+/// `\\1`, Java's `$1`.
+fn replacement(d: Dialect, repl: &str) -> String {
+    let mut out = String::new();
+    let mut chars = repl.chars().peekable();
+    let lit = |out: &mut String, c: char| match (d, c) {
+        (Dialect::Duckdb, '\\') => out.push_str("\\\\"),
+        (Dialect::Spark, '\\') => out.push_str("\\\\"),
+        (Dialect::Spark, '$') => out.push_str("\\$"),
+        (_, c) => out.push(c),
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.peek().copied() {
+                Some(g) if g.is_ascii_digit() => {
+                    chars.next();
+                    match d {
+                        Dialect::Duckdb => out.push('\\'),
+                        Dialect::Spark => out.push('$'),
+                    }
+                    out.push(g);
+                }
+                Some('\\') => {
+                    chars.next();
+                    lit(&mut out, '\\');
+                }
+                _ => lit(&mut out, '\\'),
+            },
+            c => lit(&mut out, c),
+        }
     }
     out
 }
