@@ -844,6 +844,27 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
+            ("tonumber", 1) => {
+                let t = self.expr(&args[0], span)?;
+                match t.kind {
+                    Kind::Null | Kind::Bool => Sx::new("CAST(NULL AS DOUBLE)", Kind::Float),
+                    Kind::Int | Kind::Float => {
+                        Sx::new(format!("CAST({} AS DOUBLE)", t.sql), Kind::Float)
+                    }
+                    Kind::Multi => return Err(unsupported(" of a multivalue")),
+                    Kind::Str => {
+                        // Splunk's number reading: digits, sign, point and exponent only.
+                        let ok = self.d.regex_find(&t.sql, "^[0-9+.eE-]*[0-9][0-9+.eE-]*$");
+                        Sx::new(
+                            format!(
+                                "(CASE WHEN {ok} THEN TRY_CAST({} AS DOUBLE) ELSE NULL END)",
+                                t.sql
+                            ),
+                            Kind::Float,
+                        )
+                    }
+                }
+            }
             ("tostring", 1) => {
                 let t = self.expr(&args[0], span)?;
                 if t.kind == Kind::Multi {
