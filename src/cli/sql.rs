@@ -185,6 +185,8 @@ fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
     let t = tables(args)?;
     let dets = detections(root, args.list.as_deref())?;
     let now = crate::exec::now();
+    // The tables are read once for all detections (as `spelunk check` does).
+    let cache = crate::exec::SourceCache::default();
     let mut planned = 0usize;
     let mut ran = 0usize;
     let mut compiled: BTreeMap<&str, usize> = BTreeMap::new();
@@ -202,6 +204,7 @@ fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
         let mut ctx = Context::new(&store, expanded.clone(), lib.clone());
         ctx.now = now;
         ctx.lookups = lookups.clone();
+        ctx.cache = Some(&cache);
         let Ok(df) = exec::run(&plan, &ctx) else {
             continue;
         };
