@@ -256,8 +256,12 @@ fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
     if args.compare.is_some() {
         let (same, diffs) = compare_duckdb(&items)?;
         let total = items.iter().filter(|i| i.sql.is_some()).count();
+        let with_rows = items
+            .iter()
+            .filter(|i| i.sql.is_some() && i.rows.as_ref().is_some_and(|r| !r.1.is_empty()))
+            .count();
         out.push_str(&format!(
-            "identical on duckdb: {same} of {total} compiled\n"
+            "identical on duckdb: {same} of {total} compiled ({with_rows} of them return results on polars)\n"
         ));
         for (name, why) in &diffs {
             out.push_str(&format!("  DIFFERENT {name}: {why}\n"));
