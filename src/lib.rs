@@ -23,6 +23,7 @@ pub mod macros;
 pub mod output;
 pub mod plan;
 pub mod runtime;
+pub mod sql;
 pub mod store;
 pub mod syntax;
 pub mod testing;

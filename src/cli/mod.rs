@@ -17,6 +17,7 @@ pub mod parse;
 pub mod repl;
 pub mod replay;
 pub mod run;
+pub mod sql;
 pub mod test;
 
 /// spelunk — run Splunk SPL detections verbatim, locally.
@@ -47,6 +48,8 @@ pub enum Command {
     Test(test::TestArgs),
     /// Find the mistakes that make a detection silently never fire.
     Lint(lint::LintArgs),
+    /// Compile a search to SQL (DuckDB or Spark) over a store; with --corpus, report what compiles.
+    Sql(sql::SqlArgs),
 }
 
 /// Parse the command line and run the chosen subcommand.
@@ -62,5 +65,6 @@ pub fn main() -> ExitCode {
         Command::Repl(a) => repl::run(a),
         Command::Test(a) => test::run(a),
         Command::Lint(a) => lint::run(a),
+        Command::Sql(a) => sql::run(a),
     }
 }
