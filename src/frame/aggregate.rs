@@ -30,52 +30,11 @@ pub fn span_seconds(span: &str) -> Option<f64> {
     Some(n * mult)
 }
 
-/// Aggregates over wildcard fields (`values(requestParameters.*)`, `avg(tcp.*) AS avg_tcp.*`)
-/// become one aggregate per matching field; an alias wildcard takes the matched part.
-/// BY fields are left out of the expansion (`stats latest(*) AS * BY dest` keeps `dest` once, as
-/// the group key).
+/// Aggregates over wildcard fields, one per matching column of `schema` (see
+/// [`crate::plan::resolve::expand_aggregates`]).
 pub fn expand_wildcards(aggs: &[Aggregate], schema: &Schema, by: &[String]) -> Vec<Aggregate> {
-    // `stats min(_time) as _time values(*) as *`: an output named explicitly is not made a
-    // second time by a wildcard (that would be two columns of one name); the explicit one wins.
-    let explicit: Vec<String> = aggs
-        .iter()
-        .filter(|a| !matches!(&a.arg, Some(AggArg::Field(f)) if f.contains('*')))
-        .map(Aggregate::output_name)
-        .collect();
-    let mut made: Vec<String> = Vec::new();
-    let mut out = Vec::new();
-    for a in aggs {
-        match &a.arg {
-            Some(AggArg::Field(f)) if f.contains('*') => {
-                let re = crate::frame::wildcard_regex(f);
-                for name in crate::frame::matching_columns(schema, f)
-                    .into_iter()
-                    .filter(|n| !by.contains(n))
-                {
-                    let matched = re
-                        .as_ref()
-                        .and_then(|r| r.captures(&name))
-                        .and_then(|c| c.get(1).map(|m| m.as_str().to_string()))
-                        .unwrap_or_default();
-                    let alias = a.alias.as_ref().map(|al| al.replacen('*', &matched, 1));
-                    let agg = Aggregate {
-                        func: a.func.clone(),
-                        arg: Some(AggArg::Field(name)),
-                        alias,
-                        span: a.span,
-                    };
-                    let out_name = agg.output_name();
-                    if explicit.contains(&out_name) || made.contains(&out_name) {
-                        continue;
-                    }
-                    made.push(out_name);
-                    out.push(agg);
-                }
-            }
-            _ => out.push(a.clone()),
-        }
-    }
-    out
+    let names: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+    crate::plan::resolve::expand_aggregates(aggs, &names, by)
 }
 
 /// Aggregates over `eval(expr)` read a column computed first: `count(eval(x>1))` counts the

@@ -5,7 +5,7 @@
 //! input's columns when those are exact. Events and commands whose output depends on the data
 //! (`spath`, `rex`) give an open list. The executor resolves the rest against the data itself.
 
-use super::ir::{AggInput, Columns, Node, Op, Plan, ProjectMode, Scan};
+use super::ir::{AggCall, AggInput, Columns, Node, Op, Plan, ProjectMode, Scan};
 
 /// What plan-time resolution can know about the tables a search reads.
 pub trait Catalog {
@@ -76,6 +76,56 @@ pub fn wildcard_match(pattern: &str, name: &str) -> Option<Vec<String>> {
     }
     let mut caps = Vec::new();
     go(&pieces[1..], rest, &mut caps).then_some(caps)
+}
+
+/// Aggregates over wildcard fields (`values(requestParameters.*)`, `avg(tcp.*) AS avg_tcp.*`)
+/// become one aggregate per matching column, in column order; an alias wildcard takes the part
+/// the first wildcard matched. BY fields are left out of the expansion (`stats latest(*) AS * BY
+/// dest` keeps `dest` once, as the group key), and an output named explicitly is not made a
+/// second time by a wildcard (`stats min(_time) as _time values(*) as *`: the explicit one wins).
+/// Every backend expands with this one function.
+pub fn expand_aggregates(aggs: &[AggCall], columns: &[&str], by: &[String]) -> Vec<AggCall> {
+    let explicit: Vec<String> = aggs
+        .iter()
+        .filter(|a| !matches!(&a.arg, Some(AggInput::Field(f)) if f.contains('*')))
+        .map(AggCall::output_name)
+        .collect();
+    let mut made: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for a in aggs {
+        let Some(AggInput::Field(f)) = &a.arg else {
+            out.push(a.clone());
+            continue;
+        };
+        if !f.contains('*') {
+            out.push(a.clone());
+            continue;
+        }
+        // `a*b` → `^a(.*)b$`: the first group (greedy) is what an alias wildcard takes.
+        let parts: Vec<String> = f.split('*').map(regex::escape).collect();
+        let Ok(re) = regex::Regex::new(&format!("^{}$", parts.join("(.*)"))) else {
+            continue;
+        };
+        for &name in columns.iter().filter(|n| !by.iter().any(|b| b == *n)) {
+            let Some(caps) = re.captures(name) else {
+                continue;
+            };
+            let matched = caps.get(1).map(|m| m.as_str()).unwrap_or("");
+            let agg = AggCall {
+                func: a.func.clone(),
+                arg: Some(AggInput::Field(name.to_string())),
+                alias: a.alias.as_ref().map(|al| al.replacen('*', matched, 1)),
+                span: a.span,
+            };
+            let out_name = agg.output_name();
+            if explicit.contains(&out_name) || made.contains(&out_name) {
+                continue;
+            }
+            made.push(out_name);
+            out.push(agg);
+        }
+    }
+    out
 }
 
 fn push(v: &mut Vec<String>, n: &str) {
@@ -202,37 +252,22 @@ fn resolve_node(node: &mut Node, catalog: Option<&dyn Catalog>) {
             with(exact, v)
         }
         Op::Aggregate { aggregates, by, .. } => {
+            let wildcard = aggregates
+                .iter()
+                .any(|a| matches!(&a.arg, Some(AggInput::Field(f)) if f.contains('*')));
             let mut v: Vec<String> = by.clone();
-            let mut open = false;
-            for a in aggregates {
-                match &a.arg {
-                    Some(AggInput::Field(f)) if f.contains('*') => {
-                        if exact {
-                            for n in matching(&cols, f) {
-                                if by.contains(&n) {
-                                    continue;
-                                }
-                                let caps = wildcard_match(f, &n).unwrap_or_default();
-                                let name = match &a.alias {
-                                    Some(al) => al.replacen(
-                                        '*',
-                                        caps.first().map(|s| s.as_str()).unwrap_or(""),
-                                        1,
-                                    ),
-                                    None => format!("{}({n})", a.func),
-                                };
-                                push(&mut v, &name);
-                            }
-                        } else {
-                            open = true;
-                        }
+            if wildcard && !exact {
+                for a in aggregates {
+                    if !matches!(&a.arg, Some(AggInput::Field(f)) if f.contains('*')) {
+                        push(&mut v, &a.output_name());
                     }
-                    _ => push(&mut v, &a.output_name()),
                 }
-            }
-            if open {
                 Columns::Open(v)
             } else {
+                let names: Vec<&str> = cols.iter().map(String::as_str).collect();
+                for a in expand_aggregates(aggregates, &names, by) {
+                    push(&mut v, &a.output_name());
+                }
                 Columns::Known(v)
             }
         }

@@ -1689,44 +1689,9 @@ fn select_patterns(cols: &[Col], patterns: &[String]) -> Vec<String> {
     out
 }
 
-/// Aggregates over wildcard fields, one per matching column (the polars engine's
-/// `expand_wildcards`).
+/// Aggregates over wildcard fields, one per matching column (the expansion every backend
+/// shares: [`crate::plan::resolve::expand_aggregates`]).
 fn expand_wildcards(aggs: &[AggCall], cols: &[Col], by: &[String]) -> Vec<AggCall> {
-    let explicit: Vec<String> = aggs
-        .iter()
-        .filter(|a| !matches!(&a.arg, Some(AggInput::Field(f)) if f.contains('*')))
-        .map(AggCall::output_name)
-        .collect();
-    let mut made: Vec<String> = Vec::new();
-    let mut out = Vec::new();
-    for a in aggs {
-        match &a.arg {
-            Some(AggInput::Field(f)) if f.contains('*') => {
-                for c in cols {
-                    if by.contains(&c.name) {
-                        continue;
-                    }
-                    let Some(caps) = wildcard_match(f, &c.name) else {
-                        continue;
-                    };
-                    let matched = caps.first().cloned().unwrap_or_default();
-                    let alias = a.alias.as_ref().map(|al| al.replacen('*', &matched, 1));
-                    let agg = AggCall {
-                        func: a.func.clone(),
-                        arg: Some(AggInput::Field(c.name.clone())),
-                        alias,
-                        span: a.span,
-                    };
-                    let name = agg.output_name();
-                    if explicit.contains(&name) || made.contains(&name) {
-                        continue;
-                    }
-                    made.push(name);
-                    out.push(agg);
-                }
-            }
-            _ => out.push(a.clone()),
-        }
-    }
-    out
+    let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+    crate::plan::resolve::expand_aggregates(aggs, &names, by)
 }
