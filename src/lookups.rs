@@ -23,6 +23,13 @@
 //! Tables are read lazily, the first time a search uses them, and cached for the life of the
 //! library (clones share the cache). A definition whose file is missing, is a Git LFS pointer or
 //! is not a readable CSV only errors when a search uses it, naming the lookup and the file.
+//!
+//! Besides definitions, a library carries the tables `outputlookup` writes ([`written`]), read
+//! back before the definitions' own files, and the GeoIP database `iplocation` reads
+//! ([`geoip`]): all the reference data a search can use, shared by the searches of one run.
+
+pub mod geoip;
+pub mod written;
 
 use crate::diagnostic::Diagnostic;
 use polars::prelude::{Column, DataFrame};
@@ -148,6 +155,10 @@ pub struct LookupLibrary {
     by_file: BTreeMap<String, Arc<LookupDef>>,
     /// Definitions that could not be loaded, with reasons.
     pub rejected: Vec<Rejection>,
+    /// Tables written by `outputlookup` (in memory, or a store's `lookups/` folder).
+    pub written: written::WrittenLookups,
+    /// The GeoIP database `iplocation` reads, when one is given.
+    pub geoip: Option<Arc<geoip::GeoIp>>,
 }
 
 impl LookupDef {
@@ -404,7 +415,9 @@ pub fn parse_definition(text: &str, file: &Path, dir: &Path) -> Result<LookupDef
 }
 
 /// Built-in lookup definitions (this project's `lookups/` folder, compiled in): Enterprise
-/// Security's asset and identity collections, empty as in a fresh ES install.
+/// Security's asset and identity collections, empty as in a fresh ES install, and the other
+/// lookups security_content uses from apps it does not ship (each file says where its columns
+/// come from).
 const BUILTIN: &[(&str, &str)] = &[
     (
         "identity_lookup_expanded.yml",
@@ -429,6 +442,22 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "cim_corporate_email_domain_lookup.yml",
         include_str!("../lookups/cim_corporate_email_domain_lookup.yml"),
+    ),
+    (
+        "alexa_lookup_by_str.yml",
+        include_str!("../lookups/alexa_lookup_by_str.yml"),
+    ),
+    (
+        "interesting_ports_lookup.yml",
+        include_str!("../lookups/interesting_ports_lookup.yml"),
+    ),
+    (
+        "admon_groups_def.yml",
+        include_str!("../lookups/admon_groups_def.yml"),
+    ),
+    (
+        "previously_seen_users_console_logins_cloudtrail.yml",
+        include_str!("../lookups/previously_seen_users_console_logins_cloudtrail.yml"),
     ),
 ];
 
@@ -540,6 +569,52 @@ impl LookupLibrary {
     /// The lookup a search names: a definition's name, else a lookup file's name.
     pub fn get(&self, name: &str) -> Option<&Arc<LookupDef>> {
         self.by_name.get(name).or_else(|| self.by_file.get(name))
+    }
+
+    /// The lookup a search names with its table: a table `outputlookup` wrote under that name
+    /// (or under the file or collection of the definition of that name) first, else the
+    /// definition's own table. Errors name the lookup (unknown, unreadable).
+    pub fn open(&self, name: &str) -> Result<(Arc<LookupDef>, Arc<LookupTable>), Diagnostic> {
+        let def = self.get(name).cloned();
+        if let Some(file) = self.written_name(name, def.as_deref()) {
+            if let Some(table) = self.written.get(&file).map_err(Diagnostic::new)? {
+                let def = def.unwrap_or_else(|| {
+                    let path = match self.written.dir() {
+                        Some(d) => d.join(&file),
+                        None => PathBuf::from(&file),
+                    };
+                    Arc::new(LookupDef::new(name.to_string(), None, LookupSource::Csv(path)))
+                });
+                return Ok((def, table));
+            }
+        }
+        let def = self.resolve(name)?.clone();
+        let table = def.table().map_err(Diagnostic::new)?;
+        Ok((def, table))
+    }
+
+    /// The file name in the writable folder that holds the table of `name`: a definition's file
+    /// (or `COLLECTION.csv` for a KV store collection), else `name` itself when it is a
+    /// `.csv`/`.csv.gz` file name. `None` for scripted and unreadable definitions and for other
+    /// names.
+    pub fn written_name(&self, name: &str, def: Option<&LookupDef>) -> Option<String> {
+        match def.map(|d| &d.source) {
+            Some(LookupSource::Csv(path)) => path
+                .file_name()
+                .and_then(|f| f.to_str())
+                .map(str::to_string),
+            Some(LookupSource::KvStore { collection, .. }) => Some(format!("{collection}.csv")),
+            Some(_) => None,
+            None => {
+                let lower = name.to_ascii_lowercase();
+                (lower.ends_with(".csv") || lower.ends_with(".csv.gz")).then(|| name.to_string())
+            }
+        }
+    }
+
+    /// Use this GeoIP database for `iplocation`.
+    pub fn set_geoip(&mut self, db: geoip::GeoIp) {
+        self.geoip = Some(Arc::new(db));
     }
 
     /// Like [`LookupLibrary::get`], with an error naming the closest known lookups.
@@ -721,6 +796,44 @@ mod builtin_tests {
             .table()
             .expect("table");
         assert!(t.column("identity_tag").is_some());
+        // Lookups of apps security_content does not ship: empty, with their documented columns.
+        for (name, cols) in [
+            ("alexa_lookup_by_str", &["rank", "domain"][..]),
+            ("interesting_ports_lookup", &["dest_port", "is_prohibited", "note", "transport", "app"]),
+            ("admon_groups_def", &["objectSid", "cn"]),
+            ("previously_seen_users_console_logins_cloudtrail", &["user", "firstTime", "lastTime"]),
+        ] {
+            let t = lib.get(name).expect(name).table().expect("table");
+            assert!(t.rows.is_empty(), "{name}");
+            for c in cols {
+                assert!(t.column(c).is_some(), "{name} has no {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn written_tables_come_before_definitions() {
+        let lib = super::LookupLibrary::builtin();
+        let table = |v: &str| super::LookupTable {
+            columns: vec!["domain".into(), "rank".into()],
+            rows: vec![vec![v.into(), "1".into()]],
+        };
+        // A KV store definition's table is written as COLLECTION.csv; its match rules stay.
+        lib.written
+            .put("alexa_lookup_by_str.csv", table("splunk.com"))
+            .unwrap();
+        let (def, t) = lib.open("alexa_lookup_by_str").unwrap();
+        assert_eq!(def.name, "alexa_lookup_by_str");
+        assert_eq!(t.rows[0][0], "splunk.com");
+        // A bare file name, written only.
+        assert!(lib.open("new.csv").is_err());
+        lib.written.put("new.csv", table("x.org")).unwrap();
+        let (def, t) = lib.clone().open("new.csv").unwrap();
+        assert_eq!((def.name.as_str(), t.rows[0][0].as_str()), ("new.csv", "x.org"));
+        // Not a file name: never written, never read from the folder.
+        assert_eq!(lib.written_name("../x.csv", None).as_deref(), Some("../x.csv"));
+        assert!(lib.open("../x.csv").is_err());
+        assert_eq!(lib.written_name("plain", None), None);
     }
 
     #[test]

@@ -23,7 +23,9 @@ pub struct Context<'a> {
     /// Sources already read, shared by the searches of one run (`spelunk check`); None reads the
     /// store lazily each time (best for a single search: filters reach the parquet scan).
     pub cache: Option<&'a SourceCache>,
-    /// Lookup definitions and tables, for `lookup` and `inputlookup`.
+    /// Lookup definitions and tables, for `lookup` and `inputlookup`; with the tables
+    /// `outputlookup` wrote (shared by the library's clones, so by the searches of one run) and
+    /// the GeoIP database of `iplocation`.
     pub lookups: crate::lookups::LookupLibrary,
 }
 
@@ -108,13 +110,22 @@ impl Context<'_> {
         ),
         Diagnostic,
     > {
-        let def = self.lookups.resolve(name).map_err(|d| {
+        self.lookups.open(name).map_err(|d| {
             let mut e = self.error(d.message, span);
             e.notes = d.notes;
             e
-        })?;
-        let table = def.table().map_err(|e| self.error(e, span))?;
-        Ok((def.clone(), table))
+        })
+    }
+
+    /// The GeoIP database `iplocation` reads, or an error at `span` saying how to give one.
+    pub fn geoip(&self, span: Span) -> Result<&crate::lookups::geoip::GeoIp, Diagnostic> {
+        self.lookups.geoip.as_deref().ok_or_else(|| {
+            self.error(
+                "`iplocation` needs a GeoIP database: give --geoip FILE.mmdb (a MaxMind GeoLite2-City or GeoIP2-City database), set SPELUNK_GEOIP=FILE.mmdb, or put `geoip: FILE.mmdb` in .spelunk/config.yml",
+                span,
+            )
+            .note("MaxMind's free GeoLite2-City.mmdb is what Splunk itself ships; spelunk ships no GeoIP data")
+        })
     }
 
     /// Run a (sub)plan to its results.

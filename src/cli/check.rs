@@ -55,6 +55,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
 
+    /// The GeoIP database `iplocation` reads (a MaxMind City .mmdb; default: SPELUNK_GEOIP or
+    /// the settings file, see `spelunk run --help`).
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Option<PathBuf>,
+
     /// Pass when at least this percentage passes (default: all must).
     #[arg(long, value_name = "PCT")]
     pub min_percent: Option<f64>,
@@ -96,11 +101,13 @@ fn list_paths(args: &CheckArgs, list: &PathBuf) -> Result<Vec<PathBuf>, Diagnost
 fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
     let lib = MacroLibrary::with_dirs(std::slice::from_ref(&args.corpus))?;
     let lookup_dir = args.corpus.join("lookups");
-    let lookups = if lookup_dir.is_dir() {
+    let mut lookups = if lookup_dir.is_dir() {
         LookupLibrary::with_dirs(&[lookup_dir])?
     } else {
         LookupLibrary::builtin()
     };
+    // Tables `outputlookup` writes stay in memory: a check never changes the store it reads.
+    super::run::reference_data(&mut lookups, None, args.geoip.as_deref())?;
     let from_tests = !args.tests.is_empty();
     let (report, pass_all) = if args.pairs.is_some() || from_tests {
         let pairs = match &args.pairs {

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 pub mod check;
+pub mod config;
 pub mod expand;
 pub mod explain;
 pub mod input;

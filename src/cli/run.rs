@@ -48,6 +48,12 @@ pub struct DataArgs {
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<PathBuf>,
 
+    /// The GeoIP database `iplocation` reads: a MaxMind City database (GeoLite2-City.mmdb).
+    /// Default: SPELUNK_GEOIP, else `geoip:` in .spelunk/config.yml or
+    /// ~/.config/spelunk/config.yml.
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Option<PathBuf>,
+
     /// Time zone for rendering and parsing times (IANA name).
     #[arg(long, default_value = "UTC", value_name = "ZONE")]
     pub tz: String,
@@ -116,7 +122,23 @@ pub fn lookup_library(file: Option<&Path>, args: &DataArgs) -> Result<LookupLibr
         }
     }
     dirs.extend(args.lookups.iter().cloned());
-    LookupLibrary::with_dirs(&dirs)
+    let mut lib = LookupLibrary::with_dirs(&dirs)?;
+    reference_data(&mut lib, args.store.as_deref(), args.geoip.as_deref())?;
+    Ok(lib)
+}
+
+/// What searches read besides events and lookup definitions: `outputlookup` writes into
+/// `<store>/lookups/` with a store (in memory without one), and `iplocation` reads the GeoIP
+/// database of `--geoip`, `SPELUNK_GEOIP` or the settings file ([`super::config`]).
+pub fn reference_data(
+    lib: &mut LookupLibrary,
+    store: Option<&Path>,
+    geoip: Option<&Path>,
+) -> Result<(), Diagnostic> {
+    if let Some(dir) = store {
+        lib.written = crate::lookups::written::WrittenLookups::in_dir(dir.join("lookups"));
+    }
+    super::config::apply_geoip(lib, geoip)
 }
 
 fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {

@@ -50,6 +50,11 @@ pub struct TestArgs {
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
 
+    /// The GeoIP database `iplocation` reads (a MaxMind City .mmdb; default: SPELUNK_GEOIP or
+    /// the settings file, see `spelunk run --help`).
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Option<PathBuf>,
+
     /// List every skipped detection (text format).
     #[arg(long)]
     pub list_skipped: bool,
@@ -167,7 +172,8 @@ fn inner(args: &TestArgs) -> Result<u8, Diagnostic> {
         }
     }
     let content = content_dir(args.content.as_deref(), &args.paths)?;
-    let (macros, lookups) = libraries(content.as_deref())?;
+    let (macros, mut lookups) = libraries(content.as_deref())?;
+    super::config::apply_geoip(&mut lookups, args.geoip.as_deref())?;
     let detections = selected(
         &args.paths,
         content.as_deref(),

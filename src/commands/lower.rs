@@ -162,12 +162,11 @@ impl<'t> Lower<'t> {
     pub fn unsupported(&self, c: &Command, why: &str) -> Diagnostic {
         let why = if why.is_empty() {
             match c.name.as_str() {
-                "iplocation" => ": spelunk has no GeoIP database",
                 "apply" | "fit" | "summary" => {
                     ": Splunk Machine Learning Toolkit models are not available"
                 }
                 "mstats" => ": spelunk stores no metric data",
-                "collect" | "outputlookup" => ": spelunk does not write indexes or lookups",
+                "collect" => ": spelunk does not write indexes",
                 _ => "",
             }
         } else {
