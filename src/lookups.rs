@@ -800,7 +800,7 @@ mod builtin_tests {
         for (name, cols) in [
             ("alexa_lookup_by_str", &["rank", "domain"][..]),
             ("interesting_ports_lookup", &["dest_port", "is_prohibited", "note", "transport", "app"]),
-            ("admon_groups_def", &["objectSid", "cn"]),
+            ("admon_groups_def", &["objectSid", "cn", "category"]),
             ("previously_seen_users_console_logins_cloudtrail", &["user", "firstTime", "lastTime"]),
         ] {
             let t = lib.get(name).expect(name).table().expect("table");

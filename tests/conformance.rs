@@ -29,7 +29,14 @@ fn run_over_sample(
     store
         .replay(&[Input::new(sample)], &ReplayOptions::default())
         .expect("replay");
-    let lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
+    let mut lookups = LookupLibrary::with_dirs(&[root.join("lookups")]).expect("lookups");
+    // `iplocation` reads a small City database built by the tests (spelunk ships no GeoIP data).
+    let db = spelunk::lookups::geoip::GeoIp::from_bytes(
+        spelunk::lookups::geoip::writer::sample_city_database(),
+        std::path::Path::new("sample-city.mmdb"),
+    )
+    .expect("sample database");
+    lookups.set_geoip(db);
     let report = run_list(paths, lib, &lookups, &store);
     eprintln!("{report}");
     report

@@ -89,13 +89,13 @@ fn explain_cli_prints_the_tree_and_json() {
     );
     // An unsupported command is an error naming it, with its position.
     let out = std::process::Command::new(bin)
-        .args(["explain", "| makeresults | iplocation src"])
+        .args(["explain", "| mstats avg(cpu) WHERE index=metrics"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("unsupported command `iplocation`") && err.contains('^'),
+        err.contains("unsupported command `mstats`") && err.contains('^'),
         "{err}"
     );
 }

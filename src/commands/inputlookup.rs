@@ -43,7 +43,22 @@ fn is_true(v: &str) -> bool {
     matches!(v.to_ascii_lowercase().as_str(), "t" | "true" | "1" | "yes")
 }
 
+/// Whether the search `text` writes the lookup file `name` with `outputlookup`.
+fn search_writes(text: &str, name: &str) -> bool {
+    let pattern = format!(
+        r"(?i)(?:^|[|\[])\s*outputlookup\s+(?:[a-z_]+\s*=\s*\S+\s+)*{}(?:\s|$|[|\]])",
+        regex::escape(name)
+    );
+    regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(text))
+}
+
 /// The table as results (String fields, empty cells null), after `start=`, `max=` and `where`.
+///
+/// A baseline search that seeds itself (`inputlookup append=t seen.csv | stats ... |
+/// outputlookup seen.csv`, as security_content's "previously seen" detections) reads a lookup
+/// file it writes but that does not exist yet as empty: its first run. Splunk would report the
+/// missing file and asks for a support search to be run once first; a file no `outputlookup`
+/// of the search writes stays an error.
 fn table_frame(
     x: &Inputlookup,
     pred: Option<&Predicate>,
@@ -51,7 +66,17 @@ fn table_frame(
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
     let span = crate::runtime::name_span(&ctx.text, &x.name, &c.name, c.span);
-    let (_, table) = ctx.open_lookup(&x.name, span)?;
+    let table = match ctx.open_lookup(&x.name, span) {
+        Ok((_, table)) => table,
+        Err(_)
+            if ctx.lookups.get(&x.name).is_none()
+                && ctx.lookups.written_name(&x.name, None).is_some()
+                && search_writes(&ctx.text, &x.name) =>
+        {
+            return Ok(polars::prelude::DataFrame::empty().lazy());
+        }
+        Err(e) => return Err(e),
+    };
     let df = table.to_frame().map_err(|e| ctx.error(e, c.span))?;
     let mut lf = df.lazy();
     let count = |k: &str| -> Result<Option<u32>, Diagnostic> {
@@ -266,6 +291,30 @@ mod exec_tests {
             col(&out, "domain"),
             vec![Some("evil.net".into()), Some("x.org".into())]
         );
+    }
+
+    #[test]
+    fn a_baseline_search_that_writes_its_lookup_reads_it_empty_on_its_first_run() {
+        let lib = crate::lookups::LookupLibrary::builtin();
+        let spl = "| makeresults | eval user=\"a\" | table user | inputlookup append=t seen.csv | stats count by user | outputlookup seen.csv";
+        let out = crate::testkit::try_run_with(DataFrame::empty(), spl, lib.clone()).unwrap();
+        assert_eq!(col(&out, "user"), vec![Some("a".into())]);
+        // The second run reads what the first wrote.
+        let spl2 = spl.replace("\"a\"", "\"b\"");
+        let out = crate::testkit::try_run_with(DataFrame::empty(), &spl2, lib.clone()).unwrap();
+        assert_eq!(col(&out, "user"), vec![Some("a".into()), Some("b".into())]);
+        // A file the search does not write is still unknown.
+        let e = crate::testkit::try_run_with(
+            DataFrame::empty(),
+            "| makeresults | inputlookup append=t other.csv | outputlookup seen2.csv",
+            lib,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("unknown lookup `other.csv`"), "{e}");
+        assert!(super::search_writes("x | outputlookup append=t seen.csv | y", "seen.csv"));
+        assert!(super::search_writes("x |outputlookup seen.csv", "seen.csv"));
+        assert!(!super::search_writes("x | outputlookup seen.csv.bak", "seen.csv"));
+        assert!(!super::search_writes("x | inputlookup seen.csv", "seen.csv"));
     }
 
     #[test]
