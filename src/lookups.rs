@@ -583,7 +583,11 @@ impl LookupLibrary {
                         Some(d) => d.join(&file),
                         None => PathBuf::from(&file),
                     };
-                    Arc::new(LookupDef::new(name.to_string(), None, LookupSource::Csv(path)))
+                    Arc::new(LookupDef::new(
+                        name.to_string(),
+                        None,
+                        LookupSource::Csv(path),
+                    ))
                 });
                 return Ok((def, table));
             }
@@ -799,9 +803,15 @@ mod builtin_tests {
         // Lookups of apps security_content does not ship: empty, with their documented columns.
         for (name, cols) in [
             ("alexa_lookup_by_str", &["rank", "domain"][..]),
-            ("interesting_ports_lookup", &["dest_port", "is_prohibited", "note", "transport", "app"]),
+            (
+                "interesting_ports_lookup",
+                &["dest_port", "is_prohibited", "note", "transport", "app"],
+            ),
             ("admon_groups_def", &["objectSid", "cn", "category"]),
-            ("previously_seen_users_console_logins_cloudtrail", &["user", "firstTime", "lastTime"]),
+            (
+                "previously_seen_users_console_logins_cloudtrail",
+                &["user", "firstTime", "lastTime"],
+            ),
         ] {
             let t = lib.get(name).expect(name).table().expect("table");
             assert!(t.rows.is_empty(), "{name}");
@@ -829,9 +839,15 @@ mod builtin_tests {
         assert!(lib.open("new.csv").is_err());
         lib.written.put("new.csv", table("x.org")).unwrap();
         let (def, t) = lib.clone().open("new.csv").unwrap();
-        assert_eq!((def.name.as_str(), t.rows[0][0].as_str()), ("new.csv", "x.org"));
+        assert_eq!(
+            (def.name.as_str(), t.rows[0][0].as_str()),
+            ("new.csv", "x.org")
+        );
         // Not a file name: never written, never read from the folder.
-        assert_eq!(lib.written_name("../x.csv", None).as_deref(), Some("../x.csv"));
+        assert_eq!(
+            lib.written_name("../x.csv", None).as_deref(),
+            Some("../x.csv")
+        );
         assert!(lib.open("../x.csv").is_err());
         assert_eq!(lib.written_name("plain", None), None);
     }

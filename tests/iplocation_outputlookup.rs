@@ -10,11 +10,7 @@ use std::process::{Command, Output};
 /// The sample City database (`spelunk::lookups::geoip::writer::sample_city_database`) as a file.
 fn sample_db(dir: &Path) -> PathBuf {
     let p = dir.join("sample-city.mmdb");
-    std::fs::write(
-        &p,
-        spelunk::lookups::geoip::writer::sample_city_database(),
-    )
-    .expect("write db");
+    std::fs::write(&p, spelunk::lookups::geoip::writer::sample_city_database()).expect("write db");
     p
 }
 
@@ -41,7 +37,8 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-const SEARCH: &str = "| makeresults | eval ip=\"81.2.69.160\" | iplocation ip | table City Region Country lat lon";
+const SEARCH: &str =
+    "| makeresults | eval ip=\"81.2.69.160\" | iplocation ip | table City Region Country lat lon";
 const LONDON: &str = "City,Region,Country,lat,lon\nLondon,England,United Kingdom,51.5142,-0.0931\n";
 
 #[test]
@@ -59,10 +56,18 @@ fn iplocation_reads_the_database_from_the_flag_the_environment_or_the_settings_f
         "{err}"
     );
 
-    let o = spelunk(&dir, &["run", "--format", "csv", "--geoip", db, SEARCH], &[]);
+    let o = spelunk(
+        &dir,
+        &["run", "--format", "csv", "--geoip", db, SEARCH],
+        &[],
+    );
     assert_eq!(stdout(&o), LONDON, "{}", stderr(&o));
 
-    let o = spelunk(&dir, &["run", "--format", "csv", SEARCH], &[("SPELUNK_GEOIP", db)]);
+    let o = spelunk(
+        &dir,
+        &["run", "--format", "csv", SEARCH],
+        &[("SPELUNK_GEOIP", db)],
+    );
     assert_eq!(stdout(&o), LONDON, "{}", stderr(&o));
 
     // The settings file, its path relative to the file's folder.
@@ -126,11 +131,20 @@ fn outputlookup_writes_into_the_store_and_a_later_run_reads_it() {
     // Never outside the folder.
     let o = spelunk(
         &dir,
-        &["run", "--store", store, "| makeresults | outputlookup ../../escape.csv"],
+        &[
+            "run",
+            "--store",
+            store,
+            "| makeresults | outputlookup ../../escape.csv",
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("inside the lookup folder"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("inside the lookup folder"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!dir.join("escape.csv").exists() && !Path::new("/escape.csv").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -148,8 +162,8 @@ fn a_corpus_detection_writes_its_baseline_with_outputlookup_and_reads_it_back() 
     let Some(shared) = common::shared_dir() else {
         return;
     };
-    let detection = shared
-        .join("corpus/security_content/detections/cloud/detect_s3_access_from_a_new_ip.yml");
+    let detection =
+        shared.join("corpus/security_content/detections/cloud/detect_s3_access_from_a_new_ip.yml");
     let dir = common::temp_dir("outputlookup-corpus");
     let db = sample_db(&dir);
     let data = dir.join("s3.json");
@@ -179,9 +193,18 @@ fn a_corpus_detection_writes_its_baseline_with_outputlookup_and_reads_it_back() 
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     // Both addresses are new; the public one is located, the private one is not.
-    assert!(out.starts_with("_time,bucket_name,src_ip,City,Country,operation,request_uri\n"), "{out}");
-    assert!(out.contains(",corp-data,81.2.69.160,London,United Kingdom,REST.GET.OBJECT,"), "{out}");
-    assert!(out.contains(",corp-data,10.0.0.5,,,REST.GET.OBJECT,"), "{out}");
+    assert!(
+        out.starts_with("_time,bucket_name,src_ip,City,Country,operation,request_uri\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(",corp-data,81.2.69.160,London,United Kingdom,REST.GET.OBJECT,"),
+        "{out}"
+    );
+    assert!(
+        out.contains(",corp-data,10.0.0.5,,,REST.GET.OBJECT,"),
+        "{out}"
+    );
     // The baseline the detection wrote (a KV store collection, kept as COLLECTION.csv).
     let lookups = shared.join("corpus/security_content/lookups");
     let o = run(&[

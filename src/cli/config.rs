@@ -77,7 +77,10 @@ pub fn geoip_path(flag: Option<&Path>) -> Result<Option<(PathBuf, String)>, Diag
     if let Some(v) = std::env::var_os("SPELUNK_GEOIP").filter(|v| !v.is_empty()) {
         return Ok(Some((PathBuf::from(v), "SPELUNK_GEOIP".into())));
     }
-    Ok(load()?.and_then(|(file, c)| c.geoip.map(|g| (g, format!("`geoip:` in {}", file.display())))))
+    Ok(load()?.and_then(|(file, c)| {
+        c.geoip
+            .map(|g| (g, format!("`geoip:` in {}", file.display())))
+    }))
 }
 
 /// Open the GeoIP database chosen by `flag`, the environment or the settings file into the
@@ -104,7 +107,10 @@ mod tests {
         let c = read_config(&f).unwrap();
         assert_eq!(c.geoip, Some(dir.join("GeoLite2-City.mmdb")));
         std::fs::write(&f, "geoip: /abs/x.mmdb\n").unwrap();
-        assert_eq!(read_config(&f).unwrap().geoip, Some(PathBuf::from("/abs/x.mmdb")));
+        assert_eq!(
+            read_config(&f).unwrap().geoip,
+            Some(PathBuf::from("/abs/x.mmdb"))
+        );
         std::fs::write(&f, "").unwrap();
         assert_eq!(read_config(&f).unwrap().geoip, None);
         std::fs::write(&f, "geo_ip: x.mmdb\n").unwrap();
@@ -120,6 +126,9 @@ mod tests {
         assert_eq!((p.as_path(), origin.as_str()), (flag, "--geoip"));
         let mut lib = LookupLibrary::builtin();
         let e = apply_geoip(&mut lib, Some(flag)).unwrap_err();
-        assert!(e.message.contains("/nonexistent/flag.mmdb") && e.message.contains("--geoip"), "{e}");
+        assert!(
+            e.message.contains("/nonexistent/flag.mmdb") && e.message.contains("--geoip"),
+            "{e}"
+        );
     }
 }

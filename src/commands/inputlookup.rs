@@ -311,10 +311,19 @@ mod exec_tests {
         )
         .unwrap_err();
         assert!(e.message.contains("unknown lookup `other.csv`"), "{e}");
-        assert!(super::search_writes("x | outputlookup append=t seen.csv | y", "seen.csv"));
+        assert!(super::search_writes(
+            "x | outputlookup append=t seen.csv | y",
+            "seen.csv"
+        ));
         assert!(super::search_writes("x |outputlookup seen.csv", "seen.csv"));
-        assert!(!super::search_writes("x | outputlookup seen.csv.bak", "seen.csv"));
-        assert!(!super::search_writes("x | inputlookup seen.csv", "seen.csv"));
+        assert!(!super::search_writes(
+            "x | outputlookup seen.csv.bak",
+            "seen.csv"
+        ));
+        assert!(!super::search_writes(
+            "x | inputlookup seen.csv",
+            "seen.csv"
+        ));
     }
 
     #[test]

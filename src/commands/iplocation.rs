@@ -80,9 +80,10 @@ fn execute(lf: LazyFrame, x: &Iplocation, c: &At, ctx: &Context) -> Result<LazyF
             v.and_then(|v| geo.locate(&v, lang))
         })
         .collect();
-    let text = |f: &dyn Fn(&crate::lookups::geoip::Location) -> Option<String>| -> Vec<Option<String>> {
-        found.iter().map(|l| l.as_ref().and_then(f)).collect()
-    };
+    let text =
+        |f: &dyn Fn(&crate::lookups::geoip::Location) -> Option<String>| -> Vec<Option<String>> {
+            found.iter().map(|l| l.as_ref().and_then(f)).collect()
+        };
     let number = |f: &dyn Fn(&crate::lookups::geoip::Location) -> Option<f64>| -> Vec<Option<f64>> {
         found.iter().map(|l| l.as_ref().and_then(f)).collect()
     };
@@ -203,8 +204,14 @@ mod exec_tests {
             text(&out, "Country"),
             vec![s("United Kingdom"), None, None, None, s("United States")]
         );
-        assert_eq!(out.column("lat").unwrap().f64().unwrap().get(0), Some(51.5142));
-        assert_eq!(out.column("lon").unwrap().f64().unwrap().get(4), Some(-97.822));
+        assert_eq!(
+            out.column("lat").unwrap().f64().unwrap().get(0),
+            Some(51.5142)
+        );
+        assert_eq!(
+            out.column("lon").unwrap().f64().unwrap().get(4),
+            Some(-97.822)
+        );
         // A private address gets no location (empty fields), as in Splunk.
         assert_eq!(out.column("lat").unwrap().f64().unwrap().get(1), None);
         // Only the five default fields.
@@ -216,7 +223,10 @@ mod exec_tests {
         let df = df!("ip" => ["81.2.69.160", "52.1.2.3"]).unwrap();
         let out = run(df.clone(), "| iplocation prefix=src_ allfields=true ip");
         assert_eq!(text(&out, "src_City"), vec![s("London"), s("Ashburn")]);
-        assert_eq!(text(&out, "src_Continent"), vec![s("Europe"), s("North America")]);
+        assert_eq!(
+            text(&out, "src_Continent"),
+            vec![s("Europe"), s("North America")]
+        );
         assert_eq!(
             text(&out, "src_Timezone"),
             vec![s("Europe/London"), s("America/Chicago")]
@@ -246,7 +256,10 @@ mod exec_tests {
         let e = crate::testkit::try_run_on(DataFrame::empty(), spl).unwrap_err();
         assert!(e.message.contains("--geoip FILE.mmdb"), "{e}");
         assert!(e.message.contains("SPELUNK_GEOIP"), "{e}");
-        assert_eq!(e.span.map(|sp| &spl[sp.start..sp.end]), Some("iplocation ip"));
+        assert_eq!(
+            e.span.map(|sp| &spl[sp.start..sp.end]),
+            Some("iplocation ip")
+        );
     }
 
     #[test]

@@ -70,7 +70,11 @@ fn append(old: &LookupTable, new: &LookupTable, key: Option<&str>) -> LookupTabl
     let reshape = |t: &LookupTable, r: &Vec<String>| -> Vec<String> {
         columns
             .iter()
-            .map(|c| t.column(c).and_then(|j| r.get(j).cloned()).unwrap_or_default())
+            .map(|c| {
+                t.column(c)
+                    .and_then(|j| r.get(j).cloned())
+                    .unwrap_or_default()
+            })
             .collect()
     };
     let mut rows: Vec<Vec<String>> = old.rows.iter().map(|r| reshape(old, r)).collect();
@@ -98,7 +102,12 @@ fn append(old: &LookupTable, new: &LookupTable, key: Option<&str>) -> LookupTabl
 /// it, and `create_empty=true` creates an empty table where none exists; `key_field=F` with
 /// `append=true` updates the rows whose F matches instead of adding them. `createinapp` and
 /// `create_context` choose a Splunk app's folder; spelunk has one folder and accepts them.
-fn execute(lf: LazyFrame, x: &Outputlookup, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
+fn execute(
+    lf: LazyFrame,
+    x: &Outputlookup,
+    c: &At,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
     let span = crate::runtime::name_span(&ctx.text, &x.name, &c.name, c.span);
     let lib = &ctx.lookups;
     crate::lookups::written::check_file_name(&x.name).map_err(|e| ctx.error(e, span))?;
@@ -116,7 +125,10 @@ fn execute(lf: LazyFrame, x: &Outputlookup, c: &At, ctx: &Context) -> Result<Laz
     })?;
     let max = match x.options.get_opt("max") {
         Some(v) => Some(v.parse::<usize>().map_err(|_| {
-            ctx.error(format!("`outputlookup` max must be a whole number, not `{v}`"), c.span)
+            ctx.error(
+                format!("`outputlookup` max must be a whole number, not `{v}`"),
+                c.span,
+            )
         })?),
         None => None,
     };
@@ -205,14 +217,20 @@ mod exec_tests {
         );
         assert_eq!(out, "user,n\nu2,2\n");
         // Replaced without append.
-        run(&lib, "| makeresults | eval user=\"u9\" | table user | outputlookup seen.csv");
+        run(
+            &lib,
+            "| makeresults | eval user=\"u9\" | table user | outputlookup seen.csv",
+        );
         assert_eq!(csv(&lib, "| inputlookup seen.csv"), "user\nu9\n");
     }
 
     #[test]
     fn append_max_and_key_field() {
         let lib = LookupLibrary::builtin();
-        run(&lib, "| makeresults | eval user=\"a\", n=1 | table user n | outputlookup t.csv");
+        run(
+            &lib,
+            "| makeresults | eval user=\"a\", n=1 | table user n | outputlookup t.csv",
+        );
         run(
             &lib,
             "| makeresults | eval user=\"b\", city=\"x\" | table user city | outputlookup append=t t.csv",
@@ -239,20 +257,37 @@ mod exec_tests {
     #[test]
     fn no_results_override_if_empty_and_create_empty() {
         let lib = LookupLibrary::builtin();
-        run(&lib, "| makeresults | eval a=1 | table a | outputlookup e.csv");
+        run(
+            &lib,
+            "| makeresults | eval a=1 | table a | outputlookup e.csv",
+        );
         // override_if_empty=false keeps the table.
-        run(&lib, "| makeresults | where 1=2 | outputlookup override_if_empty=false e.csv");
+        run(
+            &lib,
+            "| makeresults | where 1=2 | outputlookup override_if_empty=false e.csv",
+        );
         assert_eq!(csv(&lib, "| inputlookup e.csv"), "a\n1\n");
         // append=t with no results keeps it too.
-        run(&lib, "| makeresults | where 1=2 | outputlookup append=t e.csv");
+        run(
+            &lib,
+            "| makeresults | where 1=2 | outputlookup append=t e.csv",
+        );
         assert_eq!(run(&lib, "| inputlookup e.csv").height(), 1);
         // The default empties it.
         run(&lib, "| makeresults | where 1=2 | outputlookup e.csv");
         assert_eq!(run(&lib, "| inputlookup e.csv").height(), 0);
         // No results and no table: nothing is created unless create_empty=true.
         run(&lib, "| makeresults | where 1=2 | outputlookup none.csv");
-        assert!(crate::testkit::try_run_with(DataFrame::empty(), "| inputlookup none.csv", lib.clone()).is_err());
-        run(&lib, "| makeresults | where 1=2 | outputlookup create_empty=true none.csv");
+        assert!(crate::testkit::try_run_with(
+            DataFrame::empty(),
+            "| inputlookup none.csv",
+            lib.clone()
+        )
+        .is_err());
+        run(
+            &lib,
+            "| makeresults | where 1=2 | outputlookup create_empty=true none.csv",
+        );
         assert_eq!(run(&lib, "| inputlookup none.csv").height(), 0);
     }
 
@@ -276,14 +311,26 @@ mod exec_tests {
         let lib = LookupLibrary::builtin();
         for name in ["../evil.csv", "/tmp/evil.csv", "a/b.csv"] {
             let spl = format!("| makeresults | outputlookup {name}");
-            let e = crate::testkit::try_run_with(DataFrame::empty(), &spl, lib.clone()).unwrap_err();
-            assert!(e.message.contains("inside the lookup folder"), "{name}: {e}");
+            let e =
+                crate::testkit::try_run_with(DataFrame::empty(), &spl, lib.clone()).unwrap_err();
+            assert!(
+                e.message.contains("inside the lookup folder"),
+                "{name}: {e}"
+            );
         }
-        let e = crate::testkit::try_run_with(DataFrame::empty(), "| makeresults | outputlookup plain", lib.clone())
-            .unwrap_err();
+        let e = crate::testkit::try_run_with(
+            DataFrame::empty(),
+            "| makeresults | outputlookup plain",
+            lib.clone(),
+        )
+        .unwrap_err();
         assert!(e.message.contains("ending in .csv"), "{e}");
-        let e = crate::testkit::try_run_with(DataFrame::empty(), "| makeresults | outputlookup max=x a.csv", lib)
-            .unwrap_err();
+        let e = crate::testkit::try_run_with(
+            DataFrame::empty(),
+            "| makeresults | outputlookup max=x a.csv",
+            lib,
+        )
+        .unwrap_err();
         assert!(e.message.contains("max"), "{e}");
     }
 
@@ -293,7 +340,10 @@ mod exec_tests {
         let _ = std::fs::remove_dir_all(&dir);
         let mut lib = LookupLibrary::builtin();
         lib.written = crate::lookups::written::WrittenLookups::in_dir(dir.join("lookups"));
-        run(&lib, "| makeresults | eval a=\"x,y\" | table a | outputlookup f.csv");
+        run(
+            &lib,
+            "| makeresults | eval a=\"x,y\" | table a | outputlookup f.csv",
+        );
         let text = std::fs::read_to_string(dir.join("lookups/f.csv")).unwrap();
         assert_eq!(text, "a\r\n\"x,y\"\r\n");
         let _ = std::fs::remove_dir_all(&dir);

@@ -414,7 +414,10 @@ pub mod writer {
     pub fn sample_city_database() -> Vec<u8> {
         let mut b = Builder::new();
         let london = City {
-            city: vec![("en".into(), "London".into()), ("de".into(), "London".into())],
+            city: vec![
+                ("en".into(), "London".into()),
+                ("de".into(), "London".into()),
+            ],
             country: vec![
                 ("en".into(), "United Kingdom".into()),
                 ("de".into(), "Vereinigtes Königreich".into()),
@@ -424,7 +427,10 @@ pub mod writer {
                 ("en".into(), "England".into()),
                 ("de".into(), "England".into()),
             ],
-            continent: vec![("en".into(), "Europe".into()), ("de".into(), "Europa".into())],
+            continent: vec![
+                ("en".into(), "Europe".into()),
+                ("de".into(), "Europa".into()),
+            ],
             continent_code: Some("EU".into()),
             lat: Some(51.5142),
             lon: Some(-0.0931),
@@ -435,7 +441,11 @@ pub mod writer {
             city: if city.is_empty() { vec![] } else { en(city) },
             country: en("United States"),
             country_iso: Some("US".into()),
-            region: if region.is_empty() { vec![] } else { en(region) },
+            region: if region.is_empty() {
+                vec![]
+            } else {
+                en(region)
+            },
             continent: en("North America"),
             continent_code: Some("NA".into()),
             lat: Some(lat),
@@ -484,10 +494,7 @@ pub mod writer {
             // The networks above are valid CIDR: insert cannot fail.
             let _ = b.insert(net, &city.to_value());
         }
-        let _ = b.insert(
-            "8.8.8.0/24",
-            &us("", "", 37.751, -97.822, None).to_value(),
-        );
+        let _ = b.insert("8.8.8.0/24", &us("", "", 37.751, -97.822, None).to_value());
         b.build("GeoIP2-City")
     }
 }
@@ -533,7 +540,15 @@ mod tests {
             Some("London")
         );
         // Private, unlisted and not addresses.
-        for v in ["10.1.2.3", "192.168.0.1", "127.0.0.1", "9.9.9.9", "::1", "x", ""] {
+        for v in [
+            "10.1.2.3",
+            "192.168.0.1",
+            "127.0.0.1",
+            "9.9.9.9",
+            "::1",
+            "x",
+            "",
+        ] {
             assert_eq!(g.locate(v, "en"), None, "{v}");
         }
     }
@@ -541,7 +556,10 @@ mod tests {
     #[test]
     fn bad_files_are_errors_naming_them() {
         let e = GeoIp::open(Path::new("/nonexistent/geo.mmdb")).unwrap_err();
-        assert!(e.contains("/nonexistent/geo.mmdb") && e.contains("does not exist"), "{e}");
+        assert!(
+            e.contains("/nonexistent/geo.mmdb") && e.contains("does not exist"),
+            "{e}"
+        );
         let e = GeoIp::from_bytes(b"not a database".to_vec(), Path::new("x.mmdb")).unwrap_err();
         assert!(e.contains("not a MaxMind DB"), "{e}");
     }

@@ -182,7 +182,10 @@ mod tests {
         assert_eq!(*again.get("t.csv").unwrap().unwrap(), t);
         // Emptied: a zero-length file, read as a table without fields.
         w.put("t.csv", LookupTable::default()).unwrap();
-        assert_eq!(std::fs::metadata(dir.join("lookups/t.csv")).unwrap().len(), 0);
+        assert_eq!(
+            std::fs::metadata(dir.join("lookups/t.csv")).unwrap().len(),
+            0
+        );
         let again = WrittenLookups::in_dir(dir.join("lookups"));
         assert!(again.get("t.csv").unwrap().unwrap().columns.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
