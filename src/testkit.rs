@@ -11,9 +11,17 @@ pub fn run_on(df: DataFrame, spl: &str) -> DataFrame {
     try_run_on(df, spl).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Like [`run_on`], returning the error.
+/// Like [`run_on`], returning the error. `iplocation` reads the tests' sample City database
+/// ([`crate::lookups::geoip::writer::sample_city_database`]).
 pub fn try_run_on(df: DataFrame, spl: &str) -> Result<DataFrame, Diagnostic> {
-    try_run_with(df, spl, crate::lookups::LookupLibrary::default())
+    let mut lookups = crate::lookups::LookupLibrary::default();
+    let db = crate::lookups::geoip::GeoIp::from_bytes(
+        crate::lookups::geoip::writer::sample_city_database(),
+        std::path::Path::new("sample-city.mmdb"),
+    )
+    .map_err(Diagnostic::new)?;
+    lookups.set_geoip(db);
+    try_run_with(df, spl, lookups)
 }
 
 /// The fixture lookups of `tests/fixtures/lookups`.

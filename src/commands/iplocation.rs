@@ -117,6 +117,20 @@ fn execute(lf: LazyFrame, x: &Iplocation, c: &At, ctx: &Context) -> Result<LazyF
 impl crate::commands::SplCommand for Iplocation {
     const DOC: &'static str = "Add location fields (City, Country, Region, lat, lon; `allfields=true` adds Continent, MetroCode, Timezone) for an IP address field, from the GeoIP database given with --geoip (`prefix=`, `lang=`).";
     const OPTIONS: Option<&'static [&'static str]> = Some(&["prefix", "allfields", "lang"]);
+    const EXAMPLES: &'static [crate::commands::Example] = &[
+        crate::commands::Example {
+            description: "location fields of a public address; a private one gets none (with the tests' sample database, `lookups::geoip::writer::sample_city_database`)",
+            search: "| iplocation src | table src City Region Country lat lon",
+            input: "src\n81.2.69.160\n10.0.0.1",
+            output: "src,City,Region,Country,lat,lon\n81.2.69.160,London,England,United Kingdom,51.5142,-0.0931\n10.0.0.1,,,,,\n",
+        },
+        crate::commands::Example {
+            description: "prefix= names the fields; allfields=true adds Continent, MetroCode and Timezone",
+            search: "| iplocation prefix=dest_ allfields=true ip | fields - ip",
+            input: "ip\n52.1.2.3",
+            output: "dest_City,dest_Continent,dest_Country,dest_MetroCode,dest_Region,dest_Timezone,dest_lat,dest_lon\nAshburn,North America,United States,511,Virginia,America/Chicago,39.0469,-77.4903\n",
+        },
+    ];
 
     fn options(&self) -> &[Opt] {
         &self.options
@@ -253,7 +267,8 @@ mod exec_tests {
     #[test]
     fn without_a_database_the_error_says_how_to_give_one() {
         let spl = "| makeresults | eval ip=\"81.2.69.160\" | iplocation ip";
-        let e = crate::testkit::try_run_on(DataFrame::empty(), spl).unwrap_err();
+        let e = crate::testkit::try_run_with(DataFrame::empty(), spl, LookupLibrary::default())
+            .unwrap_err();
         assert!(e.message.contains("--geoip FILE.mmdb"), "{e}");
         assert!(e.message.contains("SPELUNK_GEOIP"), "{e}");
         assert_eq!(

@@ -171,10 +171,9 @@ fn execute(
     Ok(df.lazy())
 }
 
-opaque_command!(
-    Outputlookup,
-    "Write the results to a lookup table (a .csv file or a defined lookup) in the writable lookup folder (`<store>/lookups/`, or memory without a store); the results pass through (`append=`, `max=`, `create_empty=`, `override_if_empty=`, `key_field=`).",
-    options: Some(&[
+impl crate::commands::SplCommand for Outputlookup {
+    const DOC: &'static str = "Write the results to a lookup table (a .csv file or a defined lookup) in the writable lookup folder (`<store>/lookups/`, or memory without a store); the results pass through (`append=`, `max=`, `create_empty=`, `override_if_empty=`, `key_field=`).";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[
         "append",
         "create_empty",
         "override_if_empty",
@@ -183,9 +182,37 @@ opaque_command!(
         "createinapp",
         "create_context",
         "allow_updates",
-    ]),
-    field: options
-);
+    ]);
+    const EXAMPLES: &'static [crate::commands::Example] = &[
+        crate::commands::Example {
+            description: "the results pass through, and the written table reads back",
+            search: "| outputlookup seen.csv | inputlookup append=t seen.csv",
+            input: "user,n\na,1\nb,2",
+            output: "user,n\na,1\nb,2\na,1\nb,2\n",
+        },
+        crate::commands::Example {
+            description: "append=t adds rows after the table's, with the fields of both",
+            search: "| outputlookup t.csv | eval city=\"x\" | fields user city | outputlookup append=t t.csv | where user=\"nobody\" | inputlookup append=t t.csv",
+            input: "user,n\na,1",
+            output: "user,city,n\na,,1\na,x,\n",
+        },
+    ];
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(
+        &self,
+        c: &Command,
+        input: crate::plan::Node,
+        cx: &mut crate::commands::Lower,
+    ) -> Result<crate::plan::Node, Diagnostic> {
+        Ok(cx.opaque(self.clone(), c, input))
+    }
+}
+
+runs_execute!(Outputlookup);
 
 #[cfg(test)]
 mod exec_tests {
