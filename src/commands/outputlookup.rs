@@ -212,7 +212,7 @@ impl crate::commands::SplCommand for Outputlookup {
     }
 }
 
-runs_execute!(Outputlookup);
+runs_execute!(Outputlookup, columns: |input| input.clone());
 
 #[cfg(test)]
 mod exec_tests {
