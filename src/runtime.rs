@@ -25,6 +25,8 @@ pub struct Context<'a> {
     pub cache: Option<&'a SourceCache>,
     /// Lookup definitions and tables, for `lookup` and `inputlookup`.
     pub lookups: crate::lookups::LookupLibrary,
+    /// MLTK models, for `fit`, `apply` and `summary`: the store's `models/` folder, or memory.
+    pub models: crate::mltk::Models,
 }
 
 /// Event and data model tables read once and reused by many searches.
@@ -66,6 +68,7 @@ impl<'a> Context<'a> {
             macros,
             cache: None,
             lookups: crate::lookups::LookupLibrary::builtin(),
+            models: crate::mltk::Models::for_store(store),
         }
     }
 
@@ -79,6 +82,7 @@ impl<'a> Context<'a> {
             macros: self.macros.clone(),
             cache: self.cache,
             lookups: self.lookups.clone(),
+            models: self.models.clone(),
         }
     }
 }

@@ -163,9 +163,6 @@ impl<'t> Lower<'t> {
         let why = if why.is_empty() {
             match c.name.as_str() {
                 "iplocation" => ": spelunk has no GeoIP database",
-                "apply" | "fit" | "summary" => {
-                    ": Splunk Machine Learning Toolkit models are not available"
-                }
                 "mstats" => ": spelunk stores no metric data",
                 "collect" | "outputlookup" => ": spelunk does not write indexes or lookups",
                 _ => "",
