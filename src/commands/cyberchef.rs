@@ -74,9 +74,11 @@ fn parse_args(text: &str) -> Result<Args, String> {
             "infield" => infield = Some(v),
             "outfield" => outfield = Some(v),
             "operation" => operation = Some(v),
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "`cyberchef {other}=` is not supported (infield, outfield, operation, jsonrecipe)"
-            )),
+            ))
+            }
         }
     }
     let infield = infield.ok_or("`cyberchef` needs `infield=`")?;
