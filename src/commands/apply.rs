@@ -44,11 +44,26 @@ use crate::plan::Node;
 use crate::runtime::Context;
 use polars::prelude::{IntoLazy, LazyFrame};
 
-/// The error for a model that does not exist: how to create it.
-pub(crate) fn missing_model(name: &str, ctx: &Context) -> String {
+/// The error for a model that does not exist, at `span`: how to create it. DSDL models get one
+/// message (their name in the note), so that `spelunk check` counts them as one reason.
+pub(crate) fn missing_model_error(
+    name: &str,
+    ctx: &Context,
+    span: crate::diagnostic::Span,
+) -> Diagnostic {
     if let Some(why) = crate::mltk::dsdl_model_hint(name) {
-        return format!("model `{name}` not found: {why}");
+        let mut d = ctx.error(
+            "pretrained deep-learning models of the Splunk App for Data Science and Deep Learning (DSDL) cannot run in spelunk",
+            span,
+        );
+        d.notes.push(why);
+        return d;
     }
+    ctx.error(missing_model(name, ctx), span)
+}
+
+/// The message for a model that does not exist: how to create it.
+fn missing_model(name: &str, ctx: &Context) -> String {
     let how = match crate::mltk::baselines::for_model(name) {
         Some(b) => format!(
             "create it by running the baseline search \"{}\" (spelunk ships it: baselines/ in its repository; `spelunk check` and `spelunk test` run it before the detection), or your own `... | fit DensityFunction <field> into {name}`",
@@ -73,7 +88,7 @@ fn execute(lf: LazyFrame, a: &Apply, at: &At, ctx: &Context) -> Result<LazyFrame
         .models
         .load(&a.model)
         .map_err(|e| ctx.error(format!("`apply {}`: {e}", a.model), at.span))?
-        .ok_or_else(|| ctx.error(missing_model(&a.model, ctx), at.span))?;
+        .ok_or_else(|| missing_model_error(&a.model, ctx, at.span))?;
     let m = &model.density;
     let t = Threshold::parse(
         a.options.get_opt("threshold"),

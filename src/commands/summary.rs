@@ -44,7 +44,7 @@ fn execute(
         .models
         .load(&s.model)
         .map_err(|e| ctx.error(format!("`summary {}`: {e}", s.model), at.span))?
-        .ok_or_else(|| ctx.error(super::apply::missing_model(&s.model, ctx), at.span))?;
+        .ok_or_else(|| super::apply::missing_model_error(&s.model, ctx, at.span))?;
     let df = crate::mltk::table::summary(&model.density)
         .map_err(|e| ctx.polars_error("summary", at.span, e))?;
     Ok(df.lazy())
