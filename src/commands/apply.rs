@@ -104,14 +104,19 @@ fn execute(lf: LazyFrame, a: &Apply, at: &At, ctx: &Context) -> Result<LazyFrame
     let df = lf
         .collect()
         .map_err(|e| ctx.polars_error("apply", at.span, e))?;
-    if df.height() > 0 && df.column(&m.field).is_err() {
-        return Err(ctx.error(
-            format!(
-                "`apply {}`: the model scores the field `{}`, which the results do not have",
-                a.model, m.field
-            ),
-            at.span,
-        ));
+    if df.height() > 0 {
+        if let Some(f) = std::iter::once(&m.field)
+            .chain(&m.by)
+            .find(|f| df.column(f).is_err())
+        {
+            return Err(ctx.error(
+                format!(
+                    "`apply {}`: the model reads the field `{f}`, which the results do not have",
+                    a.model
+                ),
+                at.span,
+            ));
+        }
     }
     let out = crate::mltk::table::annotate(df, m, &t, show)
         .map_err(|e| ctx.polars_error("apply", at.span, e))?;

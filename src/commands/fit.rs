@@ -165,14 +165,16 @@ fn execute(lf: LazyFrame, f: &Fit, at: &At, ctx: &Context) -> Result<LazyFrame, 
     let df = lf
         .collect()
         .map_err(|e| ctx.polars_error("fit", at.span, e))?;
-    if df.height() > 0 && df.column(&a.field).is_err() {
-        return Err(ctx.error(
-            format!(
-                "`fit DensityFunction`: no field `{}` in the results",
-                a.field
-            ),
-            at.span,
-        ));
+    if df.height() > 0 {
+        if let Some(f) = std::iter::once(&a.field)
+            .chain(&f.by)
+            .find(|f| df.column(f).is_err())
+        {
+            return Err(ctx.error(
+                format!("`fit DensityFunction`: no field `{f}` in the results"),
+                at.span,
+            ));
+        }
     }
     let model = crate::mltk::table::fit(&df, &a.field, &f.by, &a.dist, a.threshold, a.show_density)
         .map_err(|e| ctx.error(format!("`fit DensityFunction {}`: {e}", a.field), at.span))?;
