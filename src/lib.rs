@@ -20,6 +20,7 @@ pub mod knowledge;
 pub mod lint;
 pub mod lookups;
 pub mod macros;
+pub mod mltk;
 pub mod output;
 pub mod plan;
 pub mod runtime;

@@ -27,6 +27,8 @@ pub struct Context<'a> {
     /// `outputlookup` wrote (shared by the library's clones, so by the searches of one run) and
     /// the GeoIP database of `iplocation`.
     pub lookups: crate::lookups::LookupLibrary,
+    /// MLTK models, for `fit`, `apply` and `summary`: the store's `models/` folder, or memory.
+    pub models: crate::mltk::Models,
 }
 
 /// Event and data model tables read once and reused by many searches.
@@ -68,6 +70,7 @@ impl<'a> Context<'a> {
             macros,
             cache: None,
             lookups: crate::lookups::LookupLibrary::builtin(),
+            models: crate::mltk::Models::for_store(store),
         }
     }
 
@@ -81,6 +84,7 @@ impl<'a> Context<'a> {
             macros: self.macros.clone(),
             cache: self.cache,
             lookups: self.lookups.clone(),
+            models: self.models.clone(),
         }
     }
 }

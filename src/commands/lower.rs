@@ -162,9 +162,6 @@ impl<'t> Lower<'t> {
     pub fn unsupported(&self, c: &Command, why: &str) -> Diagnostic {
         let why = if why.is_empty() {
             match c.name.as_str() {
-                "apply" | "fit" | "summary" => {
-                    ": Splunk Machine Learning Toolkit models are not available"
-                }
                 "mstats" => ": spelunk stores no metric data",
                 "collect" => ": spelunk does not write indexes",
                 _ => "",

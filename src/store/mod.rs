@@ -386,6 +386,11 @@ impl Store {
         })
     }
 
+    /// The store's folder; None for a store in memory.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
     /// A store that lives only in memory (one-shot runs).
     pub fn in_memory() -> Store {
         Store {
