@@ -48,12 +48,15 @@ impl SplCommand for From {
                 c.span,
             ));
         }
-        Ok(cx.node(
+        // A data model dataset's events, as an event search returns them: newest first.
+        let scan = cx.node(
             Op::Scan(Scan::Datamodel {
                 dataset: self.name.clone(),
             }),
             c,
-        ))
+        );
+        let at = cx.node(Op::Empty, c);
+        Ok(crate::plan::order::events_newest_first(scan, &at))
     }
 }
 
