@@ -131,7 +131,8 @@ pub fn compile(e: &Predicate, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
         Predicate::Term {
             value,
             case_sensitive,
-        } => term(value, !case_sensitive, ctx.schema),
+            whole_term,
+        } => term(value, *case_sensitive, *whole_term, ctx.schema),
         Predicate::Subsearch(p) => {
             let df = (ctx.subsearch)(p)?;
             let e = results_to_predicate(&df)?;
@@ -366,16 +367,50 @@ pub(crate) fn regex_match(c: Expr, dt: &DataType, re: String) -> Expr {
     }
 }
 
-/// A bare term (or `TERM()`/`CASE()`): matched against `_raw`.
-fn term(v: &SearchValue, case_insensitive: bool, schema: &Schema) -> Expr {
+/// A bare term (or `TERM()`/`CASE()`): matched against `_raw` as whole segments, by Splunk's
+/// breakers (`knowledge::segmenters`), without a regular expression.
+fn term(v: &SearchValue, case_sensitive: bool, whole_term: bool, schema: &Schema) -> Expr {
+    use crate::knowledge::segmenters::{Bound, TermMatcher};
     if v.pattern().iter().all(|p| *p == PatternPiece::Wildcard) {
         return lit(true);
     }
-    match schema.get("_raw") {
-        Some(dt) => regex_match(col("_raw"), dt, pattern_regex(v, false, case_insensitive))
-            .fill_null(lit(false)),
-        None => lit(false),
-    }
+    let Some(dt) = schema.get("_raw") else {
+        return lit(false);
+    };
+    let bound = if whole_term {
+        Bound::Major
+    } else {
+        Bound::Segment
+    };
+    let m = std::sync::Arc::new(TermMatcher::new(v, case_sensitive, bound));
+    let c = match dt {
+        DataType::String | DataType::List(_) => col("_raw"),
+        _ => col("_raw").cast(DataType::String),
+    };
+    c.map(
+        move |col: Column| {
+            let out: BooleanChunked = match col.dtype() {
+                DataType::List(_) => col
+                    .list()?
+                    .amortized_iter()
+                    .map(|s| {
+                        let s = s?;
+                        let owned = s.as_ref().cast(&DataType::String).ok()?;
+                        let any = owned.str().ok()?.iter().flatten().any(|t| m.matches(t));
+                        Some(any)
+                    })
+                    .collect(),
+                _ => col
+                    .str()?
+                    .iter()
+                    .map(|t| Some(t.is_some_and(|t| m.matches(t))))
+                    .collect(),
+            };
+            Ok(out.with_name(col.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+    )
+    .fill_null(lit(false))
 }
 
 /// Splunk's `format`: results become `(f1=v1 AND f2=v2) OR (...)`; multivalue fields give an OR
@@ -586,6 +621,19 @@ mod tests {
         assert_eq!(rows("| search mimikatz"), vec![0]);
         assert_eq!(rows("| search *"), vec![0, 1, 2]);
         assert_eq!(rows("| search CASE(mimikatz)"), Vec::<usize>::new());
+        assert_eq!(rows("| search CASE(Mimikatz)"), vec![0]);
+    }
+
+    #[test]
+    fn terms_match_whole_segments_by_splunks_breakers() {
+        // Search Manual, "Event segmentation and searching": `<Event>Mimikatz` is split at `<`
+        // and `>` (major breakers); a partial term needs a wildcard.
+        assert_eq!(rows("| search mimi"), Vec::<usize>::new());
+        assert_eq!(rows("| search mimi*"), vec![0]);
+        assert_eq!(rows("| search event"), vec![0, 1]);
+        assert_eq!(rows("| search TERM(event)"), vec![0, 1]);
+        assert_eq!(rows("| search \"mimikatz here\""), vec![0]);
+        assert_eq!(rows("| search \"katz here\""), Vec::<usize>::new());
     }
 
     #[test]
