@@ -190,7 +190,7 @@ fn is_numeric(dt: &DataType) -> bool {
 /// Whether `field=value` can join a pattern set: a text comparison (not a number against a
 /// numeric column, not a time modifier).
 fn set_matchable(field: &str, value: &SearchValue, schema: &Schema) -> bool {
-    if ALWAYS_TRUE_FIELDS.contains(&field) {
+    if ALWAYS_TRUE_FIELDS.contains(&field) || cidr_value(value).is_some() {
         return false;
     }
     match schema.get(field) {
@@ -261,6 +261,54 @@ fn set_match(c: Expr, dt: &DataType, set: std::sync::Arc<super::pattern::Pattern
     )
 }
 
+/// A search value in CIDR notation (`192.0.2.0/24`, `2001:db8::/32`): the network text, when
+/// the value is one (no wildcard, an IP address, a prefix length within the address's bits).
+/// Search Reference, `search`: "You can specify a CIDR match" (`clientip="192.0.2.0/24"`
+/// matches the addresses in the range), as `cidrmatch` does in eval.
+pub fn cidr_value(v: &SearchValue) -> Option<String> {
+    if v.has_wildcard() {
+        return None;
+    }
+    let text = v.text();
+    let (net, bits) = text.trim().split_once('/')?;
+    let bits: u32 = bits.parse().ok()?;
+    match net.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(_) if bits <= 32 => Some(text.trim().to_string()),
+        std::net::IpAddr::V6(_) if bits <= 128 => Some(text.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// The column's value (any value of a multivalue field) is an address in the CIDR range.
+fn cidr_in(c: Expr, dt: &DataType, cidr: String) -> Expr {
+    let is_list = matches!(dt, DataType::List(_));
+    let c = if is_list || *dt == DataType::String {
+        c
+    } else {
+        c.cast(DataType::String)
+    };
+    c.map(
+        move |col: Column| {
+            let m = |v: &str| super::functions::cidr_match(&cidr, v);
+            let out: BooleanChunked = if is_list {
+                col.list()?
+                    .amortized_iter()
+                    .map(|s| {
+                        let s = s?;
+                        let owned = s.as_ref().cast(&DataType::String).ok()?;
+                        let any = owned.str().ok()?.iter().flatten().any(m);
+                        Some(any)
+                    })
+                    .collect()
+            } else {
+                col.str()?.iter().map(|v| v.map(m)).collect()
+            };
+            Ok(out.with_name(col.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+    )
+}
+
 /// `field op value` on a column of any type.
 fn compare(field: &str, op: CmpOp, value: &SearchValue, schema: &Schema) -> Expr {
     if ALWAYS_TRUE_FIELDS.contains(&field) {
@@ -282,6 +330,9 @@ fn compare(field: &str, op: CmpOp, value: &SearchValue, schema: &Schema) -> Expr
         CmpOp::Eq | CmpOp::Ne if only_wildcard => present(c.clone(), dt),
         CmpOp::Eq | CmpOp::Ne => {
             let m = match (number, dt) {
+                _ if cidr_value(value).is_some() => {
+                    cidr_in(c.clone(), dt, cidr_value(value).unwrap_or_default())
+                }
                 (Some(n), dt) if is_numeric(dt) => c.clone().cast(DataType::Float64).eq(lit(n)),
                 _ => pattern_match(c.clone(), dt, value),
             };
@@ -622,6 +673,54 @@ mod tests {
         assert_eq!(rows("| search *"), vec![0, 1, 2]);
         assert_eq!(rows("| search CASE(mimikatz)"), Vec::<usize>::new());
         assert_eq!(rows("| search CASE(Mimikatz)"), vec![0]);
+    }
+
+    #[test]
+    fn cidr_values_match_addresses_in_the_range() {
+        // Search Reference, `search`: a CIDR value matches the IP addresses in the range, as
+        // cidrmatch does; not the text `192.0.2.0/24` as a pattern.
+        use crate::testkit::run_on;
+        let mv: ListChunked = [
+            Some(Series::new("".into(), ["10.1.1.1", "192.0.2.77"])),
+            Some(Series::new("".into(), ["10.1.1.2"])),
+            None,
+            None,
+        ]
+        .into_iter()
+        .collect();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new(
+                "ip".into(),
+                [
+                    Some("192.0.2.10"),
+                    Some("192.0.3.1"),
+                    Some("2001:db8::1"),
+                    None,
+                ],
+            ),
+            mv.with_name("all".into()).into_column(),
+            Column::new("k".into(), ["a", "b", "c", "d"]),
+        ])
+        .unwrap();
+        let keys = |spl: &str| -> Vec<String> {
+            // (`| search` first would read the store's events: an eval comes first.)
+            let out = run_on(df.clone(), &format!("| eval z=1 {spl}"));
+            out.column("k")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(keys(r#"| search ip="192.0.2.0/24""#), ["a"]);
+        assert_eq!(keys("| search ip=192.0.0.0/16"), ["a", "b"]);
+        assert_eq!(keys("| search ip!=192.0.2.0/24"), ["b", "c"]);
+        assert_eq!(keys("| search NOT ip=192.0.2.0/24"), ["b", "c", "d"]);
+        assert_eq!(keys("| search ip=2001:db8::/32"), ["c"]);
+        assert_eq!(keys("| search ip IN (10.0.0.0/8, 192.0.3.0/24)"), ["b"]);
+        assert_eq!(keys("| search all=192.0.2.0/24 OR ip=2001:db8::/32"), ["a", "c"]);
+        assert_eq!(keys("| search all=10.0.0.0/8"), ["a", "b"]);
     }
 
     #[test]

@@ -905,6 +905,15 @@ impl<'a> Ctx<'a> {
             Predicate::And(v) => join(v.iter().map(|x| self.search(x, at)), "AND", "TRUE")?,
             Predicate::Or(v) => join(v.iter().map(|x| self.search(x, at)), "OR", "FALSE")?,
             Predicate::Not(x) => format!("(NOT {})", self.search(x, at)?),
+            Predicate::Compare { .. } | Predicate::In { .. } if cidr_values(p).is_some() => {
+                return Err(self.err(
+                    format!(
+                        "a CIDR value in a search (`{}`) is not expressed in SQL yet",
+                        cidr_values(p).unwrap_or_default()
+                    ),
+                    at,
+                ));
+            }
             Predicate::Compare { field, op, value } => self.compare_value(field, *op, value),
             Predicate::In { field, values } => {
                 let parts: Vec<String> = values
@@ -1070,6 +1079,16 @@ impl<'a> Ctx<'a> {
             Kind::Multi => self.d.list_any(&f, "v", &self.d.regex_find("v", &re)),
             _ => format!("COALESCE({}, FALSE)", self.d.regex_find(&f, &re)),
         }
+    }
+}
+
+/// The first CIDR value (`192.0.2.0/24`) of a comparison or IN list, which matches the addresses
+/// in the range (`crate::expr::search::cidr_value`).
+fn cidr_values(p: &Predicate) -> Option<String> {
+    match p {
+        Predicate::Compare { value, .. } => crate::expr::search::cidr_value(value),
+        Predicate::In { values, .. } => values.iter().find_map(crate::expr::search::cidr_value),
+        _ => None,
     }
 }
 
