@@ -123,3 +123,14 @@ fn a_subsearch_returns_its_most_recent_events_too() {
     );
     assert_eq!(col(&rows, "id"), ["e4"]);
 }
+
+#[test]
+fn a_join_gives_the_same_rows_in_the_main_searchs_order_every_run() {
+    let spl = "id=* | join type=left user [search id=* | stats count as n values(id) as ids by user] | table id user n ids";
+    let first = run("order-join", spl);
+    assert_eq!(col(&first, "id"), ["e4", "e5", "e2", "e3", "e1", "e6"]);
+    assert_eq!(col(&first, "n"), ["1", "3", "2", "3", "3", "2"]);
+    for i in 0..19 {
+        assert_eq!(run("order-join", spl), first, "run {}", i + 2);
+    }
+}
