@@ -109,7 +109,10 @@ fn first_last_and_list_follow_event_order() {
 
 #[test]
 fn streamstats_counts_from_the_newest_event() {
-    let rows = run("order-streamstats", "id=* | streamstats count as k | table id k");
+    let rows = run(
+        "order-streamstats",
+        "id=* | streamstats count as k | table id k",
+    );
     assert_eq!(col(&rows, "id"), ["e4", "e5", "e2", "e3", "e1", "e6"]);
     assert_eq!(col(&rows, "k"), ["1", "2", "3", "4", "5", "6"]);
 }

@@ -86,7 +86,11 @@ fn order_and_terms_are_the_same_on_duckdb() {
             .arg(spl)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         v.as_array()
             .unwrap()

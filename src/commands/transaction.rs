@@ -371,12 +371,26 @@ mod exec_tests {
         .unwrap();
         let vals = |spl: &str| -> Vec<String> {
             let out = crate::testkit::run_on(df.clone(), spl);
-            let l = out.column("x").unwrap().list().unwrap().get_as_series(0).unwrap();
-            l.str().unwrap().iter().flatten().map(String::from).collect()
+            let l = out
+                .column("x")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap();
+            l.str()
+                .unwrap()
+                .iter()
+                .flatten()
+                .map(String::from)
+                .collect()
         };
         // mvlist=false (default): a sorted set, not arrival order with duplicates.
         assert_eq!(vals("| transaction user"), ["alpha", "zeta"]);
-        assert_eq!(vals("| transaction user mvlist=t"), ["zeta", "alpha", "zeta"]);
+        assert_eq!(
+            vals("| transaction user mvlist=t"),
+            ["zeta", "alpha", "zeta"]
+        );
     }
 
     #[test]

@@ -719,7 +719,10 @@ mod tests {
         assert_eq!(keys("| search NOT ip=192.0.2.0/24"), ["b", "c", "d"]);
         assert_eq!(keys("| search ip=2001:db8::/32"), ["c"]);
         assert_eq!(keys("| search ip IN (10.0.0.0/8, 192.0.3.0/24)"), ["b"]);
-        assert_eq!(keys("| search all=192.0.2.0/24 OR ip=2001:db8::/32"), ["a", "c"]);
+        assert_eq!(
+            keys("| search all=192.0.2.0/24 OR ip=2001:db8::/32"),
+            ["a", "c"]
+        );
         assert_eq!(keys("| search all=10.0.0.0/8"), ["a", "b"]);
     }
 

@@ -157,7 +157,9 @@ impl TermMatcher {
         if from > hay.len() {
             return None;
         }
-        let m = self.parts[i].1.find(Input::new(hay).span(from..hay.len()))?;
+        let m = self.parts[i]
+            .1
+            .find(Input::new(hay).span(from..hay.len()))?;
         Some((m.start(), m.end()))
     }
 
