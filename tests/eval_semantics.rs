@@ -652,3 +652,14 @@ fn mvmap_reading_another_field_maps_each_value_of_each_result() {
     let split = eval_in(&df, r#"m=split("1,2", ","), out=mvmap(m, m * k)"#, "out");
     assert_eq!(split, ["[10,20]", "[20,40]"]);
 }
+
+#[test]
+fn the_in_function_is_the_in_operator() {
+    // Search Reference, Comparison and Conditional functions: `in(field, "a", "b")`.
+    let df = df!("s" => ["a", "c", "b"]).unwrap();
+    assert_eq!(
+        eval(&df, r#"if(in(s, "a", "b"), "yes", "no")"#),
+        ["yes", "no", "yes"]
+    );
+    assert_eq!(eval(&df, r#"if(s IN ("a", "b"), 1, 0)"#), ["1", "0", "1"]);
+}

@@ -125,10 +125,11 @@ fn every_function_the_eval_compiler_implements_is_in_the_table_as_implemented() 
         let def = eval_function(n).unwrap_or_else(|| panic!("`{n}` is not in the table"));
         assert!(def.implemented, "`{n}` runs but the table says it does not");
     }
-    // And the other way: nothing is marked implemented that the compiler has no arm for.
+    // And the other way: nothing is marked implemented that the compiler has no arm for
+    // (except `in(x, a, b)`, which the grammar reads as the operator `x IN (a, b)`).
     for d in FUNCTIONS
         .iter()
-        .filter(|d| d.class == FunctionClass::Eval && d.implemented)
+        .filter(|d| d.class == FunctionClass::Eval && d.implemented && d.name != "in")
     {
         assert!(
             std::iter::once(d.name)

@@ -59,8 +59,8 @@ use crate::plan::operator::At;
 use crate::runtime::Context;
 use polars::prelude::{col, lit, DataType, LazyFrame};
 
-/// Run `bin`/`bucket`: with `span=`, values become the start of their span (`_time` spans are
-/// time spans such as `5m`; other fields numeric).
+/// Run `bin`/`bucket`: with `span=`, `_time` becomes the start of its span (a time span such as
+/// `5m`); another field becomes its bin's range (`200-300`).
 fn execute(mut lf: LazyFrame, b: &Bin, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "bin", c.span, ctx)?;
     if !schema.contains(&b.field) {
@@ -74,7 +74,40 @@ fn execute(mut lf: LazyFrame, b: &Bin, c: &At, ctx: &Context) -> Result<LazyFram
         .ok_or_else(|| ctx.error(format!("invalid span `{span}`"), c.span))?;
     let out = b.alias.clone().unwrap_or_else(|| b.field.clone());
     let v = col(b.field.as_str()).cast(DataType::Float64);
-    Ok(lf.with_column((v.floor_div(lit(secs)) * lit(secs)).alias(out.as_str())))
+    let start = v.floor_div(lit(secs)) * lit(secs);
+    if b.field == "_time" {
+        return Ok(lf.with_column(start.alias(out.as_str())));
+    }
+    // A numeric field's bin is written as its range, `200-300` (Search Reference, bin: "bins
+    // the values ... into ranges"; its example output lists `0-10000`, `10000-20000`, ...).
+    let range = start.map(
+        move |c: polars::prelude::Column| {
+            let ca = c.f64()?;
+            let out: polars::prelude::StringChunked = ca
+                .iter()
+                .map(|v| v.map(|v| format!("{}-{}", number_text(v), number_text(v + secs))))
+                .collect();
+            Ok(polars::prelude::IntoColumn::into_column(
+                out.with_name(c.name().clone()),
+            ))
+        },
+        |_, f| {
+            Ok(polars::prelude::Field::new(
+                f.name().clone(),
+                DataType::String,
+            ))
+        },
+    );
+    Ok(lf.with_column(range.alias(out.as_str())))
+}
+
+/// A number as Splunk writes it: no `.0` on whole numbers.
+fn number_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +121,14 @@ mod exec_tests {
         let t = out.column("_time").unwrap().f64().unwrap();
         assert_eq!(t.get(0), Some(999_999_900.0));
         assert_eq!(t.get(1), Some(1_000_000_200.0));
+    }
+
+    #[test]
+    fn a_numeric_field_is_binned_to_its_range() {
+        // Not the bin's start (`200`): Splunk writes the range.
+        let df = df!("size" => [250.0f64, 199.0, 300.0]).unwrap();
+        let out = crate::testkit::run_on(df, "| bin size span=100");
+        let s: Vec<Option<&str>> = out.column("size").unwrap().str().unwrap().iter().collect();
+        assert_eq!(s, [Some("200-300"), Some("100-200"), Some("300-400")]);
     }
 }

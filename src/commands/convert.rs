@@ -112,6 +112,15 @@ fn execute(mut lf: LazyFrame, x: &Convert, c: &At, ctx: &Context) -> Result<Lazy
                     true,
                 ),
                 "none" => col(name.as_str()),
+                // `[D+]HH:MM:SS` to seconds (Search Reference, convert: dur2sec).
+                "dur2sec" => col(name.as_str()).cast(DataType::String).map(
+                    |c: Column| {
+                        let out: polars::prelude::Float64Chunked =
+                            c.str()?.iter().map(|v| v.and_then(dur2sec)).collect();
+                        Ok(out.with_name(c.name().clone()).into_column())
+                    },
+                    |_, f| Ok(Field::new(f.name().clone(), DataType::Float64)),
+                ),
                 other => {
                     return Err(ctx.error(format!("unsupported conversion `{other}()`"), c.span))
                 }
@@ -120,6 +129,20 @@ fn execute(mut lf: LazyFrame, x: &Convert, c: &At, ctx: &Context) -> Result<Lazy
         }
     }
     Ok(lf)
+}
+
+/// A duration `[D+]HH:MM:SS` (or `MM:SS`, `SS`) in seconds.
+fn dur2sec(v: &str) -> Option<f64> {
+    let v = v.trim();
+    let (days, rest) = match v.split_once('+') {
+        Some((d, r)) => (d.trim().parse::<f64>().ok()?, r),
+        None => (0.0, v),
+    };
+    let mut secs = 0.0;
+    for part in rest.split(':') {
+        secs = secs * 60.0 + part.trim().parse::<f64>().ok()?;
+    }
+    Some(days * 86400.0 + secs)
 }
 
 fn cell_strings(c: &Column) -> PolarsResult<Vec<Option<String>>> {
@@ -159,6 +182,14 @@ opaque_command!(Convert, "Convert field values (`ctime(f)`: epoch seconds to tex
 #[cfg(test)]
 mod exec_tests {
     use polars::prelude::*;
+
+    #[test]
+    fn dur2sec_reads_days_hours_minutes_seconds() {
+        let df = df!("d" => ["01:02:03", "2+00:00:10", "nope"]).unwrap();
+        let out = crate::testkit::run_on(df, "| convert dur2sec(d) AS s");
+        let s: Vec<Option<f64>> = out.column("s").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(s, [Some(3723.0), Some(172810.0), None]);
+    }
 
     #[test]
     fn ctime_with_the_security_content_format_and_the_default() {

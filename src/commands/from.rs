@@ -39,6 +39,15 @@ impl SplCommand for From {
     const DOC: &'static str = "Read a data model dataset (`from datamodel:Web.Web`) as results.";
 
     fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
+        if self.kind == "savedsearch" {
+            return Err(cx.error(
+                format!(
+                    "`from savedsearch:{}`: there is no saved search named `{}` (spelunk has no saved searches; write the search itself, or a macro)",
+                    self.name, self.name
+                ),
+                c.span,
+            ));
+        }
         if self.kind != "datamodel" {
             return Err(cx.unsupported(c, ": only `from datamodel` is supported"));
         }
@@ -48,12 +57,15 @@ impl SplCommand for From {
                 c.span,
             ));
         }
-        Ok(cx.node(
+        // A data model dataset's events, as an event search returns them: newest first.
+        let scan = cx.node(
             Op::Scan(Scan::Datamodel {
                 dataset: self.name.clone(),
             }),
             c,
-        ))
+        );
+        let at = cx.node(Op::Empty, c);
+        Ok(crate::plan::order::events_newest_first(scan, &at))
     }
 }
 
@@ -61,6 +73,15 @@ impl SplCommand for From {
 mod tests {
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
+
+    #[test]
+    fn a_saved_search_it_cannot_resolve_is_an_error_naming_it() {
+        for spl in ["| from savedsearch:mysearch", "| from savedsearch mysearch"] {
+            let p = crate::syntax::parse(spl).unwrap();
+            let e = crate::commands::lower_pipeline(&p, spl).unwrap_err();
+            assert!(e.to_string().contains("`mysearch`"), "{e}");
+        }
+    }
 
     #[test]
     fn parses_both_spellings() {

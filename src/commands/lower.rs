@@ -16,7 +16,8 @@ pub struct Lower<'t> {
 /// bundled CIM definitions).
 pub fn lower_pipeline(p: &Pipeline, text: &str) -> Result<Plan, Diagnostic> {
     let mut cx = Lower { text };
-    let root = cx.pipeline(p, Node::empty())?;
+    let mut root = cx.pipeline(p, Node::empty())?;
+    crate::plan::order::drop_unneeded_order(&mut root);
     let mut plan = Plan { root };
     crate::plan::resolve::resolve_with(&mut plan, bundled_catalog());
     Ok(plan)
@@ -91,7 +92,8 @@ impl<'t> Lower<'t> {
 
     /// Plan a subsearch (it starts from no input: a first `search` reads events).
     pub fn subsearch(&mut self, p: &Pipeline) -> Result<Plan, Diagnostic> {
-        let root = self.pipeline(p, Node::empty())?;
+        let mut root = self.pipeline(p, Node::empty())?;
+        crate::plan::order::drop_unneeded_order(&mut root);
         Ok(Plan { root })
     }
 

@@ -48,18 +48,25 @@ impl SplCommand for Search {
         } else {
             input
         };
+        // The implied search returns events newest first (plan::order).
+        let at = cx.node(Op::Empty, c);
         let predicate = match &self.expr {
             Some(e) => cx.predicate(e)?,
-            None if first => return Ok(input),
+            None if first => return Ok(crate::plan::order::events_newest_first(input, &at)),
             None => crate::plan::Predicate::True,
         };
-        Ok(cx.node(
+        let filter = cx.node(
             Op::Filter {
                 input: Box::new(input),
                 predicate,
             },
             c,
-        ))
+        );
+        Ok(if first {
+            crate::plan::order::events_newest_first(filter, &at)
+        } else {
+            filter
+        })
     }
 }
 

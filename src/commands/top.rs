@@ -99,8 +99,27 @@ pub(crate) fn frequent(
             .map_err(|e| ctx.polars_error(&c.name, c.span, e))?
     };
     let with_pct = counted.with_column(
+        // Splunk writes the percent with six decimals (`33.333333`, `50.000000`).
         (col(countfield.as_str()).cast(DataType::Float64) * lit(100.0)
             / total.cast(DataType::Float64))
+        .map(
+            |c: polars::prelude::Column| {
+                let out: polars::prelude::StringChunked = c
+                    .f64()?
+                    .iter()
+                    .map(|v| v.map(|v| format!("{v:.6}")))
+                    .collect();
+                Ok(polars::prelude::IntoColumn::into_column(
+                    out.with_name(c.name().clone()),
+                ))
+            },
+            |_, f| {
+                Ok(polars::prelude::Field::new(
+                    f.name().clone(),
+                    DataType::String,
+                ))
+            },
+        )
         .alias(percentfield.as_str()),
     );
     let mut sort_cols: Vec<&str> = by.iter().map(|s| s.as_str()).collect();
@@ -166,9 +185,14 @@ mod exec_tests {
         assert_eq!(out.height(), 2);
         assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("a"));
         assert_eq!(out.column("count").unwrap().i64().unwrap().get(0), Some(3));
+        // Six decimals, as Splunk writes it (not `50` or `50.0`).
         assert_eq!(
-            out.column("percent").unwrap().f64().unwrap().get(0),
-            Some(50.0)
+            out.column("percent").unwrap().str().unwrap().get(0),
+            Some("50.000000")
+        );
+        assert_eq!(
+            out.column("percent").unwrap().str().unwrap().get(1),
+            Some("33.333333")
         );
         let out = crate::testkit::run_on(df.clone(), "| rare u");
         assert_eq!(out.column("u").unwrap().str().unwrap().get(0), Some("c"));

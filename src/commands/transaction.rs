@@ -161,7 +161,7 @@ fn execute(lf: LazyFrame, t: &Transaction, c: &At, ctx: &Context) -> Result<Lazy
     for o in &t.options {
         let key = o.key.to_ascii_lowercase();
         let ok = match key.as_str() {
-            "startswith" | "endswith" | "maxspan" | "maxpause" => true,
+            "startswith" | "endswith" | "maxspan" | "maxpause" | "mvlist" => true,
             // Only decides how events with some but not all of several fields join.
             "connected" => t.fields.len() <= 1,
             _ => false,
@@ -189,6 +189,10 @@ fn execute(lf: LazyFrame, t: &Transaction, c: &At, ctx: &Context) -> Result<Lazy
         }
     };
     let (maxspan, maxpause) = (secs("maxspan")?, secs("maxpause")?);
+    // mvlist=false (the default): a field's values are a sorted set of unique values;
+    // mvlist=true keeps every value in event order (Search Reference, transaction).
+    let mvlist = matches!(opt("mvlist"), Some(TxValue::Text(v))
+        if matches!(v.to_ascii_lowercase().as_str(), "t" | "true" | "1"));
     let starts = match opt("startswith") {
         Some(v) => Some(condition(&df, v, c, ctx)?),
         None => None,
@@ -277,11 +281,11 @@ fn execute(lf: LazyFrame, t: &Transaction, c: &At, ctx: &Context) -> Result<Lazy
             .map(|rows| {
                 let mut vals: Vec<String> = Vec::new();
                 for &r in rows {
-                    for v in crate::frame::values_at(column, r) {
-                        if name.as_str() == "_raw" || !vals.contains(&v) {
-                            vals.push(v);
-                        }
-                    }
+                    vals.extend(crate::frame::values_at(column, r));
+                }
+                if name.as_str() != "_raw" && !mvlist {
+                    vals.sort();
+                    vals.dedup();
                 }
                 vals
             })
@@ -354,6 +358,38 @@ mod exec_tests {
         assert_eq!(
             out.column("EventCode").unwrap().dtype(),
             &DataType::List(Box::new(DataType::String))
+        );
+    }
+
+    #[test]
+    fn multivalue_fields_are_sorted_unique_unless_mvlist() {
+        let df = df!(
+            "_time" => [0.0f64, 1.0, 2.0],
+            "user" => ["a", "a", "a"],
+            "x" => ["zeta", "alpha", "zeta"]
+        )
+        .unwrap();
+        let vals = |spl: &str| -> Vec<String> {
+            let out = crate::testkit::run_on(df.clone(), spl);
+            let l = out
+                .column("x")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap();
+            l.str()
+                .unwrap()
+                .iter()
+                .flatten()
+                .map(String::from)
+                .collect()
+        };
+        // mvlist=false (default): a sorted set, not arrival order with duplicates.
+        assert_eq!(vals("| transaction user"), ["alpha", "zeta"]);
+        assert_eq!(
+            vals("| transaction user mvlist=t"),
+            ["zeta", "alpha", "zeta"]
         );
     }
 

@@ -131,7 +131,8 @@ pub fn compile(e: &Predicate, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
         Predicate::Term {
             value,
             case_sensitive,
-        } => term(value, !case_sensitive, ctx.schema),
+            whole_term,
+        } => term(value, *case_sensitive, *whole_term, ctx.schema),
         Predicate::Subsearch(p) => {
             let df = (ctx.subsearch)(p)?;
             let e = results_to_predicate(&df)?;
@@ -189,7 +190,7 @@ fn is_numeric(dt: &DataType) -> bool {
 /// Whether `field=value` can join a pattern set: a text comparison (not a number against a
 /// numeric column, not a time modifier).
 fn set_matchable(field: &str, value: &SearchValue, schema: &Schema) -> bool {
-    if ALWAYS_TRUE_FIELDS.contains(&field) {
+    if ALWAYS_TRUE_FIELDS.contains(&field) || cidr_value(value).is_some() {
         return false;
     }
     match schema.get(field) {
@@ -260,6 +261,54 @@ fn set_match(c: Expr, dt: &DataType, set: std::sync::Arc<super::pattern::Pattern
     )
 }
 
+/// A search value in CIDR notation (`192.0.2.0/24`, `2001:db8::/32`): the network text, when
+/// the value is one (no wildcard, an IP address, a prefix length within the address's bits).
+/// Search Reference, `search`: "You can specify a CIDR match" (`clientip="192.0.2.0/24"`
+/// matches the addresses in the range), as `cidrmatch` does in eval.
+pub fn cidr_value(v: &SearchValue) -> Option<String> {
+    if v.has_wildcard() {
+        return None;
+    }
+    let text = v.text();
+    let (net, bits) = text.trim().split_once('/')?;
+    let bits: u32 = bits.parse().ok()?;
+    match net.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(_) if bits <= 32 => Some(text.trim().to_string()),
+        std::net::IpAddr::V6(_) if bits <= 128 => Some(text.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// The column's value (any value of a multivalue field) is an address in the CIDR range.
+fn cidr_in(c: Expr, dt: &DataType, cidr: String) -> Expr {
+    let is_list = matches!(dt, DataType::List(_));
+    let c = if is_list || *dt == DataType::String {
+        c
+    } else {
+        c.cast(DataType::String)
+    };
+    c.map(
+        move |col: Column| {
+            let m = |v: &str| super::functions::cidr_match(&cidr, v);
+            let out: BooleanChunked = if is_list {
+                col.list()?
+                    .amortized_iter()
+                    .map(|s| {
+                        let s = s?;
+                        let owned = s.as_ref().cast(&DataType::String).ok()?;
+                        let any = owned.str().ok()?.iter().flatten().any(m);
+                        Some(any)
+                    })
+                    .collect()
+            } else {
+                col.str()?.iter().map(|v| v.map(m)).collect()
+            };
+            Ok(out.with_name(col.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+    )
+}
+
 /// `field op value` on a column of any type.
 fn compare(field: &str, op: CmpOp, value: &SearchValue, schema: &Schema) -> Expr {
     if ALWAYS_TRUE_FIELDS.contains(&field) {
@@ -281,6 +330,9 @@ fn compare(field: &str, op: CmpOp, value: &SearchValue, schema: &Schema) -> Expr
         CmpOp::Eq | CmpOp::Ne if only_wildcard => present(c.clone(), dt),
         CmpOp::Eq | CmpOp::Ne => {
             let m = match (number, dt) {
+                _ if cidr_value(value).is_some() => {
+                    cidr_in(c.clone(), dt, cidr_value(value).unwrap_or_default())
+                }
                 (Some(n), dt) if is_numeric(dt) => c.clone().cast(DataType::Float64).eq(lit(n)),
                 _ => pattern_match(c.clone(), dt, value),
             };
@@ -366,16 +418,50 @@ pub(crate) fn regex_match(c: Expr, dt: &DataType, re: String) -> Expr {
     }
 }
 
-/// A bare term (or `TERM()`/`CASE()`): matched against `_raw`.
-fn term(v: &SearchValue, case_insensitive: bool, schema: &Schema) -> Expr {
+/// A bare term (or `TERM()`/`CASE()`): matched against `_raw` as whole segments, by Splunk's
+/// breakers (`knowledge::segmenters`), without a regular expression.
+fn term(v: &SearchValue, case_sensitive: bool, whole_term: bool, schema: &Schema) -> Expr {
+    use crate::knowledge::segmenters::{Bound, TermMatcher};
     if v.pattern().iter().all(|p| *p == PatternPiece::Wildcard) {
         return lit(true);
     }
-    match schema.get("_raw") {
-        Some(dt) => regex_match(col("_raw"), dt, pattern_regex(v, false, case_insensitive))
-            .fill_null(lit(false)),
-        None => lit(false),
-    }
+    let Some(dt) = schema.get("_raw") else {
+        return lit(false);
+    };
+    let bound = if whole_term {
+        Bound::Major
+    } else {
+        Bound::Segment
+    };
+    let m = std::sync::Arc::new(TermMatcher::new(v, case_sensitive, bound));
+    let c = match dt {
+        DataType::String | DataType::List(_) => col("_raw"),
+        _ => col("_raw").cast(DataType::String),
+    };
+    c.map(
+        move |col: Column| {
+            let out: BooleanChunked = match col.dtype() {
+                DataType::List(_) => col
+                    .list()?
+                    .amortized_iter()
+                    .map(|s| {
+                        let s = s?;
+                        let owned = s.as_ref().cast(&DataType::String).ok()?;
+                        let any = owned.str().ok()?.iter().flatten().any(|t| m.matches(t));
+                        Some(any)
+                    })
+                    .collect(),
+                _ => col
+                    .str()?
+                    .iter()
+                    .map(|t| Some(t.is_some_and(|t| m.matches(t))))
+                    .collect(),
+            };
+            Ok(out.with_name(col.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+    )
+    .fill_null(lit(false))
 }
 
 /// Splunk's `format`: results become `(f1=v1 AND f2=v2) OR (...)`; multivalue fields give an OR
@@ -586,6 +672,70 @@ mod tests {
         assert_eq!(rows("| search mimikatz"), vec![0]);
         assert_eq!(rows("| search *"), vec![0, 1, 2]);
         assert_eq!(rows("| search CASE(mimikatz)"), Vec::<usize>::new());
+        assert_eq!(rows("| search CASE(Mimikatz)"), vec![0]);
+    }
+
+    #[test]
+    fn cidr_values_match_addresses_in_the_range() {
+        // Search Reference, `search`: a CIDR value matches the IP addresses in the range, as
+        // cidrmatch does; not the text `192.0.2.0/24` as a pattern.
+        use crate::testkit::run_on;
+        let mv: ListChunked = [
+            Some(Series::new("".into(), ["10.1.1.1", "192.0.2.77"])),
+            Some(Series::new("".into(), ["10.1.1.2"])),
+            None,
+            None,
+        ]
+        .into_iter()
+        .collect();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new(
+                "ip".into(),
+                [
+                    Some("192.0.2.10"),
+                    Some("192.0.3.1"),
+                    Some("2001:db8::1"),
+                    None,
+                ],
+            ),
+            mv.with_name("all".into()).into_column(),
+            Column::new("k".into(), ["a", "b", "c", "d"]),
+        ])
+        .unwrap();
+        let keys = |spl: &str| -> Vec<String> {
+            // (`| search` first would read the store's events: an eval comes first.)
+            let out = run_on(df.clone(), &format!("| eval z=1 {spl}"));
+            out.column("k")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(keys(r#"| search ip="192.0.2.0/24""#), ["a"]);
+        assert_eq!(keys("| search ip=192.0.0.0/16"), ["a", "b"]);
+        assert_eq!(keys("| search ip!=192.0.2.0/24"), ["b", "c"]);
+        assert_eq!(keys("| search NOT ip=192.0.2.0/24"), ["b", "c", "d"]);
+        assert_eq!(keys("| search ip=2001:db8::/32"), ["c"]);
+        assert_eq!(keys("| search ip IN (10.0.0.0/8, 192.0.3.0/24)"), ["b"]);
+        assert_eq!(
+            keys("| search all=192.0.2.0/24 OR ip=2001:db8::/32"),
+            ["a", "c"]
+        );
+        assert_eq!(keys("| search all=10.0.0.0/8"), ["a", "b"]);
+    }
+
+    #[test]
+    fn terms_match_whole_segments_by_splunks_breakers() {
+        // Search Manual, "Event segmentation and searching": `<Event>Mimikatz` is split at `<`
+        // and `>` (major breakers); a partial term needs a wildcard.
+        assert_eq!(rows("| search mimi"), Vec::<usize>::new());
+        assert_eq!(rows("| search mimi*"), vec![0]);
+        assert_eq!(rows("| search event"), vec![0, 1]);
+        assert_eq!(rows("| search TERM(event)"), vec![0, 1]);
+        assert_eq!(rows("| search \"mimikatz here\""), vec![0]);
+        assert_eq!(rows("| search \"katz here\""), Vec::<usize>::new());
     }
 
     #[test]

@@ -59,8 +59,9 @@ pub enum Expr {
         /// Values, with wildcards.
         values: Vec<String>,
     },
-    /// A bare term, matched anywhere in `_raw`.
-    Raw(String),
+    /// A bare term, matched against `_raw` as whole segments (`segmenters`): the term, whether
+    /// it is `CASE()`, whether it is `TERM()`.
+    Raw(crate::syntax::ast::SearchValue, bool, bool),
 }
 
 /// A syntax error in a search expression.
@@ -138,8 +139,15 @@ fn from_search(e: &crate::syntax::ast::SearchExpr) -> Result<Expr, SearchError> 
             values: values.iter().map(|v| v.text()).collect(),
         },
         S::Term(v) if v.text() == "*" => Expr::True,
-        S::Term(v) => Expr::Raw(v.text()),
-        S::TermFn { text, .. } => Expr::Raw(text.clone()),
+        S::Term(v) => Expr::Raw(v.clone(), false, false),
+        S::TermFn { func, text } => Expr::Raw(
+            crate::syntax::ast::SearchValue {
+                raw: text.replace('\\', "\\\\").replace('"', "\\\""),
+                quoted: true,
+            },
+            *func == crate::syntax::ast::TermFn::Case,
+            *func == crate::syntax::ast::TermFn::Term,
+        ),
         S::Subsearch(_) => {
             return Err(SearchError(
                 "a subsearch cannot be part of an event type or constraint".into(),
@@ -208,7 +216,7 @@ impl Expr {
             Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| e.fields_read(out)),
             Expr::Not(e) => e.fields_read(out),
             Expr::Cmp { field, .. } | Expr::In { field, .. } => add(field),
-            Expr::Raw(_) => add("_raw"),
+            Expr::Raw(..) => add("_raw"),
         }
     }
 
@@ -237,10 +245,15 @@ impl Expr {
             Expr::In { field, values } => {
                 ev.any_value(field, &mut |v| values.iter().any(|p| wildcard_match(p, v)))
             }
-            Expr::Raw(term) => ev.any_value("_raw", &mut |raw| {
-                let pat = format!("*{term}*");
-                wildcard_match(&pat, raw)
-            }),
+            Expr::Raw(term, case, whole) => {
+                let bound = if *whole {
+                    super::segmenters::Bound::Major
+                } else {
+                    super::segmenters::Bound::Segment
+                };
+                let m = super::segmenters::TermMatcher::new(term, *case, bound);
+                ev.any_value("_raw", &mut |raw| m.matches(raw))
+            }
         }
     }
 }

@@ -4,7 +4,8 @@
 //! - `mappings/*.yml`: per-sourcetype field mappings to CIM names (Splunk's `FIELDALIAS`/`EVAL`
 //!   in `props.conf`), each rule applying where a search expression matches;
 //! - `datamodels/*.yml`: data model datasets (constraints, fields, calculated fields);
-//! - `eventtypes.conf` and `tags.conf`, in Splunk's own format.
+//! - `eventtypes.conf` and `tags.conf`, in Splunk's own format;
+//! - `segmenters.conf`: the breakers that split event text into the terms bare search terms match.
 //!
 //! A user's CIM app folder ([`Knowledge::add_cim_app`]) replaces our data models of the same
 //! name; a user's add-on folder ([`Knowledge::add_addon`]) adds event types and tags on top of
@@ -14,6 +15,7 @@
 pub mod conf;
 pub mod datamodel;
 pub mod eventtype_search;
+pub mod segmenters;
 
 use crate::ingest::TimeRule;
 use datamodel::{DataModel, Dataset};

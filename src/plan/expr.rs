@@ -197,10 +197,13 @@ pub enum Predicate {
         field: String,
         values: Vec<SearchValue>,
     },
-    /// A bare term or phrase matched against `_raw` (`case_sensitive` for `CASE()`).
+    /// A bare term or phrase matched against `_raw` as whole segments (Splunk's segmentation,
+    /// `knowledge::segmenters`), case-insensitively; `case_sensitive` for `CASE()`, `whole_term`
+    /// for `TERM()` (bounded by major breakers only).
     Term {
         value: SearchValue,
         case_sensitive: bool,
+        whole_term: bool,
     },
     /// `[ subsearch ]`: its results, as `format` writes them, become a predicate at run time.
     Subsearch(Box<super::Plan>),
@@ -247,6 +250,7 @@ impl Predicate {
             SearchExpr::Term(v) => Predicate::Term {
                 value: v.clone(),
                 case_sensitive: false,
+                whole_term: false,
             },
             SearchExpr::TermFn { func, text } => Predicate::Term {
                 value: SearchValue {
@@ -254,6 +258,7 @@ impl Predicate {
                     quoted: true,
                 },
                 case_sensitive: *func == TermFn::Case,
+                whole_term: *func == TermFn::Term,
             },
             SearchExpr::Subsearch(p) => Predicate::Subsearch(Box::new(plan_subsearch(p)?)),
         })
@@ -325,9 +330,12 @@ impl std::fmt::Display for Predicate {
             Predicate::Term {
                 value,
                 case_sensitive,
+                whole_term,
             } => {
                 if *case_sensitive {
                     write!(f, "CASE({})", value.raw)
+                } else if *whole_term {
+                    write!(f, "TERM({})", value.raw)
                 } else {
                     write!(f, "{}", quote_value(value))
                 }

@@ -6,7 +6,8 @@
 //!   ([`Predicate`]);
 //! - [`functions`]: the eval and stats function table (names, arity, docs);
 //! - [`resolve`]: the output columns of each node, known before any data is read;
-//! - [`explain`]: the plan as an indented tree (`spelunk explain`).
+//! - [`explain`]: the plan as an indented tree (`spelunk explain`);
+//! - [`order`]: event searches newest first, and where that order can be left out.
 //!
 //! Commands lower themselves to the IR in `src/commands/`; backends (`src/exec/` for polars)
 //! run plans.
@@ -16,6 +17,7 @@ pub mod expr;
 pub mod functions;
 pub mod ir;
 pub mod operator;
+pub mod order;
 pub mod resolve;
 
 pub use expr::{Predicate, Scalar};

@@ -905,6 +905,15 @@ impl<'a> Ctx<'a> {
             Predicate::And(v) => join(v.iter().map(|x| self.search(x, at)), "AND", "TRUE")?,
             Predicate::Or(v) => join(v.iter().map(|x| self.search(x, at)), "OR", "FALSE")?,
             Predicate::Not(x) => format!("(NOT {})", self.search(x, at)?),
+            Predicate::Compare { .. } | Predicate::In { .. } if cidr_values(p).is_some() => {
+                return Err(self.err(
+                    format!(
+                        "a CIDR value in a search (`{}`) is not expressed in SQL yet",
+                        cidr_values(p).unwrap_or_default()
+                    ),
+                    at,
+                ));
+            }
             Predicate::Compare { field, op, value } => self.compare_value(field, *op, value),
             Predicate::In { field, values } => {
                 let parts: Vec<String> = values
@@ -920,7 +929,8 @@ impl<'a> Ctx<'a> {
             Predicate::Term {
                 value,
                 case_sensitive,
-            } => self.term(value, !case_sensitive),
+                whole_term,
+            } => self.term(value, *case_sensitive, *whole_term),
             Predicate::Subsearch(_) => {
                 return Err(self.err("a subsearch (`[...]`) is not expressed in SQL yet", at))
             }
@@ -1046,8 +1056,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// A bare term: `_raw` contains it (case-insensitively unless `CASE()`).
-    fn term(&self, v: &SearchValue, ci: bool) -> String {
+    /// A bare term: `_raw` holds it as whole segments by Splunk's breakers
+    /// (`knowledge::segmenters`; case-insensitively unless `CASE()`, bounded by major breakers
+    /// only for `TERM()`), as one regular expression with the breakers as character classes.
+    fn term(&self, v: &SearchValue, case_sensitive: bool, whole_term: bool) -> String {
+        use crate::knowledge::segmenters::{Bound, TermMatcher};
         let pieces = v.pattern();
         if pieces.iter().all(|p| *p == PatternPiece::Wildcard) {
             return "TRUE".into();
@@ -1055,24 +1068,27 @@ impl<'a> Ctx<'a> {
         let Some(c) = self.col("_raw") else {
             return "FALSE".into();
         };
-        let pat = like_pattern(&pieces, false);
-        let (pat, lower) = if ci {
-            (pat.to_lowercase(), true)
+        let bound = if whole_term {
+            Bound::Major
         } else {
-            (pat, false)
+            Bound::Segment
         };
+        let re = TermMatcher::regex(v, case_sensitive, bound);
         let f = self.d.ident("_raw");
-        let x = |v: &str| {
-            if lower {
-                format!("lower({v})")
-            } else {
-                v.to_string()
-            }
-        };
         match c.kind {
-            Kind::Multi => self.d.list_any(&f, "v", &self.d.like(&x("v"), &pat)),
-            _ => format!("COALESCE({}, FALSE)", self.d.like(&x(&f), &pat)),
+            Kind::Multi => self.d.list_any(&f, "v", &self.d.regex_find("v", &re)),
+            _ => format!("COALESCE({}, FALSE)", self.d.regex_find(&f, &re)),
         }
+    }
+}
+
+/// The first CIDR value (`192.0.2.0/24`) of a comparison or IN list, which matches the addresses
+/// in the range (`crate::expr::search::cidr_value`).
+fn cidr_values(p: &Predicate) -> Option<String> {
+    match p {
+        Predicate::Compare { value, .. } => crate::expr::search::cidr_value(value),
+        Predicate::In { values, .. } => values.iter().find_map(crate::expr::search::cidr_value),
+        _ => None,
     }
 }
 

@@ -411,6 +411,19 @@ pub fn eval_expr(p: &Pair<'_, Rule>) -> BuildResult<EvalExpr> {
                 rhs: Box::new(eval_expr(&rhs)?),
             })
         }
+        Rule::e_in_call => {
+            // `in(x, a, b)` is `x IN (a, b)`.
+            let mut it = p
+                .clone()
+                .into_inner()
+                .filter(|e| e.as_rule() != Rule::e_kw_in);
+            let lhs = eval_expr(&it.next().ok_or_else(|| unexpected(p))?)?;
+            let list = it.map(|e| eval_expr(&e)).collect::<BuildResult<Vec<_>>>()?;
+            Ok(EvalExpr::In {
+                expr: Box::new(lhs),
+                list,
+            })
+        }
         Rule::e_call => {
             let mut it = p.clone().into_inner();
             let name = it
