@@ -9,9 +9,7 @@
 //! then the old files are removed; an interruption leaves either store readable (at worst with
 //! unreferenced files).
 
-use super::{
-    io_err, ChunkMeta, ColType, ReplayOptions, Store, StoreError, DM_FIXED, EVENT_FIXED,
-};
+use super::{io_err, ChunkMeta, ColType, ReplayOptions, Store, StoreError, DM_FIXED, EVENT_FIXED};
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -250,13 +248,21 @@ mod tests {
     #[test]
     fn files_replayed_one_by_one_end_in_one_chunk_per_table_with_every_column() {
         let data = scratch("compact-data");
-        let a = write(&data, "a.json", "{\"a\": \"1\", \"_time\": \"2024-01-01T00:00:00Z\"}\n");
+        let a = write(
+            &data,
+            "a.json",
+            "{\"a\": \"1\", \"_time\": \"2024-01-01T00:00:00Z\"}\n",
+        );
         let b = write(
             &data,
             "b.json",
             "{\"b\": \"2\", \"_time\": \"2024-01-01T00:00:01Z\"}\n{\"b\": [\"3\", \"4\"], \"_time\": \"2024-01-01T00:00:02Z\"}\n",
         );
-        let c = write(&data, "c.json", "{\"a\": \"5\", \"_time\": \"2024-01-01T00:00:03Z\"}\n");
+        let c = write(
+            &data,
+            "c.json",
+            "{\"a\": \"5\", \"_time\": \"2024-01-01T00:00:03Z\"}\n",
+        );
         let dir = scratch("compact-store");
         let mut st = Store::open(&dir).unwrap();
         for f in [&a, &b, &c] {
@@ -284,7 +290,10 @@ mod tests {
             a_col.iter().collect::<Vec<_>>(),
             [Some("1"), Some("5"), None, None]
         );
-        assert!(matches!(df.column("b{}").unwrap().dtype(), DataType::List(_)));
+        assert!(matches!(
+            df.column("b{}").unwrap().dtype(),
+            DataType::List(_)
+        ));
         let m: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
                 .unwrap();
@@ -301,7 +310,11 @@ mod tests {
     #[test]
     fn a_store_of_an_earlier_version_reads_the_same_before_and_after_compact() {
         let data = scratch("compact-old-data");
-        let a = write(&data, "a.json", "{\"a\": [\"1\"], \"_time\": \"2024-01-01T00:00:00Z\"}\n");
+        let a = write(
+            &data,
+            "a.json",
+            "{\"a\": [\"1\"], \"_time\": \"2024-01-01T00:00:00Z\"}\n",
+        );
         let b = write(
             &data,
             "b.json",
@@ -328,7 +341,10 @@ mod tests {
         std::fs::write(dir.join("manifest.json"), m.to_string()).unwrap();
         let old = Store::open(&dir).unwrap();
         let before = frame(&old);
-        assert!(matches!(before.column("a{}").unwrap().dtype(), DataType::List(_)));
+        assert!(matches!(
+            before.column("a{}").unwrap().dtype(),
+            DataType::List(_)
+        ));
         let mut st = Store::open(&dir).unwrap();
         let sum = st.compact().unwrap();
         assert_eq!(sum.version_before, 2);

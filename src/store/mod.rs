@@ -916,7 +916,10 @@ impl Store {
         let mut parts: Vec<LazyFrame> = Vec::new();
         let mut run: Vec<PlRefPath> = Vec::new();
         for c in chunks {
-            let uniform = c.columns.iter().all(|(n, t)| types.get(n.as_str()) == Some(t));
+            let uniform = c
+                .columns
+                .iter()
+                .all(|(n, t)| types.get(n.as_str()) == Some(t));
             match self.chunk_path(c) {
                 Some(path) if uniform => run.push(path?),
                 _ => {
