@@ -65,7 +65,7 @@ impl<'a> Context<'a> {
             tz: "UTC".into(),
             macros,
             cache: None,
-            lookups: crate::lookups::LookupLibrary::builtin(),
+            lookups: builtin_lookups(),
         }
     }
 
@@ -136,6 +136,15 @@ pub fn name_span(text: &str, name: &str, command: &str, span: Span) -> Span {
         .and_then(|t| t.find(name))
         .map(|i| Span::new(start + i, start + i + name.len()))
         .unwrap_or(span)
+}
+
+/// The built-in lookup definitions, parsed once per process (every search's context starts
+/// with them; `spelunk check` creates one context per detection).
+fn builtin_lookups() -> crate::lookups::LookupLibrary {
+    static BUILTIN: std::sync::OnceLock<crate::lookups::LookupLibrary> = std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(crate::lookups::LookupLibrary::builtin)
+        .clone()
 }
 
 /// The current time, epoch seconds.
