@@ -69,7 +69,7 @@ impl<'a> Context<'a> {
             tz: "UTC".into(),
             macros,
             cache: None,
-            lookups: crate::lookups::LookupLibrary::builtin(),
+            lookups: builtin_lookups(),
             models: crate::mltk::Models::for_store(store),
         }
     }
@@ -151,6 +151,18 @@ pub fn name_span(text: &str, name: &str, command: &str, span: Span) -> Span {
         .and_then(|t| t.find(name))
         .map(|i| Span::new(start + i, start + i + name.len()))
         .unwrap_or(span)
+}
+
+/// The built-in lookup definitions, parsed once per process (every search's context starts
+/// with them; `spelunk check` creates one context per detection).
+fn builtin_lookups() -> crate::lookups::LookupLibrary {
+    static BUILTIN: std::sync::OnceLock<crate::lookups::LookupLibrary> = std::sync::OnceLock::new();
+    let mut lib = BUILTIN
+        .get_or_init(crate::lookups::LookupLibrary::builtin)
+        .clone();
+    // Written tables are shared by clones: each context starts with its own.
+    lib.written = crate::lookups::written::WrittenLookups::in_memory();
+    lib
 }
 
 /// The current time, epoch seconds.

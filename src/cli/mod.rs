@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 pub mod check;
+pub mod compact;
 pub mod config;
 pub mod expand;
 pub mod explain;
@@ -43,6 +44,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Replay datasets (XmlWinEventLog, EVTX, JSON) into a columnar store, as Splunk would index them.
     Replay(replay::ReplayArgs),
+    /// Merge a store's small chunks into few files (stores written by earlier versions).
+    Compact(compact::CompactArgs),
     /// An interactive SPL prompt over replayed data (the sample, --data files, or a --store).
     Repl(repl::ReplArgs),
     /// Test detections over the datasets their tests name, as Splunk's CI (contentctl) does.
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Replay(a) => replay::run(a),
         Command::Run(a) => run::run(a),
         Command::Check(a) => check::run(a),
+        Command::Compact(a) => compact::run(a),
         Command::Repl(a) => repl::run(a),
         Command::Test(a) => test::run(a),
         Command::Lint(a) => lint::run(a),

@@ -26,6 +26,11 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub data: DataArgs,
+
+    /// Print how long each stage took (macros, planning, lookups, store, search, output) on
+    /// stderr.
+    #[arg(long)]
+    pub timing: bool,
 }
 
 /// Where searches read their data, and how results are printed (`run` and `repl`).
@@ -149,8 +154,10 @@ fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {
             args.tz
         )));
     }
+    let mut timing = Timing::new(run.timing);
     let (spl, origin) = run.input.read()?;
     let lib = run.input.library()?;
+    timing.lap("macros");
     let (expanded, plan) = crate::plan_search(&spl, &lib).map_err(|e| {
         if e.origin == "search" {
             e.origin(origin)
@@ -158,23 +165,75 @@ fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {
             e
         }
     })?;
+    timing.lap("plan");
     let lookups = lookup_library(run.input.file.as_deref(), args)?;
+    timing.lap("lookups");
     let store = prepare_store(args)?;
+    timing.lap("store");
     let mut ctx = Context::new(&store, expanded, lib);
     ctx.tz = args.tz.clone();
     ctx.lookups = lookups;
     let started = std::time::Instant::now();
     let mut df = exec::run(&plan, &ctx)?;
     let elapsed = started.elapsed();
+    timing.lap("search");
     if let Some(n) = args.limit {
         df = df.head(Some(n));
     }
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    Ok(match args.format {
+    let text = match args.format {
         None if terminal => {
             view::render(&df, &args.tz, view::terminal_width())
                 + &view::footer(df.height(), elapsed)
         }
         format => render(&df, format.unwrap_or(OutputFormat::Table), &args.tz),
-    })
+    };
+    timing.lap("output");
+    timing.report();
+    Ok(text)
+}
+
+/// Wall time per stage of `spelunk run --timing`, printed on stderr.
+struct Timing {
+    on: bool,
+    start: std::time::Instant,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Timing {
+    fn new(on: bool) -> Timing {
+        let now = std::time::Instant::now();
+        Timing {
+            on,
+            start: now,
+            last: now,
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            self.laps
+                .push((stage, now.duration_since(self.last).as_secs_f64() * 1e3));
+            self.last = now;
+        }
+    }
+
+    fn report(&self) {
+        if !self.on {
+            return;
+        }
+        let parts: Vec<String> = self
+            .laps
+            .iter()
+            .map(|(s, ms)| format!("{s} {ms:.1}"))
+            .collect();
+        eprintln!(
+            "timing (ms): {}; total {:.1}",
+            parts.join(", "),
+            self.start.elapsed().as_secs_f64() * 1e3
+        );
+    }
 }

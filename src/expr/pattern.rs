@@ -2,16 +2,66 @@
 //!
 //! A field's value matches `v` case-insensitively, with `*` matching any run of characters
 //! (splunk-semantics.md §4). Most patterns are one of four shapes — `abc` (equals), `abc*`
-//! (starts with), `*abc` (ends with), `*abc*` (contains) — which need no regular expression.
+//! (starts with), `*abc` (ends with), `*abc*` (contains); any other (`a*b*c`) is a glob: its
+//! literal pieces found in order. None needs a regular expression: every pattern is literal
+//! comparisons on the value case-folded once (lower-cased into a reused buffer, without
+//! allocating, for ASCII values).
+//!
 //! A whole list of patterns on one field (`f IN (...)`, or `f=a OR f=b OR ...`, as Sigma-style
 //! rules write them) becomes one [`PatternSet`]: a hash set for the exact values, one
-//! Aho-Corasick automaton for every contained literal, prefix and suffix lists, and a regex set
-//! only for the patterns that need one. Matching is linear in the value and does not grow with
-//! the list's length beyond the automaton's size.
+//! Aho-Corasick automaton for every contained literal, one anchored automaton each for the
+//! prefixes and for the (reversed) suffixes, and the globs behind an automaton of their longest
+//! piece, so that only the globs whose piece occurs are checked. Matching is linear in the
+//! value, and the memory is linear in the list's length.
 
 use crate::syntax::ast::{PatternPiece, SearchValue};
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use std::cell::RefCell;
 use std::collections::HashSet;
+
+/// A pattern with two or more wildcards between literal pieces (`a*b*c`, `*a*b*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob {
+    /// The literal pieces, lower-cased, in order (at least two, none empty).
+    pub pieces: Vec<String>,
+    /// The first piece starts the value (the pattern does not start with `*`).
+    pub anchored_start: bool,
+    /// The last piece ends the value (the pattern does not end with `*`).
+    pub anchored_end: bool,
+}
+
+impl Glob {
+    /// Whether a case-folded value matches: the pieces in order, without overlapping.
+    fn matches(&self, v: &str) -> bool {
+        let n = self.pieces.len();
+        let mut rest = v;
+        for (i, p) in self.pieces.iter().enumerate() {
+            if i == 0 && self.anchored_start {
+                match rest.strip_prefix(p.as_str()) {
+                    Some(r) => rest = r,
+                    None => return false,
+                }
+            } else if i == n - 1 && self.anchored_end {
+                return rest.ends_with(p.as_str());
+            } else {
+                match memchr::memmem::find(rest.as_bytes(), p.as_bytes()) {
+                    Some(at) => rest = &rest[at + p.len()..],
+                    None => return false,
+                }
+            }
+        }
+        true
+    }
+
+    /// The longest piece: every matching value contains it.
+    fn longest(&self) -> &str {
+        self.pieces
+            .iter()
+            .max_by_key(|p| p.len())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
 
 /// One pattern's shape, its literal parts lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +72,8 @@ pub enum Shape {
     Prefix(String),
     Suffix(String),
     Contains(String),
-    /// Anything else, as an anchored case-insensitive regular expression.
-    Regex(String),
+    /// Literal pieces in order, wildcards between them.
+    Glob(Glob),
 }
 
 /// The shape of a search value.
@@ -37,7 +87,17 @@ pub fn shape(v: &SearchValue) -> Shape {
         [L(s), W] => Shape::Prefix(s.to_lowercase()),
         [W, L(s)] => Shape::Suffix(s.to_lowercase()),
         [W, L(s), W] => Shape::Contains(s.to_lowercase()),
-        _ => Shape::Regex(super::search::pattern_regex(v, true, true)),
+        _ => Shape::Glob(Glob {
+            anchored_start: !matches!(pieces.first(), Some(W)),
+            anchored_end: !matches!(pieces.last(), Some(W)),
+            pieces: pieces
+                .iter()
+                .filter_map(|p| match p {
+                    L(s) => Some(s.to_lowercase()),
+                    W => None,
+                })
+                .collect(),
+        }),
     }
 }
 
@@ -46,46 +106,82 @@ pub fn shape(v: &SearchValue) -> Shape {
 pub struct PatternSet {
     any: bool,
     exact: HashSet<String>,
-    prefixes: Vec<String>,
-    suffixes: Vec<String>,
+    /// Anchored at the value's start.
+    prefixes: Option<AhoCorasick>,
+    /// Reversed suffixes, anchored at the reversed value's start.
+    suffixes: Option<AhoCorasick>,
     contains: Option<AhoCorasick>,
-    regex: Option<regex::RegexSet>,
+    globs: Vec<Glob>,
+    /// The globs' longest pieces (pattern i is glob i's).
+    glob_filter: Option<AhoCorasick>,
+}
+
+fn anchored(patterns: &[String]) -> Result<Option<AhoCorasick>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasickBuilder::new()
+        .start_kind(StartKind::Anchored)
+        .build(patterns)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+fn unanchored(patterns: &[String]) -> Result<Option<AhoCorasick>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .build(patterns)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+thread_local! {
+    /// The case-folded value (reused: no allocation per value).
+    static FOLDED: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The reversed case-folded value, for suffixes.
+    static REVERSED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 impl PatternSet {
-    /// The set of the given values' patterns. Fails only for a regular expression the regex
-    /// engine rejects (never for a literal).
+    /// The set of the given values' patterns. Fails only if an automaton cannot be built (a
+    /// list too large for its state identifiers).
     pub fn new<'a>(
         values: impl IntoIterator<Item = &'a SearchValue>,
     ) -> Result<PatternSet, String> {
         let mut set = PatternSet {
             any: false,
             exact: HashSet::new(),
-            prefixes: Vec::new(),
-            suffixes: Vec::new(),
+            prefixes: None,
+            suffixes: None,
             contains: None,
-            regex: None,
+            globs: Vec::new(),
+            glob_filter: None,
         };
-        let mut contains = Vec::new();
-        let mut regexes = Vec::new();
+        let (mut prefixes, mut suffixes, mut contains) = (Vec::new(), Vec::new(), Vec::new());
         for v in values {
             match shape(v) {
                 Shape::Any => set.any = true,
                 Shape::Exact(s) => {
                     set.exact.insert(s);
                 }
-                Shape::Prefix(s) => set.prefixes.push(s),
-                Shape::Suffix(s) => set.suffixes.push(s),
+                // An empty prefix, suffix or piece matches every value.
+                Shape::Prefix(s) | Shape::Suffix(s) | Shape::Contains(s) if s.is_empty() => {
+                    set.any = true
+                }
+                Shape::Prefix(s) => prefixes.push(s),
+                Shape::Suffix(s) => suffixes.push(s.chars().rev().collect::<String>()),
                 Shape::Contains(s) => contains.push(s),
-                Shape::Regex(r) => regexes.push(r),
+                Shape::Glob(g) => set.globs.push(g),
             }
         }
-        if !contains.is_empty() {
-            set.contains = Some(AhoCorasick::new(&contains).map_err(|e| e.to_string())?);
-        }
-        if !regexes.is_empty() {
-            set.regex = Some(regex::RegexSet::new(&regexes).map_err(|e| e.to_string())?);
-        }
+        set.prefixes = anchored(&prefixes)?;
+        set.suffixes = anchored(&suffixes)?;
+        set.contains = unanchored(&contains)?;
+        let longest: Vec<String> = set.globs.iter().map(|g| g.longest().to_string()).collect();
+        set.glob_filter = unanchored(&longest)?;
         Ok(set)
     }
 
@@ -94,18 +190,67 @@ impl PatternSet {
         if self.any {
             return true;
         }
-        let lower;
-        let v: &str = if value.chars().any(|c| c.is_uppercase()) {
-            lower = value.to_lowercase();
-            &lower
+        if value.is_ascii() {
+            FOLDED.with(|f| {
+                let Ok(mut f) = f.try_borrow_mut() else {
+                    return self.matches_folded(&value.to_ascii_lowercase());
+                };
+                f.clear();
+                f.push_str(value);
+                f.make_ascii_lowercase();
+                self.matches_folded(&f)
+            })
         } else {
-            value
-        };
-        self.exact.contains(v)
-            || self.prefixes.iter().any(|p| v.starts_with(p.as_str()))
-            || self.suffixes.iter().any(|s| v.ends_with(s.as_str()))
-            || self.contains.as_ref().is_some_and(|ac| ac.is_match(v))
-            || self.regex.as_ref().is_some_and(|r| r.is_match(value))
+            self.matches_folded(&value.to_lowercase())
+        }
+    }
+
+    /// Whether a case-folded value matches.
+    fn matches_folded(&self, v: &str) -> bool {
+        if self.exact.contains(v) {
+            return true;
+        }
+        if let Some(ac) = &self.prefixes {
+            if ac.is_match(Input::new(v).anchored(Anchored::Yes)) {
+                return true;
+            }
+        }
+        if let Some(ac) = &self.suffixes {
+            let hit = REVERSED.with(|r| match r.try_borrow_mut() {
+                Ok(mut r) => {
+                    r.clear();
+                    reverse_into(v, &mut r);
+                    ac.is_match(Input::new(r.as_slice()).anchored(Anchored::Yes))
+                }
+                Err(_) => {
+                    let mut r = Vec::new();
+                    reverse_into(v, &mut r);
+                    ac.is_match(Input::new(r.as_slice()).anchored(Anchored::Yes))
+                }
+            });
+            if hit {
+                return true;
+            }
+        }
+        if self.contains.as_ref().is_some_and(|ac| ac.is_match(v)) {
+            return true;
+        }
+        if let Some(ac) = &self.glob_filter {
+            for m in ac.find_overlapping_iter(v) {
+                if self.globs[m.pattern().as_usize()].matches(v) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The UTF-8 bytes of `v`'s characters in reverse order (as the reversed suffixes are).
+fn reverse_into(v: &str, out: &mut Vec<u8>) {
+    let mut buf = [0u8; 4];
+    for c in v.chars().rev() {
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
 }
 
@@ -135,7 +280,14 @@ mod tests {
         );
         assert_eq!(shape(&sv("*mklink*")), Shape::Contains("mklink".into()));
         assert_eq!(shape(&sv("*")), Shape::Any);
-        assert!(matches!(shape(&sv("a*b*c")), Shape::Regex(_)));
+        assert_eq!(
+            shape(&sv("a*B*c")),
+            Shape::Glob(Glob {
+                pieces: vec!["a".into(), "b".into(), "c".into()],
+                anchored_start: true,
+                anchored_end: true,
+            })
+        );
         // An escaped star is a literal.
         assert_eq!(shape(&sv("a\\*")), Shape::Exact("a*".into()));
     }
@@ -167,5 +319,39 @@ mod tests {
         let s = PatternSet::new(&v).unwrap();
         assert!(s.matches("c:\\windows\\cmd.exe /c VAL999XYZ"));
         assert!(!s.matches("c:\\windows\\cmd.exe /c val1000xyz"));
+    }
+
+    #[test]
+    fn globs_find_their_pieces_in_order_without_overlap() {
+        let s = set(&["*a*b*", "x*yx"]);
+        assert!(s.matches("--A--B--"));
+        assert!(!s.matches("--B--A--"), "pieces in order");
+        assert!(s.matches("xyx"), "`x` then `yx`");
+        assert!(!s.matches("xy"), "both anchored ends");
+        assert!(!s.matches("yxyx"), "anchored start");
+        assert!(s.matches("x--yx"));
+        // The filter on the longest piece keeps every glob that could match.
+        let s = set(&["*verylong*b*", "*a*zz*", "q*r"]);
+        assert!(s.matches("..A..ZZ.."));
+        assert!(s.matches("..VeryLong..b"));
+        assert!(!s.matches("..zz..a.."));
+        assert!(s.matches("QxR"));
+    }
+
+    #[test]
+    fn many_prefixes_and_suffixes_are_anchored_and_non_ascii_values_fold() {
+        let raws: Vec<String> = (0..500)
+            .flat_map(|i| [format!("c:\\\\p{i}\\\\*"), format!("*\\\\s{i}.EXE")])
+            .collect();
+        let v: Vec<SearchValue> = raws.iter().map(|r| sv(r)).collect();
+        let s = PatternSet::new(&v).unwrap();
+        assert!(s.matches("C:\\P499\\x"));
+        assert!(!s.matches("D:\\C:\\P499\\x"));
+        assert!(s.matches("d:\\x\\S7.exe"));
+        assert!(!s.matches("d:\\x\\S7.exe.txt"));
+        let s = set(&["*ÉTÉ*", "*.ps1"]);
+        assert!(s.matches("un été chaud"));
+        assert!(s.matches("Ünïcödé.PS1"));
+        assert!(!s.matches("Ünïcödé.PS2"));
     }
 }

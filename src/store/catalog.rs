@@ -4,30 +4,28 @@
 use super::{Store, DM_FIXED, EVENT_FIXED};
 
 impl Store {
-    /// The union of the columns of a table's chunks, the fixed ones first, in first-seen order.
+    /// A table's columns (the manifest's schema), the fixed ones first.
     fn table_columns(
         &self,
         kind: &str,
         table: Option<&str>,
         fixed: &[&str],
     ) -> Option<Vec<String>> {
-        let chunks: Vec<_> = self
+        if !self
             .manifest
-            .chunks
+            .tables
             .iter()
-            .filter(|c| c.kind == kind && table.is_none_or(|t| c.table == t))
-            .collect();
-        if chunks.is_empty() {
+            .any(|t| t.kind == kind && table.is_none_or(|n| t.table == n))
+        {
             return None;
         }
         let mut out: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
-        for c in chunks {
-            for (n, _) in &c.columns {
-                if !out.contains(n) {
-                    out.push(n.clone());
-                }
-            }
-        }
+        out.extend(
+            self.manifest
+                .schema(kind, table)
+                .into_iter()
+                .map(|(n, _)| n),
+        );
         Some(out)
     }
 }

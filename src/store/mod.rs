@@ -17,7 +17,10 @@
 
 mod builder;
 mod catalog;
+mod compact;
 mod parquet;
+
+pub use compact::CompactSummary;
 
 use builder::TableBuilder;
 
@@ -95,6 +98,8 @@ pub struct ReplayOptions {
     pub chunk_rows: usize,
     /// Examples kept per rejection reason in the summary.
     pub examples_per_reason: usize,
+    /// Merge small chunks at the end of the replay (see `compact.rs`).
+    pub compact: bool,
 }
 
 impl Default for ReplayOptions {
@@ -108,6 +113,7 @@ impl Default for ReplayOptions {
             reader: ReaderOptions::default(),
             chunk_rows: 10_000,
             examples_per_reason: 3,
+            compact: true,
         }
     }
 }
@@ -335,16 +341,108 @@ struct FileMeta {
     events: u64,
 }
 
+/// A table's one schema: the union of its chunks' columns (after the fixed ones), in
+/// first-seen order, multivalue when any chunk has the column multivalue. A chunk lacking a
+/// column reads it as nulls.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TableMeta {
+    /// `events` or `datamodel`.
+    kind: String,
+    /// Index name or dataset name.
+    table: String,
+    columns: Vec<(String, ColType)>,
+}
+
+impl TableMeta {
+    /// Adds a chunk's columns to the table's schema.
+    fn merge(&mut self, columns: &[(String, ColType)]) {
+        for (name, t) in columns {
+            match self.columns.iter_mut().find(|(n, _)| n == name) {
+                Some(have) => {
+                    if *t == ColType::List {
+                        have.1 = ColType::List;
+                    }
+                }
+                None => self.columns.push((name.clone(), *t)),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Manifest {
     version: u32,
     files: Vec<FileMeta>,
     chunks: Vec<ChunkMeta>,
+    /// Each table's schema (manifest version 3; derived from the chunks for older stores).
+    #[serde(default)]
+    tables: Vec<TableMeta>,
+}
+
+impl Manifest {
+    /// The table schemas, derived from the chunks (stores written before version 3, which did
+    /// not record them, and after chunks are replaced).
+    fn derive_tables(&mut self) {
+        let mut tables: Vec<TableMeta> = Vec::new();
+        for c in &self.chunks {
+            let t = match tables
+                .iter_mut()
+                .position(|t| t.kind == c.kind && t.table == c.table)
+            {
+                Some(i) => &mut tables[i],
+                None => {
+                    tables.push(TableMeta {
+                        kind: c.kind.clone(),
+                        table: c.table.clone(),
+                        columns: Vec::new(),
+                    });
+                    let n = tables.len() - 1;
+                    &mut tables[n]
+                }
+            };
+            t.merge(&c.columns);
+        }
+        self.tables = tables;
+    }
+
+    /// Records a new chunk and widens its table's schema.
+    fn add_chunk(&mut self, chunk: ChunkMeta) {
+        match self
+            .tables
+            .iter_mut()
+            .find(|t| t.kind == chunk.kind && t.table == chunk.table)
+        {
+            Some(t) => t.merge(&chunk.columns),
+            None => self.tables.push(TableMeta {
+                kind: chunk.kind.clone(),
+                table: chunk.table.clone(),
+                columns: chunk.columns.clone(),
+            }),
+        }
+        self.chunks.push(chunk);
+    }
+
+    /// The schema of the tables matching `kind` and `table` (all tables of the kind when None):
+    /// their columns merged, in table order.
+    fn schema(&self, kind: &str, table: Option<&str>) -> Vec<(String, ColType)> {
+        let mut out = TableMeta {
+            kind: kind.into(),
+            table: String::new(),
+            columns: Vec::new(),
+        };
+        for t in &self.tables {
+            if t.kind == kind && table.is_none_or(|n| t.table == n) {
+                out.merge(&t.columns);
+            }
+        }
+        out.columns
+    }
 }
 
 /// The manifest format this version writes. 2: files are identified by BLAKE3 (1: SHA-256,
-/// still recognised).
-const MANIFEST_VERSION: u32 = 2;
+/// still recognised). 3: each table's schema is recorded (`tables`), and small chunks are
+/// compacted (older stores are read as they are; `spelunk compact` rewrites them).
+const MANIFEST_VERSION: u32 = 3;
 
 /// The columnar store. See the module documentation for the layout.
 pub struct Store {
@@ -363,7 +461,7 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         let mpath = dir.join("manifest.json");
-        let manifest: Manifest = match std::fs::read_to_string(&mpath) {
+        let mut manifest: Manifest = match std::fs::read_to_string(&mpath) {
             Ok(t) => serde_json::from_str(&t)
                 .map_err(|e| StoreError::Manifest(format!("{}: {e}", mpath.display())))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest {
@@ -378,6 +476,9 @@ impl Store {
                 mpath.display(),
                 manifest.version
             )));
+        }
+        if manifest.tables.is_empty() && !manifest.chunks.is_empty() {
+            manifest.derive_tables();
         }
         Ok(Store {
             dir: Some(dir.to_path_buf()),
@@ -493,6 +594,10 @@ impl Store {
             }
         }
         bar.finish_and_clear();
+        // Few files per table, whatever the number of files replayed.
+        if opts.compact {
+            self.compact_small(opts.chunk_rows)?;
+        }
         sum.seconds = started.elapsed().as_secs_f64();
         Ok(sum)
     }
@@ -665,7 +770,7 @@ impl Store {
             }
         };
         *n_chunks += 1;
-        self.manifest.chunks.push(ChunkMeta {
+        self.manifest.add_chunk(ChunkMeta {
             kind: kind.into(),
             table: table.into(),
             file,
@@ -724,11 +829,8 @@ impl Store {
             .iter()
             .filter(|c| c.kind == "events" && index.is_none_or(|i| c.table == i))
             .collect();
-        let fixed = EVENT_FIXED
-            .iter()
-            .map(|n| (n.to_string(), fixed_dtype(n)))
-            .collect();
-        self.union(&chunks, fixed)
+        let schema = self.manifest.schema("events", index);
+        self.read_table(&chunks, EVENT_FIXED, &schema)
     }
 
     /// A data model dataset table, e.g. `Endpoint.Processes`. Columns: `_time` (Float64), `host`,
@@ -758,11 +860,8 @@ impl Store {
         if chunks.is_empty() {
             return Ok(None);
         }
-        let fixed = DM_FIXED
-            .iter()
-            .map(|n| (n.to_string(), fixed_dtype(n)))
-            .collect();
-        self.union(&chunks, fixed).map(Some)
+        let schema = self.manifest.schema("datamodel", Some(name));
+        self.read_table(&chunks, DM_FIXED, &schema).map(Some)
     }
 
     /// The table of a model's only root dataset (see [`Store::datamodel`]).
@@ -789,69 +888,106 @@ impl Store {
         }
     }
 
-    /// Scans chunks and aligns them on the union of their columns.
-    fn union(
+    /// Reads a table's chunks as one frame of the table's schema (`fixed` columns, then
+    /// `columns`). Consecutive on-disk chunks whose column types agree with the schema are one
+    /// parquet scan over their files (a column a file lacks reads as nulls), so the plan polars
+    /// builds, and its cost, do not grow with the number of files; projections and filters
+    /// reach the parquet reader. Other chunks (in memory, or from a store written before their
+    /// column became multivalue) are aligned one by one.
+    fn read_table(
         &self,
         chunks: &[&ChunkMeta],
-        fixed: Vec<(String, DataType)>,
+        fixed: &[&str],
+        columns: &[(String, ColType)],
     ) -> Result<LazyFrame, StoreError> {
-        let mut cols: Vec<(String, ColType)> = Vec::new();
-        let mut pos: HashMap<String, usize> = HashMap::new();
-        for c in chunks {
-            for (name, t) in &c.columns {
-                match pos.get(name) {
-                    Some(&i) => {
-                        if *t == ColType::List {
-                            cols[i].1 = ColType::List;
-                        }
-                    }
-                    None => {
-                        pos.insert(name.clone(), cols.len());
-                        cols.push((name.clone(), *t));
-                    }
-                }
-            }
-        }
         let all: Vec<(String, DataType)> = fixed
-            .into_iter()
-            .chain(cols.iter().map(|(n, t)| (n.clone(), t.dtype())))
+            .iter()
+            .map(|n| (n.to_string(), fixed_dtype(n)))
+            .chain(columns.iter().map(|(n, t)| (n.clone(), t.dtype())))
             .collect();
         if chunks.is_empty() {
-            let columns: Vec<Column> = all
+            let cols: Vec<Column> = all
                 .iter()
                 .map(|(n, t)| Column::new_empty(n.as_str().into(), t))
                 .collect();
-            return Ok(DataFrame::new(0, columns)?.lazy());
+            return Ok(DataFrame::new(0, cols)?.lazy());
         }
-        let mut lfs = Vec::with_capacity(chunks.len());
+        let types: HashMap<&str, ColType> = columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let schema: SchemaRef = Arc::new(
+            all.iter()
+                .map(|(n, t)| Field::new(n.as_str().into(), t.clone()))
+                .collect(),
+        );
+        let mut parts: Vec<LazyFrame> = Vec::new();
+        let mut run: Vec<PlRefPath> = Vec::new();
         for c in chunks {
-            let have: HashMap<&str, ColType> =
-                c.columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
-            let lf = self.scan(c)?;
-            let exprs: Vec<Expr> = all
+            let uniform = c
+                .columns
                 .iter()
-                .map(|(name, dt)| -> PolarsResult<Expr> {
-                    // Every chunk holds the fixed columns (see TableBuilder::finish).
-                    if EVENT_FIXED.contains(&name.as_str()) || DM_FIXED.contains(&name.as_str()) {
-                        return Ok(col(name.as_str()));
+                .all(|(n, t)| types.get(n.as_str()) == Some(t));
+            match self.chunk_path(c) {
+                Some(path) if uniform => run.push(path?),
+                _ => {
+                    if !run.is_empty() {
+                        parts.push(scan_files(std::mem::take(&mut run), &schema)?);
                     }
-                    Ok(match have.get(name.as_str()) {
-                        None => lit(NULL).cast(dt.clone()).alias(name.as_str()),
-                        // Single values become one-value lists; built with `as_list`, as
-                        // polars deprecates (and warns on stderr about) casting text to a list.
-                        Some(ColType::Str) if matches!(dt, DataType::List(_)) => {
-                            when(col(name.as_str()).is_null())
-                                .then(lit(NULL).cast(dt.clone()))
-                                .otherwise(as_list([col(name.as_str())])?)
-                                .alias(name.as_str())
-                        }
-                        Some(_) => col(name.as_str()),
-                    })
-                })
-                .collect::<PolarsResult<_>>()?;
-            lfs.push(lf.select(exprs));
+                    parts.push(self.aligned(c, &all)?);
+                }
+            }
         }
-        Ok(concat(lfs, UnionArgs::default())?)
+        if !run.is_empty() {
+            parts.push(scan_files(run, &schema)?);
+        }
+        if parts.len() == 1 {
+            if let Some(lf) = parts.pop() {
+                return Ok(lf);
+            }
+        }
+        Ok(concat(parts, UnionArgs::default())?)
+    }
+
+    /// One chunk aligned on a table's columns (`all`): missing ones as nulls, single values
+    /// as one-value lists where the table's column is multivalue.
+    fn aligned(&self, c: &ChunkMeta, all: &[(String, DataType)]) -> Result<LazyFrame, StoreError> {
+        let have: HashMap<&str, ColType> =
+            c.columns.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+        let lf = self.scan(c)?;
+        let exprs: Vec<Expr> = all
+            .iter()
+            .map(|(name, dt)| -> PolarsResult<Expr> {
+                // Every chunk holds the fixed columns (see TableBuilder::finish).
+                if EVENT_FIXED.contains(&name.as_str()) || DM_FIXED.contains(&name.as_str()) {
+                    return Ok(col(name.as_str()));
+                }
+                Ok(match have.get(name.as_str()) {
+                    None => lit(NULL).cast(dt.clone()).alias(name.as_str()),
+                    // Single values become one-value lists; built with `as_list`, as
+                    // polars deprecates (and warns on stderr about) casting text to a list.
+                    Some(ColType::Str) if matches!(dt, DataType::List(_)) => {
+                        when(col(name.as_str()).is_null())
+                            .then(lit(NULL).cast(dt.clone()))
+                            .otherwise(as_list([col(name.as_str())])?)
+                            .alias(name.as_str())
+                    }
+                    Some(_) => col(name.as_str()),
+                })
+            })
+            .collect::<PolarsResult<_>>()?;
+        Ok(lf.select(exprs))
+    }
+
+    /// The path of an on-disk chunk; None for an in-memory one.
+    fn chunk_path(&self, c: &ChunkMeta) -> Option<Result<PlRefPath, StoreError>> {
+        if c.file.starts_with("mem:") {
+            return None;
+        }
+        Some(match &self.dir {
+            Some(dir) => Ok(PlRefPath::new(dir.join(&c.file).to_string_lossy().as_ref())),
+            None => Err(StoreError::Manifest(format!(
+                "chunk {} outside a store folder",
+                c.file
+            ))),
+        })
     }
 
     fn scan(&self, c: &ChunkMeta) -> Result<LazyFrame, StoreError> {
@@ -878,6 +1014,20 @@ impl Store {
             ScanArgsParquet::default(),
         )?)
     }
+}
+
+/// One parquet scan over files of one table: the table's schema is given (no footer is read
+/// to plan), a column a file lacks reads as nulls.
+fn scan_files(paths: Vec<PlRefPath>, schema: &SchemaRef) -> Result<LazyFrame, StoreError> {
+    let args = ScanArgsParquet {
+        schema: Some(schema.clone()),
+        allow_missing_columns: true,
+        ..ScanArgsParquet::default()
+    };
+    Ok(LazyFrame::scan_parquet_sources(
+        ScanSources::Paths(paths.into_iter().collect()),
+        args,
+    )?)
 }
 
 fn fixed_dtype(name: &str) -> DataType {
