@@ -139,3 +139,37 @@ fn corpus_detections_compiled_to_sql_return_the_polars_rows_on_duckdb_over_the_s
     assert!(pct(spark, ran) >= SAMPLE_MIN_COMPILE_PERCENT, "{report}");
     assert_eq!(same, total, "{report}");
 }
+
+/// The (detection, dataset) pairs of attack_data's DETECTIONS.tsv, each over a store of its own
+/// datasets: every one that compiles returns the polars engine's rows on DuckDB.
+#[test]
+fn detection_pairs_return_the_polars_rows_on_duckdb() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    if !duckdb_available() {
+        return;
+    }
+    let out = Command::new(BIN)
+        .arg("sql")
+        .arg("--corpus")
+        .arg(shared.join("corpus/security_content"))
+        .arg("--pairs")
+        .arg(shared.join("corpus/attack_data/DETECTIONS.tsv"))
+        .arg("--data-root")
+        .arg(shared.join("corpus/attack_data"))
+        .args(["--compare", "duckdb", "--require-identical"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (duck, _, ran, same, total) = figures(&report);
+    assert_eq!(ran, 23, "{report}");
+    // Measured when written: 19 of the 23 compile; 16 of them return results.
+    assert!(duck >= 19, "{report}");
+    assert_eq!(same, total, "{report}");
+}

@@ -17,6 +17,7 @@
 //! the command or function and where it is ([`SqlError`]), never a different answer.
 
 pub mod dialect;
+pub mod external;
 pub mod scalar;
 pub mod tables;
 

@@ -430,12 +430,6 @@ impl<'a> Ctx<'a> {
                 span,
             ));
         }
-        if self.d == Dialect::Spark && pat.contains("(?P<") {
-            return Err(self.err(
-                format!("`{name}`: `(?P<name>...)` groups are not Java regex syntax"),
-                span,
-            ));
-        }
         Ok(())
     }
 
