@@ -29,7 +29,9 @@ fn spark_available() -> bool {
         if std::env::var("SPELUNK_REQUIRE_SHARED").as_deref() == Ok("1") {
             panic!("SPELUNK_REQUIRE_SHARED=1 but spark-submit (pip install pyspark) or java is not available");
         }
-        eprintln!("skipping: spark-submit (pip install pyspark) or a Java runtime is not available");
+        eprintln!(
+            "skipping: spark-submit (pip install pyspark) or a Java runtime is not available"
+        );
     }
     submit && java
 }

@@ -282,6 +282,7 @@ fn run_spark(run: &RunArgs) -> Result<String, Diagnostic> {
         }
         Tables::open(&dir, None).map_err(|e| Diagnostic::new(format!("store: {e}")))?
     };
+    let lookups = lookup_library(run.input.file.as_deref(), args)?;
     let result = (|| {
         let q = compile(
             &plan,
@@ -290,6 +291,7 @@ fn run_spark(run: &RunArgs) -> Result<String, Diagnostic> {
             &Options {
                 dialect: Dialect::Spark,
                 now: crate::exec::now(),
+                lookups: Some(lookups),
             },
         )
         .map_err(|e| e.0)?;

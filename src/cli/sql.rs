@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-
 /// Arguments of `spelunk sql`.
 #[derive(Debug, Args)]
 #[command(
@@ -109,6 +108,18 @@ fn single(args: &SqlArgs) -> Result<String, Diagnostic> {
         }
     })?;
     let t = tables(args)?;
+    let mut dirs = Vec::new();
+    if let Some(root) = args
+        .input
+        .file
+        .as_deref()
+        .and_then(super::input::checkout_root)
+    {
+        if root.join("lookups").is_dir() {
+            dirs.push(root.join("lookups"));
+        }
+    }
+    let lookups = crate::lookups::LookupLibrary::with_dirs(&dirs)?;
     let q = compile(
         &plan,
         &expanded,
@@ -116,6 +127,7 @@ fn single(args: &SqlArgs) -> Result<String, Diagnostic> {
         &Options {
             dialect: args.dialect,
             now: crate::exec::now(),
+            lookups: Some(lookups),
         },
     )
     .map_err(|e| e.0)?;
@@ -296,7 +308,12 @@ fn report_on(
             };
             let t = Tables::open(&job.store, root)
                 .map_err(|e| Diagnostic::new(format!("store: {e}")))?;
-            open = Some((job.store.clone(), store, t, crate::exec::SourceCache::default()));
+            open = Some((
+                job.store.clone(),
+                store,
+                t,
+                crate::exec::SourceCache::default(),
+            ));
         }
         let Some((_, store, t, cache)) = open.as_ref() else {
             continue;
@@ -317,7 +334,12 @@ fn report_on(
         let mut duck_sql = None;
         let mut spark_sql = None;
         for (dname, d) in [("duckdb", Dialect::Duckdb), ("spark", Dialect::Spark)] {
-            match compile(&plan, &expanded, t, &Options { dialect: d, now }) {
+            let opts = Options {
+                dialect: d,
+                now,
+                lookups: Some(lookups.clone()),
+            };
+            match compile(&plan, &expanded, t, &opts) {
                 Ok(q) => {
                     *compiled.entry(dname).or_default() += 1;
                     if d == Dialect::Duckdb {
@@ -427,7 +449,11 @@ fn compare_on(
     let queries: Vec<serde_json::Value> = items
         .iter()
         .filter_map(|i| {
-            let sql = if engine == "spark" { &i.spark_sql } else { &i.sql };
+            let sql = if engine == "spark" {
+                &i.spark_sql
+            } else {
+                &i.sql
+            };
             sql.as_ref()
                 .map(|s| serde_json::json!({"id": i.name, "sql": s}))
         })
@@ -440,7 +466,11 @@ fn compare_on(
     let mut same = 0;
     let mut diffs = Vec::new();
     for i in items {
-        let sql = if engine == "spark" { &i.spark_sql } else { &i.sql };
+        let sql = if engine == "spark" {
+            &i.spark_sql
+        } else {
+            &i.sql
+        };
         let (Some(_), Some((pcols, prows))) = (sql, &i.rows) else {
             continue;
         };

@@ -308,7 +308,10 @@ mod unnamed_group_tests {
     #[test]
     fn spark_patterns_drop_group_names() {
         let d = Dialect::Spark;
-        assert_eq!(d.regex(r"(?P<src_user>[^\\]+)\\(?<x_1>\d+)"), r"([^\\]+)\\(\d+)");
+        assert_eq!(
+            d.regex(r"(?P<src_user>[^\\]+)\\(?<x_1>\d+)"),
+            r"([^\\]+)\\(\d+)"
+        );
         assert_eq!(d.regex(r"(?<=a)b(?<!c)"), r"(?<=a)b(?<!c)");
         assert_eq!(d.regex(r"\(?<a>"), r"\(?<a>");
     }

@@ -28,10 +28,7 @@ impl Scratch {
     fn new(what: &str) -> Result<Scratch, Diagnostic> {
         static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "spelunk-{what}-{}-{n}",
-            std::process::id()
-        ));
+        let dir = std::env::temp_dir().join(format!("spelunk-{what}-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir)
             .map_err(|e| Diagnostic::new(format!("{}: {e}", dir.display())))?;
         Ok(Scratch(dir))
@@ -116,7 +113,10 @@ pub fn spark_submit() -> Result<PathBuf, Diagnostic> {
 
 /// Run queries (`{id, sql, parquet?}`) in one Spark application submitted with `spark-submit`.
 /// Spark's log goes to a file and is shown only when the application fails.
-pub fn run_spark(queries: &[serde_json::Value], opts: &SparkOptions) -> Result<Results, Diagnostic> {
+pub fn run_spark(
+    queries: &[serde_json::Value],
+    opts: &SparkOptions,
+) -> Result<Results, Diagnostic> {
     let submit = spark_submit()?;
     let dir = Scratch::new("spark")?;
     let inp = dir.0.join("queries.json");
@@ -180,8 +180,7 @@ pub fn result_frame(result: &serde_json::Value, kinds: &[Col]) -> Result<DataFra
     if let Some(e) = result.get("error").and_then(|e| e.as_str()) {
         return Err(Diagnostic::new(format!("the engine failed: {e}")));
     }
-    let names: Vec<String> =
-        serde_json::from_value(result["columns"].clone()).unwrap_or_default();
+    let names: Vec<String> = serde_json::from_value(result["columns"].clone()).unwrap_or_default();
     let rows: Vec<Vec<Vec<String>>> =
         serde_json::from_value(result["rows"].clone()).unwrap_or_default();
     let mut columns = Vec::with_capacity(names.len());
@@ -266,10 +265,22 @@ mod tests {
             "rows": [[["3"], ["h1"], ["a", "b"], ["1700000000.5"]], [["1"], [], [], []]]
         });
         let cols = vec![
-            Col { name: "count".into(), kind: Kind::Int },
-            Col { name: "dest".into(), kind: Kind::Str },
-            Col { name: "v".into(), kind: Kind::Multi },
-            Col { name: "_time".into(), kind: Kind::Float },
+            Col {
+                name: "count".into(),
+                kind: Kind::Int,
+            },
+            Col {
+                name: "dest".into(),
+                kind: Kind::Str,
+            },
+            Col {
+                name: "v".into(),
+                kind: Kind::Multi,
+            },
+            Col {
+                name: "_time".into(),
+                kind: Kind::Float,
+            },
         ];
         let df = result_frame(&r, &cols).unwrap();
         assert_eq!(df.column("count").unwrap().dtype(), &DataType::Int64);
@@ -280,7 +291,14 @@ mod tests {
         assert!(json.contains("2023-11-14T22:13:20.500+00:00"), "{json}");
         // A kind the text does not fit (a string in an Int column) keeps the text.
         let r = serde_json::json!({"columns": ["n"], "rows": [[["x"]]]});
-        let df = result_frame(&r, &[Col { name: "n".into(), kind: Kind::Int }]).unwrap();
+        let df = result_frame(
+            &r,
+            &[Col {
+                name: "n".into(),
+                kind: Kind::Int,
+            }],
+        )
+        .unwrap();
         assert_eq!(df.column("n").unwrap().dtype(), &DataType::String);
     }
 

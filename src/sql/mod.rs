@@ -18,6 +18,7 @@
 
 pub mod dialect;
 pub mod external;
+mod lookup;
 pub mod scalar;
 pub mod tables;
 
@@ -84,6 +85,9 @@ pub struct Options {
     pub dialect: Dialect,
     /// `now()`, epoch seconds (the polars engine's context time, for identical answers).
     pub now: f64,
+    /// The lookup definitions `lookup` reads (their tables are written into the SQL); None:
+    /// `lookup` is not compiled.
+    pub lookups: Option<crate::lookups::LookupLibrary>,
 }
 
 /// A compiled query: the SQL and its output columns.
@@ -107,6 +111,8 @@ pub fn compile(
         tables,
         now: opts.now,
         ctes: Vec::new(),
+        lookups: opts.lookups.as_ref(),
+        settled: lookup::settled_lookups(&plan.root),
     };
     let rel = b.node(&plan.root)?;
     let d = b.d;
@@ -155,6 +161,9 @@ struct Builder<'a> {
     tables: &'a Tables,
     now: f64,
     ctes: Vec<(String, String)>,
+    lookups: Option<&'a crate::lookups::LookupLibrary>,
+    /// `lookup` nodes whose added fields a later command settles ([`lookup::settled_lookups`]).
+    settled: std::collections::HashSet<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -427,10 +436,13 @@ impl<'a> Builder<'a> {
                 let r = self.node(right)?;
                 self.join(l, r, fields, *kind, *max)
             }
-            Op::Lookup { .. } => Err(self.err(
-                format!("`{cmd}` is not expressed in SQL yet (lookup tables are not in the store)"),
-                span,
-            )),
+            Op::Lookup { input, spec } => {
+                let r = self.node(input)?;
+                let settled = self
+                    .settled
+                    .contains(&(n as *const crate::plan::Node as usize));
+                self.lookup(r, spec, settled, cmd, span)
+            }
             Op::TakeWhile { .. } => Err(self.err(
                 format!("`{cmd} <condition>` is not expressed in SQL yet"),
                 span,
