@@ -54,10 +54,9 @@ fn walk(n: &Node, settled: bool, out: &mut HashSet<usize>) {
                 _ => settled,
             }
         }
-        Op::Project { patterns, mode, .. } => match mode {
-            ProjectMode::Table | ProjectMode::Keep if !has_wildcard(patterns) => true,
-            _ => false,
-        },
+        Op::Project { patterns, mode, .. } => {
+            matches!(mode, ProjectMode::Table | ProjectMode::Keep) && !has_wildcard(patterns)
+        }
         Op::Rename { pairs, .. } => {
             if pairs
                 .iter()
