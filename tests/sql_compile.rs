@@ -13,6 +13,7 @@ fn sql(spl: &str, d: Dialect) -> Result<String, String> {
         &Options {
             dialect: d,
             now: 0.0,
+            lookups: None,
         },
     )
     .map(|q| q.sql)
