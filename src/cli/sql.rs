@@ -482,9 +482,11 @@ fn compare_on(
             diffs.push((i.name.clone(), format!("{engine} error: {e}")));
             continue;
         }
-        let dcols: Vec<String> = serde_json::from_value(r["columns"].clone()).unwrap_or_default();
-        let drows: Vec<Vec<Vec<String>>> =
+        let mut dcols: Vec<String> =
+            serde_json::from_value(r["columns"].clone()).unwrap_or_default();
+        let mut drows: Vec<Vec<Vec<String>>> =
             serde_json::from_value(r["rows"].clone()).unwrap_or_default();
+        crate::sql::Query::settle(&mut dcols, &mut drows);
         match diff(pcols, prows, &dcols, &drows) {
             None => same += 1,
             Some(why) => diffs.push((i.name.clone(), why)),

@@ -180,9 +180,11 @@ pub fn result_frame(result: &serde_json::Value, kinds: &[Col]) -> Result<DataFra
     if let Some(e) = result.get("error").and_then(|e| e.as_str()) {
         return Err(Diagnostic::new(format!("the engine failed: {e}")));
     }
-    let names: Vec<String> = serde_json::from_value(result["columns"].clone()).unwrap_or_default();
-    let rows: Vec<Vec<Vec<String>>> =
+    let mut names: Vec<String> =
+        serde_json::from_value(result["columns"].clone()).unwrap_or_default();
+    let mut rows: Vec<Vec<Vec<String>>> =
         serde_json::from_value(result["rows"].clone()).unwrap_or_default();
+    super::Query::settle(&mut names, &mut rows);
     let mut columns = Vec::with_capacity(names.len());
     for (j, name) in names.iter().enumerate() {
         let kind = kinds

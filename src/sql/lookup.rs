@@ -19,16 +19,32 @@ use super::{Builder, Col, Kind, Rel, SqlError};
 use crate::diagnostic::Span;
 use crate::lookups::LookupSource;
 use crate::plan::{AggInput, LookupSpec, Node, Op, ProjectMode};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Largest lookup table written into the SQL.
 pub const MAX_INLINE_ROWS: usize = 5000;
 
-/// The `lookup` nodes of a plan whose added fields are settled by a later command (see the
-/// module documentation), by node address.
-pub fn settled_lookups(root: &Node) -> HashSet<usize> {
-    let mut out = HashSet::new();
-    walk(root, false, &mut out);
+/// Whether the fields a `lookup` adds can be expressed, from the commands after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// A later `table`/`fields` naming fields, or `stats`, fixes the columns first.
+    Settled,
+    /// Nothing after it enumerates the columns present: the added fields reach the output,
+    /// each with a presence flag (see [`PRESENT_PREFIX`]) that [`super::Query::settle`] reads.
+    Open,
+    /// A later command enumerates the columns present (wildcards, `fillnull` without fields,
+    /// `join` on the common fields): not expressed.
+    Tainted,
+}
+
+/// The column prefix of a lookup-added field's presence flag: 1 on every row when some result
+/// matched at the lookup (the polars engine then adds the field), else 0.
+pub const PRESENT_PREFIX: &str = "__spelunk_present__";
+
+/// Each `lookup` node of a plan (by address) and how its added fields settle.
+pub fn settled_lookups(root: &Node) -> HashMap<usize, Settle> {
+    let mut out = HashMap::new();
+    walk(root, Settle::Open, &mut out);
     out
 }
 
@@ -36,39 +52,42 @@ fn has_wildcard(patterns: &[String]) -> bool {
     patterns.iter().any(|p| p.contains('*'))
 }
 
-fn walk(n: &Node, settled: bool, out: &mut HashSet<usize>) {
+fn walk(n: &Node, state: Settle, out: &mut HashMap<usize, Settle>) {
     let below = match &n.op {
         Op::Lookup { .. } => {
-            if settled {
-                out.insert(n as *const Node as usize);
-            }
-            settled
+            out.insert(n as *const Node as usize, state);
+            state
         }
         Op::Aggregate { aggregates, .. } | Op::Window { aggregates, .. } => {
             let wild = aggregates
                 .iter()
                 .any(|a| matches!(&a.arg, Some(AggInput::Field(f)) if f.contains('*')));
             match (&n.op, wild) {
-                (_, true) => false,
-                (Op::Aggregate { .. }, false) => true,
-                _ => settled,
+                (_, true) => Settle::Tainted,
+                (Op::Aggregate { .. }, false) => Settle::Settled,
+                _ => state,
             }
         }
         Op::Project { patterns, mode, .. } => {
-            matches!(mode, ProjectMode::Table | ProjectMode::Keep) && !has_wildcard(patterns)
+            if matches!(mode, ProjectMode::Table | ProjectMode::Keep) && !has_wildcard(patterns) {
+                Settle::Settled
+            } else {
+                Settle::Tainted
+            }
         }
         Op::Rename { pairs, .. } => {
             if pairs
                 .iter()
                 .any(|(a, b)| a.contains('*') || b.contains('*'))
             {
-                false
+                Settle::Tainted
             } else {
-                settled
+                state
             }
         }
-        Op::Opaque { .. } => false,
-        _ => settled,
+        Op::Join { fields, .. } if fields.is_empty() => Settle::Tainted,
+        Op::Opaque { .. } => Settle::Tainted,
+        _ => state,
     };
     for i in n.op.inputs() {
         walk(i, below, out);
@@ -81,7 +100,7 @@ impl Builder<'_> {
         &mut self,
         r: Rel,
         l: &LookupSpec,
-        settled: bool,
+        settle: Settle,
         cmd: &str,
         span: Span,
     ) -> Result<Rel, SqlError> {
@@ -183,15 +202,16 @@ impl Builder<'_> {
             .map(|(_, f)| f)
             .filter(|f| !r.cols.iter().any(|c| &c.name == *f))
             .collect();
-        if !added.is_empty() && !settled {
+        if !added.is_empty() && settle == Settle::Tainted {
             return Err(self.err(
                 format!(
-                    "`{cmd}` adds `{}` only to results that match, and the search's output columns depend on it: not expressed in SQL (a later `table` or `stats` naming the fields makes it expressible)",
+                    "`{cmd}` adds `{}` only to results that match, and a later command enumerates the fields present: not expressed in SQL",
                     added.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("`, `")
                 ),
                 span,
             ));
         }
+        let flag_added = settle == Settle::Open;
         let d = self.d;
         // At most one row matches any input values when no input cell is a pattern and the
         // (folded) input cells of the rows are distinct: the outputs are then single values.
@@ -424,6 +444,22 @@ impl Builder<'_> {
                 kind: out_kind,
             });
         }
+        if flag_added {
+            // The polars engine adds a field only when some result got a value for it.
+            for f in &added {
+                let flag = format!("{PRESENT_PREFIX}{f}");
+                let id = self.id(f);
+                sel.push(format!(
+                    "max(CASE WHEN ({}) IS NOT NULL THEN 1 ELSE 0 END) OVER () AS {}",
+                    sel_expr(&sel, &id),
+                    self.id(&flag)
+                ));
+                cols.push(Col {
+                    name: flag,
+                    kind: Kind::Int,
+                });
+            }
+        }
         let join_on: Vec<String> = inputs
             .iter()
             .enumerate()
@@ -438,6 +474,15 @@ impl Builder<'_> {
         );
         Ok(self.cte(body, cols))
     }
+}
+
+/// The expression of the select item `... AS id`.
+fn sel_expr(sel: &[String], id: &str) -> String {
+    let tail = format!(" AS {id}");
+    sel.iter()
+        .find_map(|s| s.strip_suffix(&tail))
+        .unwrap_or("NULL")
+        .to_string()
 }
 
 /// A lookup cell's `*` pattern as a LIKE pattern (escape `\`); the cell is already folded.
@@ -484,16 +529,18 @@ mod tests {
     #[test]
     fn lookups_settle_under_table_and_stats_only() {
         let lib = crate::macros::MacroLibrary::default();
-        let settled = |spl: &str| {
+        let settle = |spl: &str| {
             let (_, plan) = crate::plan_search(spl, &lib).unwrap();
-            !settled_lookups(&plan.root).is_empty()
+            settled_lookups(&plan.root).into_values().next().unwrap()
         };
-        assert!(settled("| makeresults | lookup l a | table a b"));
-        assert!(settled("| makeresults | lookup l a | stats count by b"));
-        assert!(!settled("| makeresults | lookup l a"));
-        assert!(!settled("| makeresults | lookup l a | table *"));
-        assert!(!settled(
-            "| makeresults | lookup l a | fillnull | table a b"
-        ));
+        let s = "| makeresults | lookup l a";
+        assert_eq!(settle(&format!("{s} | table a b")), Settle::Settled);
+        assert_eq!(settle(&format!("{s} | stats count by b")), Settle::Settled);
+        assert_eq!(settle(&format!("{s} | where b=1")), Settle::Open);
+        assert_eq!(settle(&format!("{s} | table *")), Settle::Tainted);
+        assert_eq!(
+            settle(&format!("{s} | fillnull | table a b")),
+            Settle::Tainted
+        );
     }
 }

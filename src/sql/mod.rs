@@ -97,6 +97,40 @@ pub struct Query {
     pub columns: Vec<Col>,
 }
 
+impl Query {
+    /// Apply the output's data-dependent columns to an engine's result (columns and rows of
+    /// text cells): a field a `lookup` added is kept only when its presence flag says some
+    /// result matched (as the polars engine adds it), and the flags are dropped. With no rows
+    /// the flags are unknown and the fields are dropped.
+    pub fn settle(columns: &mut Vec<String>, rows: &mut [Vec<Vec<String>>]) {
+        let mut drop: Vec<usize> = Vec::new();
+        for (j, c) in columns.iter().enumerate() {
+            let Some(field) = c.strip_prefix(lookup::PRESENT_PREFIX) else {
+                continue;
+            };
+            drop.push(j);
+            let present = rows
+                .iter()
+                .any(|r| r.get(j).is_some_and(|v| v.iter().any(|x| x == "1")));
+            if !present {
+                if let Some(k) = columns.iter().position(|x| x == field) {
+                    drop.push(k);
+                }
+            }
+        }
+        drop.sort_unstable();
+        drop.dedup();
+        for j in drop.into_iter().rev() {
+            columns.remove(j);
+            for r in rows.iter_mut() {
+                if j < r.len() {
+                    r.remove(j);
+                }
+            }
+        }
+    }
+}
+
 /// Compile a plan to one SQL query over the store's tables. `text` is the expanded search
 /// (errors point into it).
 pub fn compile(
@@ -162,8 +196,8 @@ struct Builder<'a> {
     now: f64,
     ctes: Vec<(String, String)>,
     lookups: Option<&'a crate::lookups::LookupLibrary>,
-    /// `lookup` nodes whose added fields a later command settles ([`lookup::settled_lookups`]).
-    settled: std::collections::HashSet<usize>,
+    /// How each `lookup` node's added fields settle ([`lookup::settled_lookups`]).
+    settled: std::collections::HashMap<usize, lookup::Settle>,
 }
 
 impl<'a> Builder<'a> {
@@ -438,10 +472,12 @@ impl<'a> Builder<'a> {
             }
             Op::Lookup { input, spec } => {
                 let r = self.node(input)?;
-                let settled = self
+                let settle = self
                     .settled
-                    .contains(&(n as *const crate::plan::Node as usize));
-                self.lookup(r, spec, settled, cmd, span)
+                    .get(&(n as *const crate::plan::Node as usize))
+                    .copied()
+                    .unwrap_or(lookup::Settle::Tainted);
+                self.lookup(r, spec, settle, cmd, span)
             }
             Op::TakeWhile { .. } => Err(self.err(
                 format!("`{cmd} <condition>` is not expressed in SQL yet"),
