@@ -30,16 +30,21 @@ pub enum Settle {
     /// A later `table`/`fields` naming fields, or `stats`, fixes the columns first.
     Settled,
     /// Nothing after it enumerates the columns present: the added fields reach the output,
-    /// each with a presence flag (see [`PRESENT_PREFIX`]) that [`super::Query::settle`] reads.
+    /// their presence flags in a sentinel row (see [`PRESENT_PREFIX`]) that
+    /// [`super::Query::settle`] reads.
     Open,
     /// A later command enumerates the columns present (wildcards, `fillnull` without fields,
     /// `join` on the common fields): not expressed.
     Tainted,
 }
 
-/// The column prefix of a lookup-added field's presence flag: 1 on every row when some result
-/// matched at the lookup (the polars engine then adds the field), else 0.
+/// The column prefix of a lookup-added field's presence flag, set in the query's sentinel row
+/// (see [`SENTINEL`]): 1 when the polars engine has the field (some result got a value at the
+/// lookup), else 0.
 pub const PRESENT_PREFIX: &str = "__spelunk_present__";
+
+/// The column marking the sentinel row (1) a query with presence flags adds after its rows.
+pub const SENTINEL: &str = "__spelunk_sentinel__";
 
 /// Each `lookup` node of a plan (by address) and how its added fields settle.
 pub fn settled_lookups(root: &Node) -> HashMap<usize, Settle> {
@@ -444,22 +449,6 @@ impl Builder<'_> {
                 kind: out_kind,
             });
         }
-        if flag_added {
-            // The polars engine adds a field only when some result got a value for it.
-            for f in &added {
-                let flag = format!("{PRESENT_PREFIX}{f}");
-                let id = self.id(f);
-                sel.push(format!(
-                    "max(CASE WHEN ({}) IS NOT NULL THEN 1 ELSE 0 END) OVER () AS {}",
-                    sel_expr(&sel, &id),
-                    self.id(&flag)
-                ));
-                cols.push(Col {
-                    name: flag,
-                    kind: Kind::Int,
-                });
-            }
-        }
         let join_on: Vec<String> = inputs
             .iter()
             .enumerate()
@@ -472,17 +461,14 @@ impl Builder<'_> {
             tc.name,
             join_on.join(" AND ")
         );
-        Ok(self.cte(body, cols))
+        let out = self.cte(body, cols);
+        if flag_added {
+            for f in &added {
+                self.presence.push(((*f).clone(), out.name.clone()));
+            }
+        }
+        Ok(out)
     }
-}
-
-/// The expression of the select item `... AS id`.
-fn sel_expr(sel: &[String], id: &str) -> String {
-    let tail = format!(" AS {id}");
-    sel.iter()
-        .find_map(|s| s.strip_suffix(&tail))
-        .unwrap_or("NULL")
-        .to_string()
 }
 
 /// A lookup cell's `*` pattern as a LIKE pattern (escape `\`); the cell is already folded.

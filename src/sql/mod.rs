@@ -99,19 +99,28 @@ pub struct Query {
 
 impl Query {
     /// Apply the output's data-dependent columns to an engine's result (columns and rows of
-    /// text cells): a field a `lookup` added is kept only when its presence flag says some
-    /// result matched (as the polars engine adds it), and the flags are dropped. With no rows
-    /// the flags are unknown and the fields are dropped.
-    pub fn settle(columns: &mut Vec<String>, rows: &mut [Vec<Vec<String>>]) {
-        let mut drop: Vec<usize> = Vec::new();
+    /// text cells): a query whose `lookup` adds fields that reach the output ends with a
+    /// sentinel row holding each field's presence flag; the field is kept when its flag is 1 (as
+    /// the polars engine adds it), then the sentinel row and the flag columns are dropped.
+    pub fn settle(columns: &mut Vec<String>, rows: &mut Vec<Vec<Vec<String>>>) {
+        let Some(s) = columns.iter().position(|c| c == lookup::SENTINEL) else {
+            return;
+        };
+        let is_sentinel =
+            |r: &Vec<Vec<String>>| r.get(s).is_some_and(|v| v.iter().any(|x| x == "1"));
+        let sentinel = rows
+            .iter()
+            .find(|r| is_sentinel(r))
+            .cloned()
+            .unwrap_or_default();
+        rows.retain(|r| !is_sentinel(r));
+        let mut drop: Vec<usize> = vec![s];
         for (j, c) in columns.iter().enumerate() {
             let Some(field) = c.strip_prefix(lookup::PRESENT_PREFIX) else {
                 continue;
             };
             drop.push(j);
-            let present = rows
-                .iter()
-                .any(|r| r.get(j).is_some_and(|v| v.iter().any(|x| x == "1")));
+            let present = sentinel.get(j).is_some_and(|v| v.iter().any(|x| x == "1"));
             if !present {
                 if let Some(k) = columns.iter().position(|x| x == field) {
                     drop.push(k);
@@ -147,6 +156,7 @@ pub fn compile(
         ctes: Vec::new(),
         lookups: opts.lookups.as_ref(),
         settled: lookup::settled_lookups(&plan.root),
+        presence: Vec::new(),
     };
     let rel = b.node(&plan.root)?;
     let d = b.d;
@@ -167,15 +177,60 @@ pub fn compile(
             ));
         }
     }
-    sql.push_str(&format!(
-        "SELECT {} FROM {} ORDER BY __o",
-        if select.is_empty() {
-            "NULL AS __empty".to_string()
-        } else {
-            select.join(", ")
-        },
-        rel.name
-    ));
+    // Presence flags of lookup-added fields still in the output, in a sentinel row after the
+    // rows (Query::settle reads and removes it).
+    let flags: Vec<&(String, String)> = b
+        .presence
+        .iter()
+        .filter(|(f, _)| rel.cols.iter().any(|c| &c.name == f))
+        .collect();
+    if flags.is_empty() {
+        sql.push_str(&format!(
+            "SELECT {} FROM {} ORDER BY __o",
+            if select.is_empty() {
+                "NULL AS __empty".to_string()
+            } else {
+                select.join(", ")
+            },
+            rel.name
+        ));
+    } else {
+        let mut rows = Vec::new();
+        let mut sentinel = Vec::new();
+        for c in &rel.cols {
+            rows.push(format!("{} AS {}", d.ident(&c.name), d.raw_ident(&c.name)));
+            sentinel.push(format!("{} AS {}", b.null_of(c.kind), d.raw_ident(&c.name)));
+        }
+        for (f, cte) in &flags {
+            let flag = d.raw_ident(&format!("{}{f}", lookup::PRESENT_PREFIX));
+            rows.push(format!("CAST(NULL AS BIGINT) AS {flag}"));
+            sentinel.push(format!(
+                "(SELECT CASE WHEN max(CASE WHEN {} IS NOT NULL THEN 1 ELSE 0 END) = 1 THEN 1 ELSE 0 END FROM {cte}) AS {flag}",
+                d.ident(f)
+            ));
+        }
+        let sent = d.raw_ident(lookup::SENTINEL);
+        rows.push(format!("0 AS {sent}, __o"));
+        sentinel.push(format!("1 AS {sent}, CAST(NULL AS BIGINT) AS __o"));
+        let outer: Vec<String> = rel
+            .cols
+            .iter()
+            .map(|c| d.raw_ident(&c.name))
+            .chain(
+                flags
+                    .iter()
+                    .map(|(f, _)| d.raw_ident(&format!("{}{f}", lookup::PRESENT_PREFIX))),
+            )
+            .chain(std::iter::once(sent.clone()))
+            .collect();
+        sql.push_str(&format!(
+            "SELECT {} FROM (SELECT {} FROM {} UNION ALL SELECT {}) u ORDER BY u.{sent}, u.__o",
+            outer.join(", "),
+            rows.join(", "),
+            rel.name,
+            sentinel.join(", ")
+        ));
+    }
     Ok(Query {
         sql,
         columns: rel.cols,
@@ -198,6 +253,8 @@ struct Builder<'a> {
     lookups: Option<&'a crate::lookups::LookupLibrary>,
     /// How each `lookup` node's added fields settle ([`lookup::settled_lookups`]).
     settled: std::collections::HashMap<usize, lookup::Settle>,
+    /// Fields added by a `lookup` that reach the output, with the relation the lookup wrote.
+    presence: Vec<(String, String)>,
 }
 
 impl<'a> Builder<'a> {
