@@ -353,6 +353,41 @@ pub fn read_pairs(
     Ok(out)
 }
 
+/// What a pair replays: its dataset with its source and sourcetype, then every other dataset the
+/// detection's `tests:` name (Splunk's CI replays them all); the second list names those not on
+/// disk.
+pub fn pair_inputs(p: &Pair, d: &Detection) -> (Vec<Input>, Vec<String>) {
+    let mut missing = Vec::new();
+    let mut inputs = vec![Input {
+        path: p.dataset.clone(),
+        source: p.source.clone(),
+        sourcetype: p.sourcetype.clone(),
+        host: None,
+        index: None,
+    }];
+    for a in d.tests.iter().flat_map(|t| &t.attack_data) {
+        let Some(path) = local_dataset(&a.data, &p.data_root) else {
+            continue;
+        };
+        if path == p.dataset {
+            continue;
+        }
+        if !path.is_file() {
+            missing.push(path.display().to_string());
+            continue;
+        }
+        let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        inputs.push(Input {
+            path,
+            source: nonempty(&a.source),
+            sourcetype: nonempty(&a.sourcetype),
+            host: None,
+            index: None,
+        });
+    }
+    (inputs, missing)
+}
+
 /// Run each detection over its own dataset (replayed in memory).
 pub fn run_pairs(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) -> Report {
     with_large_stack(|| run_pairs_inner(pairs, lib, lookups))
@@ -379,34 +414,8 @@ fn run_pairs_inner(pairs: &[Pair], lib: &MacroLibrary, lookups: &LookupLibrary) 
                 ));
             }
             let mut store = Store::in_memory();
-            let mut inputs = vec![Input {
-                path: p.dataset.clone(),
-                source: p.source.clone(),
-                sourcetype: p.sourcetype.clone(),
-                host: None,
-                index: None,
-            }];
-            // Splunk's CI replays every dataset of the detection's test, not only this one.
-            for a in d.tests.iter().flat_map(|t| &t.attack_data) {
-                let Some(path) = local_dataset(&a.data, &p.data_root) else {
-                    continue;
-                };
-                if path == p.dataset {
-                    continue;
-                }
-                if !path.is_file() {
-                    missing.push(path.display().to_string());
-                    continue;
-                }
-                let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-                inputs.push(Input {
-                    path,
-                    source: nonempty(&a.source),
-                    sourcetype: nonempty(&a.sourcetype),
-                    host: None,
-                    index: None,
-                });
-            }
+            let (inputs, others_missing) = pair_inputs(p, &d);
+            missing.extend(others_missing);
             store
                 .replay(&inputs, &ReplayOptions::default())
                 .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;

@@ -13,6 +13,7 @@ fn sql(spl: &str, d: Dialect) -> Result<String, String> {
         &Options {
             dialect: d,
             now: 0.0,
+            lookups: None,
         },
     )
     .map(|q| q.sql)
@@ -44,15 +45,26 @@ fn what_cannot_be_expressed_is_an_error_naming_it() {
         ("index=main | spath", "spath"),
         ("index=main | streamstats count", "streamstats"),
         ("index=main | regex _raw=\"(?<=a)b\"", "regex"),
-        ("index=main | lookup foo a OUTPUT b", "lookup"),
+        ("index=main | eval a=1 | lookup foo a OUTPUT b", "lookup"),
     ] {
         let e = sql(spl, Dialect::Duckdb).unwrap_err();
         assert!(e.contains(what), "{spl}: {e}");
     }
-    // Spark's url_decode reads `+` as a space: refused there, compiled for DuckDB.
-    let spl = "index=main | eval u=urldecode(x)";
-    assert!(sql(spl, Dialect::Duckdb).is_ok());
-    assert!(sql(spl, Dialect::Spark).unwrap_err().contains("urldecode"));
+    // Without the lookup definitions, `lookup` is refused (with them it compiles:
+    // tests/sql_differential.rs).
+    let e = sql(
+        "index=main | eval a=1 | lookup foo a OUTPUT b | table b",
+        Dialect::Spark,
+    )
+    .unwrap_err();
+    assert!(e.contains("lookup"), "{e}");
+    // Spark's url_decode reads `+` as a space and fails on a bad escape: both are escaped first.
+    let q = sql(
+        "| makeresults | eval x=\"a+b\", u=urldecode(x)",
+        Dialect::Spark,
+    )
+    .unwrap();
+    assert!(q.contains("'+', '%2B'"), "{q}");
 }
 
 #[test]

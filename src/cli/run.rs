@@ -18,7 +18,7 @@ pub const SAMPLE_DATASET: &str =
 /// Arguments of `spelunk run`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Data: --data files are replayed in memory (into --store when given); with --store alone the\nstore is read; with neither, the bundled sample dataset (datasets/sample) is used. A search\nwithout index= covers all the data given, as Splunk searches its default indexes.\n\nExamples:\n  spelunk run -f detections/endpoint/credential_dumping_via_symlink_to_shadow_copy.yml\n  spelunk run --data windows-sysmon.log --sourcetype XmlWinEventLog '`sysmon` EventCode=1 | stats count by Image'\n  spelunk run --store .spelunk/store --format json '| tstats count from datamodel=Endpoint.Processes by Processes.dest'\n\nExit status: 0 when the search ran (with or without results), 1 on an error."
+    after_help = "Data: --data files are replayed in memory (into --store when given); with --store alone the\nstore is read; with neither, the bundled sample dataset (datasets/sample) is used. A search\nwithout index= covers all the data given, as Splunk searches its default indexes.\n\nExamples:\n  spelunk run -f detections/endpoint/credential_dumping_via_symlink_to_shadow_copy.yml\n  spelunk run --data windows-sysmon.log --sourcetype XmlWinEventLog '`sysmon` EventCode=1 | stats count by Image'\n  spelunk run --store .spelunk/store --format json '| tstats count from datamodel=Endpoint.Processes by Processes.dest'\n\nSpark: --engine spark compiles the search to Spark SQL and submits it with spark-submit\n(SPARK_HOME/bin or PATH; `pip install pyspark` gives one), the same table printed:\n  spelunk run --engine spark -f detections/endpoint/some_detection.yml\n  spelunk run --engine spark --master spark://head:7077 --store s3a://bucket/store --manifest manifest.json -f detection.yml\n\nExit status: 0 when the search ran (with or without results), 1 on an error."
 )]
 pub struct RunArgs {
     #[command(flatten)]
@@ -31,6 +31,48 @@ pub struct RunArgs {
     /// stderr.
     #[arg(long)]
     pub timing: bool,
+
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// The engine a search runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// In this process, on polars.
+    Polars,
+    /// Compiled to Spark SQL and submitted to a Spark cluster with `spark-submit`.
+    Spark,
+}
+
+/// Where `spelunk run` runs the search (`--engine spark` and its settings).
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// The engine: `polars` runs the search here; `spark` compiles it to Spark SQL over the store
+    /// and runs it with Spark's `spark-submit` (found via SPARK_HOME or PATH), printing the same
+    /// results.
+    #[arg(long, value_enum, default_value_t = Engine::Polars)]
+    pub engine: Engine,
+
+    /// With --engine spark: the Spark master, passed to spark-submit (`local[*]` by default;
+    /// `spark://host:7077`, `yarn`, `k8s://https://...`).
+    #[arg(long, value_name = "URL")]
+    pub master: Option<String>,
+
+    /// With --engine spark: extra Spark configuration (`--conf KEY=VALUE`), repeatable, e.g.
+    /// `spark.hadoop.fs.s3a.endpoint=...`.
+    #[arg(long = "spark-conf", value_name = "KEY=VALUE")]
+    pub spark_conf: Vec<String>,
+
+    /// With --engine spark and a --store the cluster reads by URI (`s3a://bucket/store`): a local
+    /// copy of that store's manifest.json (spelunk compiles against its tables and columns).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
+    /// With --engine spark: also write the result as parquet to this folder (any URI the cluster
+    /// writes: a local path, `s3a://...`, `hdfs://...`).
+    #[arg(long, value_name = "URI")]
+    pub spark_output: Option<String>,
 }
 
 /// Where searches read their data, and how results are printed (`run` and `repl`).
@@ -147,6 +189,21 @@ pub fn reference_data(
 }
 
 fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {
+    if run.engine.engine == Engine::Spark {
+        return run_spark(run);
+    }
+    for (set, flag) in [
+        (run.engine.master.is_some(), "--master"),
+        (!run.engine.spark_conf.is_empty(), "--spark-conf"),
+        (run.engine.manifest.is_some(), "--manifest"),
+        (run.engine.spark_output.is_some(), "--spark-output"),
+    ] {
+        if set {
+            return Err(Diagnostic::new(format!(
+                "{flag} applies to --engine spark only"
+            )));
+        }
+    }
     let args = &run.data;
     if crate::expr::time::parse_tz(&args.tz).is_none() {
         return Err(Diagnostic::new(format!(
@@ -236,4 +293,119 @@ impl Timing {
             self.start.elapsed().as_secs_f64() * 1e3
         );
     }
+}
+
+/// `--engine spark`: compile the plan to Spark SQL over the store's tables, submit it, and
+/// print the rows with the same renderer (typed by the compiled columns, as the polars engine
+/// types them).
+fn run_spark(run: &RunArgs) -> Result<String, Diagnostic> {
+    use crate::sql::external::{result_frame, run_spark as submit, SparkOptions};
+    use crate::sql::{compile, Dialect, Options, Tables};
+    let args = &run.data;
+    if crate::expr::time::parse_tz(&args.tz).is_none() {
+        return Err(Diagnostic::new(format!(
+            "unknown time zone `{}` (use an IANA name such as UTC or Europe/Paris)",
+            args.tz
+        )));
+    }
+    let (spl, origin) = run.input.read()?;
+    let lib = run.input.library()?;
+    let (expanded, plan) = crate::plan_search(&spl, &lib).map_err(|e| {
+        if e.origin == "search" {
+            e.origin(origin)
+        } else {
+            e
+        }
+    })?;
+    let remote = args
+        .store
+        .as_deref()
+        .map(|s| s.to_string_lossy().contains("://"))
+        .unwrap_or(false);
+    // Without --store the data (--data, or the bundled sample) is replayed into a temporary
+    // store on disk, which Spark reads.
+    let scratch = std::env::temp_dir().join(format!("spelunk-spark-store-{}", std::process::id()));
+    let tables = if remote {
+        let root = args
+            .store
+            .as_deref()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let Some(m) = &run.engine.manifest else {
+            return Err(Diagnostic::new(format!(
+                "--store {root} is read by the cluster: give --manifest FILE, a local copy of its manifest.json (e.g. `aws s3 cp {root}/manifest.json .`)"
+            )));
+        };
+        if !args.data.is_empty() {
+            return Err(Diagnostic::new(
+                "--data cannot be replayed into a store on a cluster: replay it with `spelunk replay --store DIR` and copy DIR there",
+            ));
+        }
+        Tables::from_manifest(m, &root).map_err(|e| Diagnostic::new(format!("store: {e}")))?
+    } else {
+        let dir = match &args.store {
+            Some(d) => d.clone(),
+            None => scratch.clone(),
+        };
+        let data = DataArgs {
+            store: Some(dir.clone()),
+            ..args.clone()
+        };
+        if args.store.is_none() || !args.data.is_empty() {
+            let mut data = data;
+            if args.store.is_none() && data.data.is_empty() {
+                data.data.push(PathBuf::from(SAMPLE_DATASET));
+                if !Path::new(SAMPLE_DATASET).exists() {
+                    return Err(Diagnostic::new("no data: give --data FILE or --store DIR (the bundled sample dataset is not available)"));
+                }
+            }
+            prepare_store(&data)?;
+        }
+        Tables::open(&dir, None).map_err(|e| Diagnostic::new(format!("store: {e}")))?
+    };
+    let lookups = lookup_library(run.input.file.as_deref(), args)?;
+    let result = (|| {
+        let q = compile(
+            &plan,
+            &expanded,
+            &tables,
+            &Options {
+                dialect: Dialect::Spark,
+                now: crate::exec::now(),
+                lookups: Some(lookups),
+            },
+        )
+        .map_err(|e| e.0)?;
+        let mut query = serde_json::json!({"id": "search", "sql": q.sql});
+        if let Some(out) = &run.engine.spark_output {
+            query["parquet"] = serde_json::Value::String(out.clone());
+        }
+        let started = std::time::Instant::now();
+        let results = submit(
+            &[query],
+            &SparkOptions {
+                master: run.engine.master.clone(),
+                conf: run.engine.spark_conf.clone(),
+                tz: args.tz.clone(),
+            },
+        )?;
+        let elapsed = started.elapsed();
+        let r = results
+            .get("search")
+            .ok_or_else(|| Diagnostic::new("Spark returned no result"))?;
+        Ok::<_, Diagnostic>((result_frame(r, &q.columns)?, elapsed))
+    })();
+    let _ = std::fs::remove_dir_all(&scratch);
+    let (mut df, elapsed) = result?;
+    if let Some(n) = args.limit {
+        df = df.head(Some(n));
+    }
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    Ok(match args.format {
+        None if terminal => {
+            view::render(&df, &args.tz, view::terminal_width())
+                + &view::footer(df.height(), elapsed)
+        }
+        format => render(&df, format.unwrap_or(OutputFormat::Table), &args.tz),
+    })
 }

@@ -6,15 +6,13 @@
 use super::input::{report, SearchInput};
 use crate::diagnostic::Diagnostic;
 use crate::exec::{self, Context};
+use crate::sql::external::{run_duckdb, run_spark, SparkOptions};
 use crate::sql::{compile, Dialect, Options, Tables};
 use crate::store::Store;
 use clap::Args;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// The DuckDB runner (also at tests/sql/duckdb_run.py), passed to `python3`.
-pub const DUCKDB_RUNNER: &str = include_str!("../../tests/sql/duckdb_run.py");
 
 /// Arguments of `spelunk sql`.
 #[derive(Debug, Args)]
@@ -48,8 +46,27 @@ pub struct SqlArgs {
 
     /// With --corpus: run each compiled detection on this engine and compare its rows with the
     /// polars engine's.
-    #[arg(long, value_name = "ENGINE", value_parser = ["duckdb"], requires = "corpus")]
+    #[arg(long, value_name = "ENGINE", value_parser = ["duckdb", "spark"], requires = "corpus")]
     pub compare: Option<String>,
+
+    /// With --compare spark: the Spark master (`local[2]`, `spark://host:7077`, `yarn`, ...;
+    /// default `local[*]`).
+    #[arg(long, value_name = "URL")]
+    pub master: Option<String>,
+
+    /// With --compare spark: extra Spark configuration, passed through (repeatable).
+    #[arg(long = "spark-conf", value_name = "KEY=VALUE")]
+    pub spark_conf: Vec<String>,
+
+    /// Instead of one store: the (detection, dataset) pairs of this TSV (attack_data's
+    /// DETECTIONS.tsv), each run over a store of its own datasets (replayed under a temporary
+    /// folder), as `spelunk check --pairs` does.
+    #[arg(long, value_name = "TSV", requires = "corpus", conflicts_with = "list")]
+    pub pairs: Option<PathBuf>,
+
+    /// With --pairs: the folder the datasets' paths resolve against (an attack_data checkout).
+    #[arg(long, value_name = "DIR", requires = "pairs")]
+    pub data_root: Option<PathBuf>,
 
     /// With --compare: fail (exit 1) unless every compiled detection returns identical rows.
     #[arg(long, requires = "compare")]
@@ -91,6 +108,18 @@ fn single(args: &SqlArgs) -> Result<String, Diagnostic> {
         }
     })?;
     let t = tables(args)?;
+    let mut dirs = Vec::new();
+    if let Some(root) = args
+        .input
+        .file
+        .as_deref()
+        .and_then(super::input::checkout_root)
+    {
+        if root.join("lookups").is_dir() {
+            dirs.push(root.join("lookups"));
+        }
+    }
+    let lookups = crate::lookups::LookupLibrary::with_dirs(&dirs)?;
     let q = compile(
         &plan,
         &expanded,
@@ -98,6 +127,7 @@ fn single(args: &SqlArgs) -> Result<String, Diagnostic> {
         &Options {
             dialect: args.dialect,
             now: crate::exec::now(),
+            lookups: Some(lookups),
         },
     )
     .map_err(|e| e.0)?;
@@ -126,11 +156,20 @@ pub fn polars_rows(df: &polars::prelude::DataFrame) -> Rows {
     (cols, rows)
 }
 
-/// One detection of the report.
+/// One detection of the report: its DuckDB and Spark SQL (when they compile) and the polars
+/// engine's rows.
 struct Item {
     name: String,
     sql: Option<String>,
+    spark_sql: Option<String>,
     rows: Option<Rows>,
+}
+
+/// A detection to report on, and the store it runs over.
+struct Job {
+    name: String,
+    search: String,
+    store: PathBuf,
 }
 
 /// The detections of a corpus run (path, search), optionally limited to a TSV list.
@@ -167,6 +206,43 @@ fn reason(msg: &str) -> String {
     msg.lines().next().unwrap_or("").to_string()
 }
 
+/// The detections of --pairs, each over a store of its own datasets (written under `scratch`).
+fn pair_jobs(
+    args: &SqlArgs,
+    root: &Path,
+    tsv: &Path,
+    scratch: &Path,
+) -> Result<Vec<Job>, Diagnostic> {
+    let data_root = args.data_root.as_deref().unwrap_or(Path::new("."));
+    let pairs = crate::conformance::read_pairs(tsv, root, data_root)?;
+    let mut jobs = Vec::new();
+    for (k, p) in pairs.iter().enumerate() {
+        let Ok(d) = crate::detection::Detection::load(&p.detection) else {
+            continue;
+        };
+        if !p.dataset.is_file() {
+            continue;
+        }
+        let dir = scratch.join(format!("pair-{k}"));
+        let mut store = Store::open(&dir).map_err(|e| Diagnostic::new(format!("store: {e}")))?;
+        let (inputs, _) = crate::conformance::pair_inputs(p, &d);
+        store
+            .replay(&inputs, &crate::store::ReplayOptions::default())
+            .map_err(|e| Diagnostic::new(format!("replay failed: {e}")))?;
+        let stem = |x: &Path| {
+            x.file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default()
+        };
+        jobs.push(Job {
+            name: format!("{} over {}", stem(&p.detection), stem(&p.dataset)),
+            search: d.search,
+            store: dir,
+        });
+    }
+    Ok(jobs)
+}
+
 fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
     let root = args.corpus.as_deref().unwrap_or(Path::new("."));
     let mut dirs = vec![];
@@ -181,41 +257,95 @@ fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
             .filter(|p| p.is_dir())
             .collect::<Vec<_>>(),
     )?;
-    let store = Store::open(&args.store).map_err(|e| Diagnostic::new(format!("store: {e}")))?;
-    let t = tables(args)?;
-    let dets = detections(root, args.list.as_deref())?;
+    let scratch = std::env::temp_dir().join(format!("spelunk-sql-pairs-{}", std::process::id()));
+    let jobs = match &args.pairs {
+        Some(tsv) => {
+            let r = pair_jobs(args, root, tsv, &scratch);
+            if r.is_err() {
+                let _ = std::fs::remove_dir_all(&scratch);
+            }
+            r?
+        }
+        None => detections(root, args.list.as_deref())?
+            .into_iter()
+            .map(|(path, search)| Job {
+                name: path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                search,
+                store: args.store.clone(),
+            })
+            .collect(),
+    };
+    let r = report_on(args, &jobs, &lib, &lookups);
+    let _ = std::fs::remove_dir_all(&scratch);
+    r
+}
+
+fn report_on(
+    args: &SqlArgs,
+    jobs: &[Job],
+    lib: &crate::macros::MacroLibrary,
+    lookups: &crate::lookups::LookupLibrary,
+) -> Result<String, Diagnostic> {
     let now = crate::exec::now();
-    // The tables are read once for all detections (as `spelunk check` does).
-    let cache = crate::exec::SourceCache::default();
     let mut planned = 0usize;
     let mut ran = 0usize;
     let mut compiled: BTreeMap<&str, usize> = BTreeMap::new();
     let mut reasons: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let mut items: Vec<Item> = Vec::new();
-    for (path, search) in &dets {
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let Ok((expanded, plan)) = crate::plan_search(search, &lib) else {
+    // The tables are read once per store for all its detections (as `spelunk check` does).
+    let mut open: Option<(PathBuf, Store, Tables, crate::exec::SourceCache)> = None;
+    for job in jobs {
+        if open.as_ref().map(|o| &o.0) != Some(&job.store) {
+            let store =
+                Store::open(&job.store).map_err(|e| Diagnostic::new(format!("store: {e}")))?;
+            let root = if args.pairs.is_some() {
+                None
+            } else {
+                args.root.as_deref()
+            };
+            let t = Tables::open(&job.store, root)
+                .map_err(|e| Diagnostic::new(format!("store: {e}")))?;
+            open = Some((
+                job.store.clone(),
+                store,
+                t,
+                crate::exec::SourceCache::default(),
+            ));
+        }
+        let Some((_, store, t, cache)) = open.as_ref() else {
+            continue;
+        };
+        let name = job.name.clone();
+        let Ok((expanded, plan)) = crate::plan_search(&job.search, lib) else {
             continue;
         };
         planned += 1;
-        let mut ctx = Context::new(&store, expanded.clone(), lib.clone());
+        let mut ctx = Context::new(store, expanded.clone(), lib.clone());
         ctx.now = now;
         ctx.lookups = lookups.clone();
-        ctx.cache = Some(&cache);
+        ctx.cache = Some(cache);
         let Ok(df) = exec::run(&plan, &ctx) else {
             continue;
         };
         ran += 1;
         let mut duck_sql = None;
+        let mut spark_sql = None;
         for (dname, d) in [("duckdb", Dialect::Duckdb), ("spark", Dialect::Spark)] {
-            match compile(&plan, &expanded, &t, &Options { dialect: d, now }) {
+            let opts = Options {
+                dialect: d,
+                now,
+                lookups: Some(lookups.clone()),
+            };
+            match compile(&plan, &expanded, t, &opts) {
                 Ok(q) => {
                     *compiled.entry(dname).or_default() += 1;
                     if d == Dialect::Duckdb {
                         duck_sql = Some(q.sql);
+                    } else {
+                        spark_sql = Some(q.sql);
                     }
                 }
                 Err(e) => reasons
@@ -226,8 +356,9 @@ fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
         }
         items.push(Item {
             name,
-            rows: duck_sql.as_ref().map(|_| polars_rows(&df)),
+            rows: (duck_sql.is_some() || spark_sql.is_some()).then(|| polars_rows(&df)),
             sql: duck_sql,
+            spark_sql,
         });
     }
     let pct = |n: usize| {
@@ -240,10 +371,14 @@ fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
     let mut out = String::new();
     out.push_str(&format!(
         "detections: {} ({} planned, {} ran on polars over {})\n",
-        dets.len(),
+        jobs.len(),
         planned,
         ran,
-        args.store.display()
+        if args.pairs.is_some() {
+            "each pair's datasets".to_string()
+        } else {
+            args.store.display().to_string()
+        }
     ));
     for d in ["duckdb", "spark"] {
         let n = compiled.get(d).copied().unwrap_or(0);
@@ -253,15 +388,29 @@ fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
         ));
     }
     let mut failed_identical = false;
-    if args.compare.is_some() {
-        let (same, diffs) = compare_duckdb(&items)?;
-        let total = items.iter().filter(|i| i.sql.is_some()).count();
+    if let Some(engine) = args.compare.as_deref() {
+        let spark = SparkOptions {
+            master: args.master.clone(),
+            conf: args.spark_conf.clone(),
+            tz: "UTC".into(),
+        };
+        let started = std::time::Instant::now();
+        let (same, diffs) = compare_on(engine, &items, &spark)?;
+        let sql_of = |i: &Item| {
+            if engine == "spark" {
+                i.spark_sql.is_some()
+            } else {
+                i.sql.is_some()
+            }
+        };
+        let total = items.iter().filter(|i| sql_of(i)).count();
         let with_rows = items
             .iter()
-            .filter(|i| i.sql.is_some() && i.rows.as_ref().is_some_and(|r| !r.1.is_empty()))
+            .filter(|i| sql_of(i) && i.rows.as_ref().is_some_and(|r| !r.1.is_empty()))
             .count();
         out.push_str(&format!(
-            "identical on duckdb: {same} of {total} compiled ({with_rows} of them return results on polars)\n"
+            "identical on {engine}: {same} of {total} compiled ({with_rows} of them return results on polars; {:.1} s on {engine})\n",
+            started.elapsed().as_secs_f64()
         ));
         for (name, why) in &diffs {
             out.push_str(&format!("  DIFFERENT {name}: {why}\n"));
@@ -284,74 +433,66 @@ fn corpus(args: &SqlArgs) -> Result<String, Diagnostic> {
     if args.require_identical && failed_identical {
         print!("{out}");
         return Err(Diagnostic::new(
-            "some detections return different rows on DuckDB than on the polars engine",
+            "some detections return different rows on the compared engine than on the polars engine",
         ));
     }
     Ok(out)
 }
 
-/// Run the compiled queries on DuckDB (python3 + the duckdb package); (identical, differences).
-fn compare_duckdb(items: &[Item]) -> Result<(usize, Vec<(String, String)>), Diagnostic> {
+/// Run the compiled queries on `engine` (DuckDB or Spark, external processes); (identical,
+/// differences).
+fn compare_on(
+    engine: &str,
+    items: &[Item],
+    spark: &SparkOptions,
+) -> Result<(usize, Vec<(String, String)>), Diagnostic> {
     let queries: Vec<serde_json::Value> = items
         .iter()
         .filter_map(|i| {
-            i.sql
-                .as_ref()
+            let sql = if engine == "spark" {
+                &i.spark_sql
+            } else {
+                &i.sql
+            };
+            sql.as_ref()
                 .map(|s| serde_json::json!({"id": i.name, "sql": s}))
         })
         .collect();
-    let results = run_duckdb(&queries)?;
+    let results = if engine == "spark" {
+        run_spark(&queries, spark)?
+    } else {
+        run_duckdb(&queries)?
+    };
     let mut same = 0;
     let mut diffs = Vec::new();
     for i in items {
-        let (Some(_), Some((pcols, prows))) = (&i.sql, &i.rows) else {
+        let sql = if engine == "spark" {
+            &i.spark_sql
+        } else {
+            &i.sql
+        };
+        let (Some(_), Some((pcols, prows))) = (sql, &i.rows) else {
             continue;
         };
         let Some(r) = results.get(&i.name) else {
-            diffs.push((i.name.clone(), "no result from duckdb".into()));
+            diffs.push((i.name.clone(), format!("no result from {engine}")));
             continue;
         };
         if let Some(e) = r.get("error").and_then(|e| e.as_str()) {
-            diffs.push((i.name.clone(), format!("duckdb error: {e}")));
+            diffs.push((i.name.clone(), format!("{engine} error: {e}")));
             continue;
         }
-        let dcols: Vec<String> = serde_json::from_value(r["columns"].clone()).unwrap_or_default();
-        let drows: Vec<Vec<Vec<String>>> =
+        let mut dcols: Vec<String> =
+            serde_json::from_value(r["columns"].clone()).unwrap_or_default();
+        let mut drows: Vec<Vec<Vec<String>>> =
             serde_json::from_value(r["rows"].clone()).unwrap_or_default();
+        crate::sql::Query::settle(&mut dcols, &mut drows);
         match diff(pcols, prows, &dcols, &drows) {
             None => same += 1,
             Some(why) => diffs.push((i.name.clone(), why)),
         }
     }
     Ok((same, diffs))
-}
-
-/// Run queries ({id, sql}) with the DuckDB runner; id -> result.
-pub fn run_duckdb(
-    queries: &[serde_json::Value],
-) -> Result<serde_json::Map<String, serde_json::Value>, Diagnostic> {
-    let dir = std::env::temp_dir().join(format!("spelunk-sql-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| Diagnostic::new(e.to_string()))?;
-    let inp = dir.join("queries.json");
-    let outp = dir.join("results.json");
-    let script = dir.join("duckdb_run.py");
-    std::fs::write(&inp, serde_json::to_string(queries).unwrap_or_default())
-        .and_then(|_| std::fs::write(&script, DUCKDB_RUNNER))
-        .map_err(|e| Diagnostic::new(e.to_string()))?;
-    let status = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(&inp)
-        .arg(&outp)
-        .status()
-        .map_err(|e| Diagnostic::new(format!("cannot run python3: {e}")))?;
-    if !status.success() {
-        return Err(Diagnostic::new(
-            "the DuckDB runner failed (is the `duckdb` Python package installed? pip install duckdb)",
-        ));
-    }
-    let text = std::fs::read_to_string(&outp).map_err(|e| Diagnostic::new(e.to_string()))?;
-    let _ = std::fs::remove_dir_all(&dir);
-    serde_json::from_str(&text).map_err(|e| Diagnostic::new(e.to_string()))
 }
 
 /// The first difference between two result tables (None: identical). A one-value multivalue

@@ -133,7 +133,9 @@ impl Dialect {
                 out.push_str(rest);
                 out
             }
-            Dialect::Spark => pattern.replace("(?P<", "(?<"),
+            // Java names groups `(?<name>` with letters and digits only (no `_`): the SQL
+            // reads groups by number, so the names are dropped (the numbering is unchanged).
+            Dialect::Spark => unnamed_groups(pattern),
         }
     }
 
@@ -265,4 +267,52 @@ fn java_time_format(f: &str) -> Option<String> {
     }
     flush(&mut out, &mut lit);
     Some(out)
+}
+
+/// `pattern` with every named group (`(?P<name>` or `(?<name>`) made a plain group `(`, escaped
+/// characters and look-behinds (`(?<=`, `(?<!`) left alone.
+fn unnamed_groups(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(c) = rest.chars().next() {
+        if c == '\\' {
+            let n = rest[1..].chars().next().map_or(0, |e| e.len_utf8());
+            out.push_str(&rest[..1 + n]);
+            rest = &rest[1 + n..];
+            continue;
+        }
+        let head = if rest.starts_with("(?P<") {
+            4
+        } else if rest.starts_with("(?<") && !rest[3..].starts_with(['=', '!']) {
+            3
+        } else {
+            0
+        };
+        if head > 0 {
+            if let Some(end) = rest[head..].find('>') {
+                out.push('(');
+                rest = &rest[head + end + 1..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod unnamed_group_tests {
+    use super::*;
+
+    #[test]
+    fn spark_patterns_drop_group_names() {
+        let d = Dialect::Spark;
+        assert_eq!(
+            d.regex(r"(?P<src_user>[^\\]+)\\(?<x_1>\d+)"),
+            r"([^\\]+)\\(\d+)"
+        );
+        assert_eq!(d.regex(r"(?<=a)b(?<!c)"), r"(?<=a)b(?<!c)");
+        assert_eq!(d.regex(r"\(?<a>"), r"\(?<a>");
+    }
 }

@@ -17,6 +17,8 @@
 //! the command or function and where it is ([`SqlError`]), never a different answer.
 
 pub mod dialect;
+pub mod external;
+mod lookup;
 pub mod scalar;
 pub mod tables;
 
@@ -83,6 +85,9 @@ pub struct Options {
     pub dialect: Dialect,
     /// `now()`, epoch seconds (the polars engine's context time, for identical answers).
     pub now: f64,
+    /// The lookup definitions `lookup` reads (their tables are written into the SQL); None:
+    /// `lookup` is not compiled.
+    pub lookups: Option<crate::lookups::LookupLibrary>,
 }
 
 /// A compiled query: the SQL and its output columns.
@@ -90,6 +95,49 @@ pub struct Options {
 pub struct Query {
     pub sql: String,
     pub columns: Vec<Col>,
+}
+
+impl Query {
+    /// Apply the output's data-dependent columns to an engine's result (columns and rows of
+    /// text cells): a query whose `lookup` adds fields that reach the output ends with a
+    /// sentinel row holding each field's presence flag; the field is kept when its flag is 1 (as
+    /// the polars engine adds it), then the sentinel row and the flag columns are dropped.
+    pub fn settle(columns: &mut Vec<String>, rows: &mut Vec<Vec<Vec<String>>>) {
+        let Some(s) = columns.iter().position(|c| c == lookup::SENTINEL) else {
+            return;
+        };
+        let is_sentinel =
+            |r: &Vec<Vec<String>>| r.get(s).is_some_and(|v| v.iter().any(|x| x == "1"));
+        let sentinel = rows
+            .iter()
+            .find(|r| is_sentinel(r))
+            .cloned()
+            .unwrap_or_default();
+        rows.retain(|r| !is_sentinel(r));
+        let mut drop: Vec<usize> = vec![s];
+        for (j, c) in columns.iter().enumerate() {
+            let Some(field) = c.strip_prefix(lookup::PRESENT_PREFIX) else {
+                continue;
+            };
+            drop.push(j);
+            let present = sentinel.get(j).is_some_and(|v| v.iter().any(|x| x == "1"));
+            if !present {
+                if let Some(k) = columns.iter().position(|x| x == field) {
+                    drop.push(k);
+                }
+            }
+        }
+        drop.sort_unstable();
+        drop.dedup();
+        for j in drop.into_iter().rev() {
+            columns.remove(j);
+            for r in rows.iter_mut() {
+                if j < r.len() {
+                    r.remove(j);
+                }
+            }
+        }
+    }
 }
 
 /// Compile a plan to one SQL query over the store's tables. `text` is the expanded search
@@ -106,6 +154,9 @@ pub fn compile(
         tables,
         now: opts.now,
         ctes: Vec::new(),
+        lookups: opts.lookups.as_ref(),
+        settled: lookup::settled_lookups(&plan.root),
+        presence: Vec::new(),
     };
     let rel = b.node(&plan.root)?;
     let d = b.d;
@@ -126,15 +177,60 @@ pub fn compile(
             ));
         }
     }
-    sql.push_str(&format!(
-        "SELECT {} FROM {} ORDER BY __o",
-        if select.is_empty() {
-            "NULL AS __empty".to_string()
-        } else {
-            select.join(", ")
-        },
-        rel.name
-    ));
+    // Presence flags of lookup-added fields still in the output, in a sentinel row after the
+    // rows (Query::settle reads and removes it).
+    let flags: Vec<&(String, String)> = b
+        .presence
+        .iter()
+        .filter(|(f, _)| rel.cols.iter().any(|c| &c.name == f))
+        .collect();
+    if flags.is_empty() {
+        sql.push_str(&format!(
+            "SELECT {} FROM {} ORDER BY __o",
+            if select.is_empty() {
+                "NULL AS __empty".to_string()
+            } else {
+                select.join(", ")
+            },
+            rel.name
+        ));
+    } else {
+        let mut rows = Vec::new();
+        let mut sentinel = Vec::new();
+        for c in &rel.cols {
+            rows.push(format!("{} AS {}", d.ident(&c.name), d.raw_ident(&c.name)));
+            sentinel.push(format!("{} AS {}", b.null_of(c.kind), d.raw_ident(&c.name)));
+        }
+        for (f, cte) in &flags {
+            let flag = d.raw_ident(&format!("{}{f}", lookup::PRESENT_PREFIX));
+            rows.push(format!("CAST(NULL AS BIGINT) AS {flag}"));
+            sentinel.push(format!(
+                "(SELECT CASE WHEN max(CASE WHEN {} IS NOT NULL THEN 1 ELSE 0 END) = 1 THEN 1 ELSE 0 END FROM {cte}) AS {flag}",
+                d.ident(f)
+            ));
+        }
+        let sent = d.raw_ident(lookup::SENTINEL);
+        rows.push(format!("0 AS {sent}, __o"));
+        sentinel.push(format!("1 AS {sent}, CAST(NULL AS BIGINT) AS __o"));
+        let outer: Vec<String> = rel
+            .cols
+            .iter()
+            .map(|c| d.raw_ident(&c.name))
+            .chain(
+                flags
+                    .iter()
+                    .map(|(f, _)| d.raw_ident(&format!("{}{f}", lookup::PRESENT_PREFIX))),
+            )
+            .chain(std::iter::once(sent.clone()))
+            .collect();
+        sql.push_str(&format!(
+            "SELECT {} FROM (SELECT {} FROM {} UNION ALL SELECT {}) u ORDER BY u.{sent}, u.__o",
+            outer.join(", "),
+            rows.join(", "),
+            rel.name,
+            sentinel.join(", ")
+        ));
+    }
     Ok(Query {
         sql,
         columns: rel.cols,
@@ -154,6 +250,11 @@ struct Builder<'a> {
     tables: &'a Tables,
     now: f64,
     ctes: Vec<(String, String)>,
+    lookups: Option<&'a crate::lookups::LookupLibrary>,
+    /// How each `lookup` node's added fields settle ([`lookup::settled_lookups`]).
+    settled: std::collections::HashMap<usize, lookup::Settle>,
+    /// Fields added by a `lookup` that reach the output, with the relation the lookup wrote.
+    presence: Vec<(String, String)>,
 }
 
 impl<'a> Builder<'a> {
@@ -426,10 +527,15 @@ impl<'a> Builder<'a> {
                 let r = self.node(right)?;
                 self.join(l, r, fields, *kind, *max)
             }
-            Op::Lookup { .. } => Err(self.err(
-                format!("`{cmd}` is not expressed in SQL yet (lookup tables are not in the store)"),
-                span,
-            )),
+            Op::Lookup { input, spec } => {
+                let r = self.node(input)?;
+                let settle = self
+                    .settled
+                    .get(&(n as *const crate::plan::Node as usize))
+                    .copied()
+                    .unwrap_or(lookup::Settle::Tainted);
+                self.lookup(r, spec, settle, cmd, span)
+            }
             Op::TakeWhile { .. } => Err(self.err(
                 format!("`{cmd} <condition>` is not expressed in SQL yet"),
                 span,

@@ -430,12 +430,6 @@ impl<'a> Ctx<'a> {
                 span,
             ));
         }
-        if self.d == Dialect::Spark && pat.contains("(?P<") {
-            return Err(self.err(
-                format!("`{name}`: `(?P<name>...)` groups are not Java regex syntax"),
-                span,
-            ));
-        }
         Ok(())
     }
 
@@ -519,6 +513,24 @@ impl<'a> Ctx<'a> {
                     },
                     Kind::Bool,
                 )
+            }
+            ("relative_time", 2) => {
+                // Over constants only (`relative_time(now(), "-1d@d")`), computed here with the
+                // polars engine's own time modifiers, in UTC.
+                let (a, b) = (self.expr(&args[0], span)?, self.expr(&args[1], span)?);
+                match (&a.lit, &b.lit) {
+                    (Some(Lit::Num(t)), Some(Lit::Str(spec))) => {
+                        match crate::expr::time::relative_time(*t, spec, &chrono_tz::UTC) {
+                            Some(v) => Sx {
+                                sql: num_lit(v),
+                                kind: Kind::Float,
+                                lit: Some(Lit::Num(v)),
+                            },
+                            None => Sx::null(),
+                        }
+                    }
+                    _ => return Err(unsupported(" unless both its arguments are constants")),
+                }
             }
             ("null", 0) => Sx::null(),
             ("true", 0) => Sx::new("TRUE", Kind::Bool),
@@ -729,6 +741,35 @@ impl<'a> Ctx<'a> {
                     Dialect::Spark => Sx::new(format!("array_distinct({l})"), Kind::Multi),
                 }
             }
+            ("min" | "max", n) if n >= 1 => {
+                // Numbers only: Splunk's min/max over text compares numbers below strings.
+                let a = all()?;
+                if !a.iter().all(|t| t.kind.is_num()) {
+                    return Err(unsupported(" unless its arguments are numbers"));
+                }
+                let kind = if a.iter().all(|t| t.kind == Kind::Int) {
+                    Kind::Int
+                } else {
+                    Kind::Float
+                };
+                let xs: Vec<String> = a
+                    .iter()
+                    .map(|t| {
+                        if kind == Kind::Float {
+                            format!("CAST({} AS DOUBLE)", t.sql)
+                        } else {
+                            t.sql.clone()
+                        }
+                    })
+                    .collect();
+                if xs.len() == 1 {
+                    Sx::new(xs[0].clone(), kind)
+                } else {
+                    // least/greatest skip nulls in both engines, as Splunk's min/max do.
+                    let f = if name == "min" { "least" } else { "greatest" };
+                    Sx::new(format!("{f}({})", xs.join(", ")), kind)
+                }
+            }
             ("abs" | "floor" | "ceil" | "ceiling" | "sqrt", 1) => {
                 let t = self.expr(&args[0], span)?;
                 let x = format!("CAST({} AS DOUBLE)", self.to_num(&t));
@@ -838,10 +879,13 @@ impl<'a> Ctx<'a> {
                 match self.d {
                     // DuckDB's url_decode keeps `+` and invalid escapes, as Splunk's does.
                     Dialect::Duckdb => self.map_text(&t, |x| format!("url_decode({x})")),
-                    // Spark's decodes `+` as a space and fails on an invalid escape.
-                    Dialect::Spark => {
-                        return Err(unsupported(": Spark's url_decode reads `+` as a space"))
-                    }
+                    // Spark's decodes `+` as a space and fails on an invalid escape: both are
+                    // escaped first (`+` as %2B, a `%` not followed by two hex digits as %25).
+                    Dialect::Spark => self.map_text(&t, |x| {
+                        format!(
+                            "url_decode(replace(regexp_replace({x}, '%(?![0-9A-Fa-f]{{2}})', '%25'), '+', '%2B'))"
+                        )
+                    }),
                 }
             }
             ("tonumber", 1) => {

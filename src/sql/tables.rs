@@ -65,8 +65,6 @@ impl Tables {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Tables::default()),
             Err(e) => return Err(format!("{}: {e}", mpath.display())),
         };
-        let m: Manifest =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", mpath.display()))?;
         let base = match root {
             Some(r) => r.trim_end_matches('/').to_string(),
             None => {
@@ -74,6 +72,20 @@ impl Tables {
                 abs.to_string_lossy().to_string()
             }
         };
+        Tables::parse(&text, &base).map_err(|e| format!("{}: {e}", mpath.display()))
+    }
+
+    /// A store's tables from a local copy of its `manifest.json`, the store itself being where
+    /// the engine reads it (`root`: `s3a://bucket/store`, `hdfs://...`).
+    pub fn from_manifest(manifest: &Path, root: &str) -> Result<Tables, String> {
+        let text = std::fs::read_to_string(manifest)
+            .map_err(|e| format!("{}: {e}", manifest.display()))?;
+        Tables::parse(&text, root.trim_end_matches('/'))
+            .map_err(|e| format!("{}: {e}", manifest.display()))
+    }
+
+    fn parse(text: &str, base: &str) -> Result<Tables, String> {
+        let m: Manifest = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let chunks = m
             .chunks
             .into_iter()
