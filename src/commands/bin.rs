@@ -59,8 +59,9 @@ use crate::plan::operator::At;
 use crate::runtime::Context;
 use polars::prelude::{col, lit, DataType, LazyFrame};
 
-/// Run `bin`/`bucket`: with `span=`, `_time` becomes the start of its span (a time span such as
-/// `5m`); another field becomes its bin's range (`200-300`).
+/// Run `bin`/`bucket`: with a time span (`5m`), the field (`_time` or a copy of it) becomes the
+/// start of its span; with a numeric span (`span=100`), a field other than `_time` becomes its
+/// bin's range (`200-300`).
 fn execute(mut lf: LazyFrame, b: &Bin, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
     let schema = schema_of(&mut lf, "bin", c.span, ctx)?;
     if !schema.contains(&b.field) {
@@ -75,10 +76,13 @@ fn execute(mut lf: LazyFrame, b: &Bin, c: &At, ctx: &Context) -> Result<LazyFram
     let out = b.alias.clone().unwrap_or_else(|| b.field.clone());
     let v = col(b.field.as_str()).cast(DataType::Float64);
     let start = v.floor_div(lit(secs)) * lit(secs);
-    if b.field == "_time" {
+    // A time span (`1h`, `5m`: a number with a timescale) bins any field as time, to the start
+    // of its span (security_content's `eval gtime=_time | bin span=1h gtime`).
+    let time_span = span.trim().chars().any(|c| c.is_ascii_alphabetic());
+    if b.field == "_time" || time_span {
         return Ok(lf.with_column(start.alias(out.as_str())));
     }
-    // A numeric field's bin is written as its range, `200-300` (Search Reference, bin: "bins
+    // A numeric field's bin (a numeric span) is written as its range, `200-300` (Search Reference, bin: "bins
     // the values ... into ranges"; its example output lists `0-10000`, `10000-20000`, ...).
     let range = start.map(
         move |c: polars::prelude::Column| {
@@ -130,5 +134,15 @@ mod exec_tests {
         let out = crate::testkit::run_on(df, "| bin size span=100");
         let s: Vec<Option<&str>> = out.column("size").unwrap().str().unwrap().iter().collect();
         assert_eq!(s, [Some("200-300"), Some("100-200"), Some("300-400")]);
+    }
+
+    #[test]
+    fn a_time_span_bins_any_field_to_the_start_of_its_span() {
+        // `eval gtime=_time | bin span=1h gtime` (security_content's port-scan detections):
+        // a time span bins as time, not to a `start-end` range.
+        let df = df!("gtime" => [3700.0f64, 7199.0]).unwrap();
+        let out = crate::testkit::run_on(df, "| bin span=1h gtime");
+        let s: Vec<Option<f64>> = out.column("gtime").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(s, [Some(3600.0), Some(3600.0)]);
     }
 }
