@@ -27,6 +27,11 @@ pub const SEARCHES: &[&str] = &[
     "TERM(10.0.0.1) | table id",
     "CASE(WhoAmI) | table id",
     "\"net user\" | table id",
+    // CIDR values match the IPv4 addresses in the range (any value of a multivalue field).
+    "ip=\"10.0.0.0/8\" | table id",
+    "ip IN (\"192.168.0.0/16\", 172.16.0.0/12) | table id",
+    "ip!=\"10.0.0.0/8\" | table id",
+    "NOT ip=10.0.0.0/8 | table id",
 ];
 
 fn duckdb_available() -> bool {
@@ -51,17 +56,29 @@ fn order_and_terms_are_the_same_on_duckdb() {
     }
     let dir = common::temp_dir("sql-fidelity");
     let events = [
-        ("e1", 10, "alice", "ran whoami.exe /all"),
-        ("e2", 30, "bob", "who is there"),
-        ("e3", 20, "alice", "conn to 10.0.0.1:80"),
-        ("e4", 40, "carol", "src 10.0.0.1 port 22"),
-        ("e5", 30, "alice", "C:\\\\Windows\\\\WhoAmI.exe"),
-        ("e6", 5, "bob", "net user /add"),
+        ("e1", 10, "alice", "ran whoami.exe /all", "\"10.1.2.3\""),
+        ("e2", 30, "bob", "who is there", "\"192.168.1.5\""),
+        ("e3", 20, "alice", "conn to 10.0.0.1:80", "\"10.0.0.01\""),
+        (
+            "e4",
+            40,
+            "carol",
+            "src 10.0.0.1 port 22",
+            "[\"8.8.8.8\", \"172.16.5.4\"]",
+        ),
+        (
+            "e5",
+            30,
+            "alice",
+            "C:\\\\Windows\\\\WhoAmI.exe",
+            "\"not-an-ip\"",
+        ),
+        ("e6", 5, "bob", "net user /add", "null"),
     ];
     let mut text = String::new();
-    for (id, minute, user, msg) in events {
+    for (id, minute, user, msg, ip) in events {
         text.push_str(&format!(
-            "{{\"time\":\"2024-03-01T10:{minute:02}:00Z\",\"id\":\"{id}\",\"user\":\"{user}\",\"msg\":\"{msg}\"}}\n"
+            "{{\"time\":\"2024-03-01T10:{minute:02}:00Z\",\"id\":\"{id}\",\"user\":\"{user}\",\"msg\":\"{msg}\",\"ip\":{ip}}}\n"
         ));
     }
     let data = dir.join("events.json");
@@ -105,6 +122,13 @@ fn order_and_terms_are_the_same_on_duckdb() {
     assert_eq!(ids("10.0.0.1 | table id"), ["e4", "e3"]);
     assert_eq!(ids("CASE(WhoAmI) | table id"), ["e5"]);
     assert_eq!(ids("\"net user\" | table id"), ["e6"]);
+    // 10.0.0.01 is not an address (leading zero), as cidrmatch reads it.
+    assert_eq!(ids("ip=\"10.0.0.0/8\" | table id"), ["e1"]);
+    // e4's JSON array is the field `ip{}`, as Splunk names it, so only e2 has `ip` in range.
+    assert_eq!(
+        ids("ip IN (\"192.168.0.0/16\", 172.16.0.0/12) | table id"),
+        ["e2"]
+    );
     assert_eq!(ids("id=* | head 2 | table id"), ["e4", "e5"]);
     let corpus = dir.join("corpus");
     let dets = corpus.join("detections/crafted");

@@ -940,6 +940,21 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// `s` (text) is an IPv4 address (as Rust's parser reads one: four decimal octets, no
+    /// leading zeros, up to 255) whose number is within `lo..=hi`; null when `s` is.
+    fn ipv4_in(&self, s: &str, lo: u64, hi: u64) -> String {
+        let t = format!("trim({s})");
+        let shape = self.d.regex_find(
+            &t,
+            r"^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$",
+        );
+        let octet = |k: usize| format!("TRY_CAST(split_part({t}, '.', {k}) AS BIGINT)");
+        let (a, b, c, d) = (octet(1), octet(2), octet(3), octet(4));
+        format!(
+            "({shape} AND {a} <= 255 AND {b} <= 255 AND {c} <= 255 AND {d} <= 255 AND ({a} * 16777216 + {b} * 65536 + {c} * 256 + {d}) BETWEEN {lo} AND {hi})"
+        )
+    }
+
     // ---- the search language ----
 
     /// A search predicate (never null).
@@ -949,10 +964,12 @@ impl<'a> Ctx<'a> {
             Predicate::And(v) => join(v.iter().map(|x| self.search(x, at)), "AND", "TRUE")?,
             Predicate::Or(v) => join(v.iter().map(|x| self.search(x, at)), "OR", "FALSE")?,
             Predicate::Not(x) => format!("(NOT {})", self.search(x, at)?),
-            Predicate::Compare { .. } | Predicate::In { .. } if cidr_values(p).is_some() => {
+            Predicate::Compare { .. } | Predicate::In { .. }
+                if cidr_values(p).is_some_and(|c| ipv4_range(&c).is_none()) =>
+            {
                 return Err(self.err(
                     format!(
-                        "a CIDR value in a search (`{}`) is not expressed in SQL yet",
+                        "an IPv6 or malformed CIDR value in a search (`{}`) is not expressed in SQL yet",
                         cidr_values(p).unwrap_or_default()
                     ),
                     at,
@@ -1047,8 +1064,26 @@ impl<'a> Ctx<'a> {
             Kind::Multi => format!("({f} IS NOT NULL AND {} > 0)", self.d.list_len(&f)),
             _ => format!("({f} IS NOT NULL)"),
         };
+        let cidr = crate::expr::search::cidr_value(value).and_then(|c| ipv4_range(&c));
         match op {
             CmpOp::Eq | CmpOp::Ne if only_wildcard => present,
+            CmpOp::Eq | CmpOp::Ne if cidr.is_some() => {
+                // An address in the range (Search Reference, `search`: a CIDR value matches
+                // the IP addresses in it), any value of a multivalue field.
+                let (lo, hi) = cidr.unwrap_or((0, 0));
+                let m = match kind {
+                    Kind::Multi => self.d.list_any(&f, "v", &self.ipv4_in("v", lo, hi)),
+                    k => {
+                        let s = self.to_str(&Sx::new(f.clone(), k));
+                        format!("COALESCE({}, FALSE)", self.ipv4_in(&s, lo, hi))
+                    }
+                };
+                if op == CmpOp::Ne {
+                    format!("({present} AND NOT {m})")
+                } else {
+                    m
+                }
+            }
             CmpOp::Eq | CmpOp::Ne => {
                 let m = match (number, kind) {
                     (Some(n), Kind::Int | Kind::Float) => {
@@ -1124,6 +1159,26 @@ impl<'a> Ctx<'a> {
             _ => format!("COALESCE({}, FALSE)", self.d.regex_find(&f, &re)),
         }
     }
+}
+
+/// An IPv4 CIDR value's range of addresses as numbers (None: IPv6 or not a network), as
+/// `crate::expr::functions::cidr_match` reads it.
+fn ipv4_range(cidr: &str) -> Option<(u64, u64)> {
+    let (net, bits) = match cidr.trim().split_once('/') {
+        Some((n, b)) => (n, b.parse::<u32>().ok()?),
+        None => (cidr.trim(), 32),
+    };
+    let net: std::net::Ipv4Addr = net.parse().ok()?;
+    if bits > 32 {
+        return None;
+    }
+    let mask: u32 = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
+    let lo = u32::from(net) & mask;
+    Some((u64::from(lo), u64::from(lo | !mask)))
 }
 
 /// The first CIDR value (`192.0.2.0/24`) of a comparison or IN list, which matches the addresses
