@@ -51,7 +51,7 @@ pub fn compile_in(
 
 /// Time modifiers and tstats selectors: accepted, and true for every event (a replayed dataset is
 /// searched over all time, as Splunk's detection CI does).
-const ALWAYS_TRUE_FIELDS: &[&str] = &[
+pub const ALWAYS_TRUE_FIELDS: &[&str] = &[
     "earliest",
     "latest",
     "_index_earliest",

@@ -1028,21 +1028,8 @@ impl<'a> Ctx<'a> {
     }
 
     fn compare_value(&self, field: &str, op: CmpOp, value: &SearchValue) -> String {
-        const ALWAYS_TRUE: &[&str] = &[
-            "earliest",
-            "latest",
-            "_index_earliest",
-            "_index_latest",
-            "starthoursago",
-            "endhoursago",
-            "startdaysago",
-            "enddaysago",
-            "startminutesago",
-            "endminutesago",
-            "nodename",
-            "summariesonly",
-        ];
-        if ALWAYS_TRUE.contains(&field) {
+        // Time modifiers and tstats selectors, as the polars engine reads them.
+        if crate::expr::search::ALWAYS_TRUE_FIELDS.contains(&field) {
             return "TRUE".into();
         }
         let Some(c) = self.col(field) else {
