@@ -157,6 +157,7 @@ pub fn compile(
         lookups: opts.lookups.as_ref(),
         settled: lookup::settled_lookups(&plan.root),
         presence: Vec::new(),
+        given: None,
     };
     let rel = b.node(&plan.root)?;
     let d = b.d;
@@ -255,6 +256,9 @@ struct Builder<'a> {
     settled: std::collections::HashMap<usize, lookup::Settle>,
     /// Fields added by a `lookup` that reach the output, with the relation the lookup wrote.
     presence: Vec<(String, String)>,
+    /// The relation a sub-plan's empty input stands for (`appendpipe`, `foreach`), as the
+    /// polars engine's `run_plan_on`.
+    given: Option<Rel>,
 }
 
 impl<'a> Builder<'a> {
@@ -307,7 +311,10 @@ impl<'a> Builder<'a> {
         let span = n.span;
         let cmd = n.command.as_str();
         match &n.op {
-            Op::Empty => Ok(self.empty()),
+            Op::Empty => match self.given.take() {
+                Some(r) => Ok(r),
+                None => Ok(self.empty()),
+            },
             Op::Scan(Scan::Events) => self.scan(self.tables.events(), span),
             Op::Scan(Scan::Datamodel { dataset }) => match self.tables.datamodel(dataset) {
                 Some(t) => self.scan(Some(t), span),
@@ -542,7 +549,18 @@ impl<'a> Builder<'a> {
             )),
             Op::Opaque { input, operator } => {
                 let r = self.node(input)?;
-                self.opaque(r, cmd, &operator.describe(), span)
+                match cmd {
+                    "appendpipe" => {
+                        // The sub-pipeline over the current results, its rows after them.
+                        let Some(sub) = operator.subplans().first().copied() else {
+                            return Err(self.err("`appendpipe` without a sub-pipeline", span));
+                        };
+                        let out = self.over(&r, sub, span)?;
+                        Ok(self.union(vec![r, out]))
+                    }
+                    "foreach" => self.foreach(r, &operator.describe(), span),
+                    _ => self.opaque(r, cmd, &operator.describe(), span),
+                }
             }
         }
     }
@@ -1017,6 +1035,78 @@ impl<'a> Builder<'a> {
 
     /// A command lowered to an opaque operator: the few whose parameters can be read from
     /// their description (`convert ctime`, `fillnull`, `bin span=` of `_time`).
+    /// A sub-plan compiled over `r` (its empty input reads `r`); errors point at `span`.
+    fn over(&mut self, r: &Rel, sub: &Plan, span: Span) -> Result<Rel, SqlError> {
+        let outer = self.given.replace(r.clone());
+        let out = self.node(&sub.root);
+        self.given = outer;
+        out.map_err(|e| self.err(e.reason(), span))
+    }
+
+    /// `foreach`: the template once per field matching the patterns, in column order (the
+    /// columns as they are before the first run, as the polars engine reads its schema once);
+    /// `<<FIELD>>`/`<<ITEM>>` is the name, `<<MATCHSTR>>` what the first wildcard matched.
+    fn foreach(&mut self, r: Rel, desc: &str, span: Span) -> Result<Rel, SqlError> {
+        let v: serde_json::Value = serde_json::from_str(desc).unwrap_or_default();
+        if v.get("options")
+            .and_then(|o| o.as_array())
+            .is_some_and(|o| !o.is_empty())
+        {
+            return Err(self.err(
+                "`foreach` with options (mode=...) is not expressed in SQL yet",
+                span,
+            ));
+        }
+        let patterns: Vec<String> = v
+            .get("fields")
+            .and_then(|f| f.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(body) = v.get("body_text").and_then(|b| b.as_str()) else {
+            return Err(self.err("`foreach`: its template is not readable here", span));
+        };
+        let names: Vec<String> = r.cols.iter().map(|c| c.name.clone()).collect();
+        let mut done: Vec<String> = Vec::new();
+        let mut r = r;
+        for pattern in &patterns {
+            for name in &names {
+                let Some(caps) = wildcard_match(pattern, name) else {
+                    continue;
+                };
+                if done.contains(name) {
+                    continue;
+                }
+                done.push(name.clone());
+                let matchstr = if pattern.contains('*') {
+                    caps.first().cloned().unwrap_or_else(|| name.clone())
+                } else {
+                    name.clone()
+                };
+                let spl = format!(
+                    "| {}",
+                    body.replace("<<FIELD>>", name)
+                        .replace("<<MATCHSTR>>", &matchstr)
+                        .replace("<<ITEM>>", name)
+                );
+                let plan = crate::syntax::parse(&spl)
+                    .map_err(|e| e.message)
+                    .and_then(|p| crate::commands::lower_pipeline(&p, &spl).map_err(|e| e.message))
+                    .map_err(|m| {
+                        self.err(
+                            format!("`foreach` template for field `{name}` does not plan: {m}"),
+                            span,
+                        )
+                    })?;
+                r = self.over(&r, &plan, span)?;
+            }
+        }
+        Ok(r)
+    }
+
     fn opaque(&mut self, r: Rel, cmd: &str, desc: &str, span: Span) -> Result<Rel, SqlError> {
         let v: serde_json::Value = serde_json::from_str(desc).unwrap_or_default();
         let opt = |k: &str| -> Option<String> {

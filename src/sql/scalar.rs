@@ -318,9 +318,30 @@ impl<'a> Ctx<'a> {
             return Ok("CAST(NULL AS BOOLEAN)".into());
         }
         if l.kind == Kind::Multi || r.kind == Kind::Multi {
-            return Err(self.err(
-                "a comparison with a multivalue value is not expressed in SQL yet",
-                at,
+            if l.kind == Kind::Bool || r.kind == Kind::Bool {
+                return Err(self.err(
+                    "a comparison of a multivalue value with a boolean is not expressed in SQL",
+                    at,
+                ));
+            }
+            // As the polars engine: true when any value of one side compares true with any
+            // value of the other (each pair as numbers when both read as numbers, else as
+            // text); null when either side is null.
+            let (a, b) = (self.to_multi(l), self.to_multi(r));
+            let (x, y) = ("__mx", "__my");
+            let (xn, yn) = (
+                format!("TRY_CAST({x} AS DOUBLE)"),
+                format!("TRY_CAST({y} AS DOUBLE)"),
+            );
+            let pair = format!(
+                "(CASE WHEN {xn} IS NOT NULL AND {yn} IS NOT NULL THEN {} ELSE {} END)",
+                cmp(&xn, &yn),
+                cmp(x, y)
+            );
+            let inner = self.d.list_any(&b, y, &pair);
+            return Ok(format!(
+                "(CASE WHEN {a} IS NULL OR {b} IS NULL THEN CAST(NULL AS BOOLEAN) ELSE {} END)",
+                self.d.list_any(&a, x, &inner)
             ));
         }
         if l.kind == Kind::Bool || r.kind == Kind::Bool {
@@ -370,6 +391,59 @@ impl<'a> Ctx<'a> {
                 )
             }
         })
+    }
+
+    /// `min`/`max` over values that are not all numbers, as the polars engine's `min_max`:
+    /// every value of every argument (multivalues flattened, nulls skipped); values that read
+    /// as numbers rank below text; numbers compare as numbers (the winner written as Splunk
+    /// writes numbers), text lexicographically. Null when there is no value.
+    fn min_max_text(&self, a: &[Sx], want_max: bool) -> Sx {
+        let d = self.d;
+        let empty = format!(
+            "CAST({} AS {})",
+            match d {
+                Dialect::Duckdb => "[]",
+                Dialect::Spark => "array()",
+            },
+            d.list_type()
+        );
+        let lists: Vec<String> = a
+            .iter()
+            .map(|t| format!("COALESCE({}, {empty})", self.to_multi(t)))
+            .collect();
+        let all = match d {
+            Dialect::Duckdb => format!("flatten([{}])", lists.join(", ")),
+            Dialect::Spark => format!("flatten(array({}))", lists.join(", ")),
+        };
+        let num = |x: &str| format!("TRY_CAST({x} AS DOUBLE)");
+        let (filter, map, lmin, lmax) = match d {
+            Dialect::Duckdb => ("list_filter", "list_transform", "list_min", "list_max"),
+            Dialect::Spark => ("filter", "transform", "array_min", "array_max"),
+        };
+        let nums = format!(
+            "{map}({filter}({all}, {}), {})",
+            d.lambda("__v", &format!("{} IS NOT NULL", num("__v"))),
+            d.lambda("__v", &num("__v"))
+        );
+        let texts = format!(
+            "{filter}({all}, {})",
+            d.lambda(
+                "__v",
+                &format!("__v IS NOT NULL AND {} IS NULL", num("__v"))
+            )
+        );
+        let sql = if want_max {
+            format!(
+                "COALESCE({lmax}({texts}), {})",
+                float_text(d, &format!("{lmax}({nums})"))
+            )
+        } else {
+            format!(
+                "COALESCE({}, {lmin}({texts}))",
+                float_text(d, &format!("{lmin}({nums})"))
+            )
+        };
+        Sx::new(sql, Kind::Str)
     }
 
     /// `like(x, pattern)` / `x LIKE pattern`: SQL LIKE, case-sensitive, anchored.
@@ -744,8 +818,11 @@ impl<'a> Ctx<'a> {
             ("min" | "max", n) if n >= 1 => {
                 // Numbers only: Splunk's min/max over text compares numbers below strings.
                 let a = all()?;
+                if a.iter().any(|t| t.kind == Kind::Bool) {
+                    return Err(unsupported(" over a boolean"));
+                }
                 if !a.iter().all(|t| t.kind.is_num()) {
-                    return Err(unsupported(" unless its arguments are numbers"));
+                    return Ok(self.min_max_text(&a, name == "max"));
                 }
                 let kind = if a.iter().all(|t| t.kind == Kind::Int) {
                     Kind::Int
