@@ -177,6 +177,10 @@ pub const PIPELINE_SEARCHES: &[&str] = &[
     "id=* | eval m=split(tags, \",\") | eval big=if(m>5, \"y\", \"n\") | table id big",
     "id=* | eval m=split(tags, \",\") | where NOT user IN (m) | table id",
     "id=* | eval m=split(tags, \",\") | where m!=\"b\" | table id",
+    // addtotals: numeric values of the listed (or all non-internal) fields, text skipped.
+    "id=* | eval x=1, y=\"2.5\", z=\"abc\" | addtotals fieldname=Score x y z | table id Score",
+    "id=* | eval x=2 | addtotals | table id Total",
+    "id=* | eval z=\"abc\" | addtotals fieldname=S z | table id S",
     // min/max over text: numbers rank below text; numbers compare as numbers.
     "id=* | eval lo=min(tags, user), hi=max(split(tags, \",\"), 3), m2=min(split(tags, \",\")) | table id lo hi m2",
 ];
@@ -236,10 +240,17 @@ fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
     let big = rows(PIPELINE_SEARCHES[6]);
     let e1 = big.iter().find(|r| r["id"] == "e1").unwrap();
     assert_eq!(e1["big"], "y", "10 > 5 as numbers (as text \"10\" < \"5\")");
-    let mm = rows(PIPELINE_SEARCHES[9]);
+    let mm = rows(PIPELINE_SEARCHES[12]);
     let e2 = mm.iter().find(|r| r["id"] == "e2").unwrap();
     assert_eq!(e2["hi"], "bob", "text ranks above numbers in max");
     assert_eq!(e2["m2"], "2", "numbers rank below text in min");
+    let score = rows(PIPELINE_SEARCHES[9]);
+    assert_eq!(
+        score[0]["Score"], 3.5,
+        "1 + \"2.5\", \"abc\" skipped: {score:?}"
+    );
+    let none = rows(PIPELINE_SEARCHES[11]);
+    assert!(none[0].get("S").is_none(), "no number, no total: {none:?}");
     let corpus = dir.join("corpus");
     let dets = corpus.join("detections/crafted");
     std::fs::create_dir_all(&dets).unwrap();

@@ -1117,6 +1117,70 @@ impl<'a> Builder<'a> {
             })
         };
         match cmd {
+            "addtotals" => {
+                // As the polars engine: per result, the sum of the listed fields' numeric
+                // values (text that is not a number skipped, multivalue fields skipped) into
+                // `fieldname` (default `Total`); null when no value is a number.
+                if opt("col").is_some_and(|x| crate::commands::is_true(&x)) {
+                    return Err(self.err("`addtotals col=t` is not expressed in SQL yet", span));
+                }
+                if !opt("row").map(|x| crate::commands::is_true(&x)).unwrap_or(true) {
+                    return Ok(r);
+                }
+                let out = opt("fieldname").unwrap_or_else(|| "Total".into());
+                let listed: Vec<String> = v
+                    .get("fields")
+                    .and_then(|f| f.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let names: Vec<String> = if listed.is_empty() {
+                    r.cols
+                        .iter()
+                        .map(|c| c.name.clone())
+                        .filter(|n| !n.starts_with('_') && *n != out)
+                        .collect()
+                } else {
+                    select_patterns(&r.cols, &listed)
+                };
+                let mut nums = Vec::new();
+                for n in &names {
+                    let Some(c) = r.cols.iter().find(|c| &c.name == n) else {
+                        continue;
+                    };
+                    match c.kind {
+                        Kind::Multi | Kind::Null => {}
+                        Kind::Bool => {
+                            return Err(self.err(
+                                format!("`addtotals` over the boolean field `{n}` is not expressed in SQL"),
+                                span,
+                            ))
+                        }
+                        Kind::Int | Kind::Float => {
+                            nums.push(format!("CAST({} AS DOUBLE)", self.id(n)))
+                        }
+                        Kind::Str => nums.push(format!("TRY_CAST({} AS DOUBLE)", self.id(n))),
+                    }
+                }
+                let e = if nums.is_empty() {
+                    "CAST(NULL AS DOUBLE)".to_string()
+                } else {
+                    let sum = nums
+                        .iter()
+                        .fold("CAST(0 AS DOUBLE)".to_string(), |acc, x| {
+                            format!("({acc} + COALESCE({x}, 0))")
+                        });
+                    let any: Vec<String> = nums.iter().map(|x| format!("{x} IS NOT NULL")).collect();
+                    format!(
+                        "(CASE WHEN {} THEN {sum} ELSE CAST(NULL AS DOUBLE) END)",
+                        any.join(" OR ")
+                    )
+                };
+                Ok(self.assign(r, &out, Sx::new_pub(e, Kind::Float)))
+            }
             "convert" => {
                 let fmt = opt("timeformat").unwrap_or_else(|| "%m/%d/%Y %H:%M:%S".into());
                 let Some(convs) = v.get("conversions").and_then(|c| c.as_array()) else {
