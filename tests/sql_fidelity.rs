@@ -181,6 +181,14 @@ pub const PIPELINE_SEARCHES: &[&str] = &[
     "id=* | eval x=1, y=\"2.5\", z=\"abc\" | addtotals fieldname=Score x y z | table id Score",
     "id=* | eval x=2 | addtotals | table id Total",
     "id=* | eval z=\"abc\" | addtotals fieldname=S z | table id S",
+    // makemv: split at the delimiter (empty values kept, as the polars engine does).
+    "id=* | makemv delim=\",\" tags | eval n=mvcount(tags) | table id tags n",
+    "id=* | eval t=a0 . \"  \" . a1 | makemv t | eval n=mvcount(t) | table id t n",
+    // inputlookup: the table's rows in file order (empty cells null), where/start/max, append.
+    "| inputlookup seen_users",
+    "| inputlookup seen_users where user=A* | table user first",
+    "| inputlookup seen_users start=1 max=1",
+    "id=* | stats count by user | inputlookup append=t seen_users",
     // min/max over text: numbers rank below text; numbers compare as numbers.
     "id=* | eval lo=min(tags, user), hi=max(split(tags, \",\"), 3), m2=min(split(tags, \",\")) | table id lo hi m2",
 ];
@@ -240,7 +248,7 @@ fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
     let big = rows(PIPELINE_SEARCHES[6]);
     let e1 = big.iter().find(|r| r["id"] == "e1").unwrap();
     assert_eq!(e1["big"], "y", "10 > 5 as numbers (as text \"10\" < \"5\")");
-    let mm = rows(PIPELINE_SEARCHES[12]);
+    let mm = rows(PIPELINE_SEARCHES[18]);
     let e2 = mm.iter().find(|r| r["id"] == "e2").unwrap();
     assert_eq!(e2["hi"], "bob", "text ranks above numbers in max");
     assert_eq!(e2["m2"], "2", "numbers rank below text in min");
@@ -255,6 +263,17 @@ fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
     let dets = corpus.join("detections/crafted");
     std::fs::create_dir_all(&dets).unwrap();
     std::fs::create_dir_all(corpus.join("macros")).unwrap();
+    std::fs::create_dir_all(corpus.join("lookups")).unwrap();
+    std::fs::write(
+        corpus.join("lookups/seen_users.yml"),
+        "name: seen_users\nfilename: seen_users.csv\ndescription: crafted\n",
+    )
+    .unwrap();
+    std::fs::write(
+        corpus.join("lookups/seen_users.csv"),
+        "user,first,note\nalice,5,\nzed,7,x\nAnn,,y\n",
+    )
+    .unwrap();
     for (i, s) in PIPELINE_SEARCHES.iter().enumerate() {
         let yaml = format!(
             "name: crafted {i}\nid: 00000000-0000-0000-0000-{i:012}\ntype: TTP\nsearch: {}\n",

@@ -71,6 +71,10 @@ pub struct SqlArgs {
     /// With --compare: fail (exit 1) unless every compiled detection returns identical rows.
     #[arg(long, requires = "compare")]
     pub require_identical: bool,
+
+    /// With --corpus: list every detection under its reason (default: three examples each).
+    #[arg(long, requires = "corpus")]
+    pub all: bool,
 }
 
 /// Run `spelunk sql`.
@@ -423,7 +427,11 @@ fn report_on(
         out.push_str("\nnot compiled, by reason:\n");
     }
     for ((d, r), names) in grouped {
-        let shown: Vec<&str> = names.iter().take(3).map(|s| s.as_str()).collect();
+        let shown: Vec<&str> = names
+            .iter()
+            .take(if args.all { usize::MAX } else { 3 })
+            .map(|s| s.as_str())
+            .collect();
         out.push_str(&format!(
             "  [{d}] {:>4}  {r}\n         e.g. {}\n",
             names.len(),

@@ -105,8 +105,9 @@ fn table_frame(
 /// current results (`append=true`, with the union of their fields).
 #[derive(Debug)]
 pub struct InputlookupOp {
-    x: Inputlookup,
-    predicate: Option<Predicate>,
+    pub x: Inputlookup,
+    /// The `where` clause, planned.
+    pub predicate: Option<Predicate>,
 }
 
 impl crate::plan::operator::Operator for InputlookupOp {
@@ -116,6 +117,10 @@ impl crate::plan::operator::Operator for InputlookupOp {
 
     fn subplans(&self) -> Vec<&crate::plan::Plan> {
         Vec::new()
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 
     fn run(&self, mut lf: LazyFrame, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {

@@ -30,6 +30,12 @@ pub trait Operator: std::fmt::Debug + Send + Sync {
         Vec::new()
     }
 
+    /// The operator itself, for a backend that expresses some operators another way (the SQL
+    /// backend reads `inputlookup`'s table and options); None: only the polars backend runs it.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+
     /// Run on the polars backend.
     fn run(&self, input: LazyFrame, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic>;
 }

@@ -260,6 +260,9 @@ fn java_time_format(f: &str) -> Option<String> {
             'b' => "MMM",
             'p' => "a",
             'I' => "hh",
+            'A' => "EEEE",
+            'a' => "EEE",
+            'B' => "MMMM",
             '%' => "'%'",
             _ => return None,
         };

@@ -320,6 +320,9 @@ impl<'a> Builder<'a> {
                 Some(t) => self.scan(Some(t), span),
                 None => Ok(self.empty()),
             },
+            Op::Scan(Scan::Generator(g)) if cmd == "inputlookup" => {
+                self.inputlookup(None, g.as_ref(), span)
+            }
             Op::Scan(Scan::Generator(g)) if cmd == "makeresults" => {
                 // `makeresults {options}`: count= results, each with _time = now (floored).
                 let desc = g.describe();
@@ -559,6 +562,7 @@ impl<'a> Builder<'a> {
                         Ok(self.union(vec![r, out]))
                     }
                     "foreach" => self.foreach(r, &operator.describe(), span),
+                    "inputlookup" => self.inputlookup(Some(r), operator.as_ref(), span),
                     _ => self.opaque(r, cmd, &operator.describe(), span),
                 }
             }
@@ -1035,6 +1039,136 @@ impl<'a> Builder<'a> {
 
     /// A command lowered to an opaque operator: the few whose parameters can be read from
     /// their description (`convert ctime`, `fillnull`, `bin span=` of `_time`).
+    /// `inputlookup`: the table's rows in file order (every field text, empty cells null), after
+    /// `start=`/`max=` and the `where` clause; with `append=true` after the current results
+    /// (`r`), with the union of their fields, as the polars engine reads it.
+    fn inputlookup(
+        &mut self,
+        r: Option<Rel>,
+        op: &dyn crate::plan::operator::Operator,
+        span: Span,
+    ) -> Result<Rel, SqlError> {
+        use crate::commands::inputlookup::InputlookupOp;
+        use crate::syntax::ast::Options as _;
+        let Some(il) = op.as_any().and_then(|a| a.downcast_ref::<InputlookupOp>()) else {
+            return Err(self.err("`inputlookup` is not readable here", span));
+        };
+        let Some(lib) = self.lookups else {
+            return Err(self.err(
+                "`inputlookup` is not expressed in SQL without the lookup definitions",
+                span,
+            ));
+        };
+        let name = il.x.name.clone();
+        if lib.get(&name).is_none() && lib.written_name(&name, None).is_some() {
+            return Err(self.err(
+                format!("`inputlookup` of `{name}`, a table `outputlookup` writes, is not expressed in SQL"),
+                span,
+            ));
+        }
+        let (_, table) = lib.open(&name).map_err(|d| self.err(d.message, span))?;
+        let count = |k: &str| -> Result<Option<usize>, SqlError> {
+            il.x.options
+                .get_opt(k)
+                .map(|v| {
+                    v.parse::<usize>()
+                        .map_err(|_| self.err(format!("invalid {k} `{v}`"), span))
+                })
+                .transpose()
+        };
+        let start = count("start")?.unwrap_or(0);
+        let max = count("max")?.unwrap_or(usize::MAX);
+        if table.rows.len() > 5000 {
+            return Err(self.err(
+                format!(
+                    "`inputlookup` of `{name}` ({} rows) is not expressed in SQL: tables of more than 5000 rows are not inlined",
+                    table.rows.len()
+                ),
+                span,
+            ));
+        }
+        let mut cols: Vec<(usize, Col)> = Vec::new();
+        for (j, c) in table.columns.iter().enumerate() {
+            if !cols.iter().any(|(_, x)| &x.name == c) {
+                cols.push((
+                    j,
+                    Col {
+                        name: c.clone(),
+                        kind: Kind::Str,
+                    },
+                ));
+            }
+        }
+        let d = self.d;
+        let t = if cols.is_empty() {
+            self.empty()
+        } else {
+            let null = format!("CAST(NULL AS {})", d.text_type());
+            let rows: Vec<String> = table
+                .rows
+                .iter()
+                .skip(start)
+                .take(max)
+                .enumerate()
+                .map(|(n, row)| {
+                    let mut cells: Vec<String> = cols
+                        .iter()
+                        .map(|(j, _)| match row.get(*j).filter(|v| !v.is_empty()) {
+                            Some(v) => d.str_lit(v),
+                            None => null.clone(),
+                        })
+                        .collect();
+                    cells.push(format!("CAST({n} AS BIGINT)"));
+                    format!("({})", cells.join(", "))
+                })
+                .collect();
+            let names: Vec<String> = cols
+                .iter()
+                .map(|(_, c)| self.id(&c.name))
+                .chain(std::iter::once("__o".to_string()))
+                .collect();
+            let body = if rows.is_empty() {
+                let sel: Vec<String> = cols
+                    .iter()
+                    .map(|(_, c)| format!("{null} AS {}", self.id(&c.name)))
+                    .collect();
+                format!(
+                    "SELECT {}, CAST(NULL AS BIGINT) AS __o WHERE 1 = 0",
+                    sel.join(", ")
+                )
+            } else {
+                let values = rows.join(",\n  ");
+                match d {
+                    Dialect::Duckdb => format!(
+                        "SELECT * FROM (VALUES\n  {values}) AS il({})",
+                        names.join(", ")
+                    ),
+                    Dialect::Spark => format!(
+                        "SELECT * FROM VALUES\n  {values} AS il({})",
+                        names.join(", ")
+                    ),
+                }
+            };
+            let rel = self.cte(body, cols.into_iter().map(|(_, c)| c).collect());
+            match &il.predicate {
+                None => rel,
+                Some(p) => {
+                    let w = self.ctx(&rel.cols).search(p, span)?;
+                    let body = format!(
+                        "SELECT {}__o FROM {} WHERE {w}",
+                        prefix(&self.select_list(&rel.cols)),
+                        rel.name
+                    );
+                    self.cte(body, rel.cols)
+                }
+            }
+        };
+        Ok(match r {
+            None => t,
+            Some(r) => self.union(vec![r, t]),
+        })
+    }
+
     /// A sub-plan compiled over `r` (its empty input reads `r`); errors point at `span`.
     fn over(&mut self, r: &Rel, sub: &Plan, span: Span) -> Result<Rel, SqlError> {
         let outer = self.given.replace(r.clone());
@@ -1117,6 +1251,51 @@ impl<'a> Builder<'a> {
             })
         };
         match cmd {
+            "makemv" => {
+                // As the polars engine: a single-valued field split at `delim` (default a space;
+                // empty values kept); a multivalue or missing field unchanged.
+                if opt("tokenizer").is_some() {
+                    return Err(self.err("`makemv tokenizer=` is not expressed in SQL yet", span));
+                }
+                let Some(field) = v.get("field").and_then(|f| f.as_str()).map(str::to_string)
+                else {
+                    return Err(self.err("`makemv`: its field is not readable here", span));
+                };
+                let Some(c) = r.cols.iter().find(|c| c.name == field).cloned() else {
+                    return Ok(r);
+                };
+                let delim = opt("delim").unwrap_or_else(|| " ".into());
+                let sx = Sx::new_pub(self.id(&field), c.kind);
+                let e = match c.kind {
+                    Kind::Multi => return Ok(r),
+                    Kind::Bool => {
+                        return Err(self.err(
+                            "`makemv` of a boolean field is not expressed in SQL",
+                            span,
+                        ))
+                    }
+                    Kind::Null => format!("CAST(NULL AS {})", self.d.list_type()),
+                    _ if delim.is_empty() => {
+                        return Err(self.err(
+                            "`makemv` with an empty delimiter is not expressed in SQL",
+                            span,
+                        ))
+                    }
+                    _ => {
+                        let s = self.ctx(&r.cols).to_str(&sx);
+                        match self.d {
+                            Dialect::Duckdb => {
+                                format!("string_split({s}, {})", self.d.str_lit(&delim))
+                            }
+                            Dialect::Spark => format!(
+                                "split({s}, {}, -1)",
+                                self.d.str_lit(&regex::escape(&delim))
+                            ),
+                        }
+                    }
+                };
+                Ok(self.assign(r, &field, Sx::new_pub(e, Kind::Multi)))
+            }
             "addtotals" => {
                 // As the polars engine: per result, the sum of the listed fields' numeric
                 // values (text that is not a number skipped, multivalue fields skipped) into
