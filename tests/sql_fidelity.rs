@@ -189,6 +189,10 @@ pub const PIPELINE_SEARCHES: &[&str] = &[
     "| inputlookup seen_users where user=A* | table user first",
     "| inputlookup seen_users start=1 max=1",
     "id=* | stats count by user | inputlookup append=t seen_users",
+    // A field a lookup adds exists only when some result matched, also after `convert` and
+    // `fields -`, which do not enumerate the fields present.
+    "id=* | stats count min(_time) as t by user | lookup roles user OUTPUT role | convert ctime(t) | fields - count",
+    "id=* | stats count min(_time) as t by user id | lookup roles user AS id OUTPUT role | convert ctime(t) | fields - count",
     // min/max over text: numbers rank below text; numbers compare as numbers.
     "id=* | eval lo=min(tags, user), hi=max(split(tags, \",\"), 3), m2=min(split(tags, \",\")) | table id lo hi m2",
 ];
@@ -248,7 +252,7 @@ fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
     let big = rows(PIPELINE_SEARCHES[6]);
     let e1 = big.iter().find(|r| r["id"] == "e1").unwrap();
     assert_eq!(e1["big"], "y", "10 > 5 as numbers (as text \"10\" < \"5\")");
-    let mm = rows(PIPELINE_SEARCHES[18]);
+    let mm = rows(PIPELINE_SEARCHES[20]);
     let e2 = mm.iter().find(|r| r["id"] == "e2").unwrap();
     assert_eq!(e2["hi"], "bob", "text ranks above numbers in max");
     assert_eq!(e2["m2"], "2", "numbers rank below text in min");
@@ -274,6 +278,12 @@ fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
         "user,first,note\nalice,5,\nzed,7,x\nAnn,,y\n",
     )
     .unwrap();
+    std::fs::write(
+        corpus.join("lookups/roles.yml"),
+        "name: roles\nfilename: roles.csv\ndescription: crafted\n",
+    )
+    .unwrap();
+    std::fs::write(corpus.join("lookups/roles.csv"), "user,role\nalice,admin\n").unwrap();
     for (i, s) in PIPELINE_SEARCHES.iter().enumerate() {
         let yaml = format!(
             "name: crafted {i}\nid: 00000000-0000-0000-0000-{i:012}\ntype: TTP\nsearch: {}\n",

@@ -76,6 +76,9 @@ fn walk(n: &Node, state: Settle, out: &mut HashMap<usize, Settle>) {
         Op::Project { patterns, mode, .. } => {
             if matches!(mode, ProjectMode::Table | ProjectMode::Keep) && !has_wildcard(patterns) {
                 Settle::Settled
+            } else if matches!(mode, ProjectMode::Remove) && !has_wildcard(patterns) {
+                // `fields - a b` drops named fields, present or not: nothing is enumerated.
+                state
             } else {
                 Settle::Tainted
             }
@@ -91,12 +94,34 @@ fn walk(n: &Node, state: Settle, out: &mut HashMap<usize, Settle>) {
             }
         }
         Op::Join { fields, .. } if fields.is_empty() => Settle::Tainted,
+        // `convert f(x)` of named fields without `AS` changes values in place and creates no
+        // field: the added fields' presence is unchanged.
+        Op::Opaque { operator, .. }
+            if n.command == "convert" && convert_in_place(&operator.describe()) =>
+        {
+            state
+        }
         Op::Opaque { .. } => Settle::Tainted,
         _ => state,
     };
     for i in n.op.inputs() {
         walk(i, below, out);
     }
+}
+
+/// Whether a `convert` (its plan description) only converts named fields in place: no
+/// wildcard, no `AS` alias.
+fn convert_in_place(desc: &str) -> bool {
+    let v: serde_json::Value = serde_json::from_str(desc).unwrap_or_default();
+    let Some(convs) = v.get("conversions").and_then(|c| c.as_array()) else {
+        return false;
+    };
+    convs.iter().all(|c| {
+        c.get("alias").is_none_or(|a| a.is_null())
+            && c.get("field")
+                .and_then(|f| f.as_str())
+                .is_some_and(|f| !f.contains('*'))
+    })
 }
 
 impl Builder<'_> {
