@@ -163,66 +163,13 @@ fn order_and_terms_are_the_same_on_duckdb() {
     );
 }
 
-/// Searches over templated, appended and multivalue results (each must compile to SQL).
-pub const PIPELINE_SEARCHES: &[&str] = &[
-    // foreach: the template once per matching field, in column order.
-    "id=* | foreach a* [eval joined=mvappend(joined, '<<FIELD>>')] | eval j=mvjoin(joined, \" \") | table id j",
-    "id=* | foreach a* [eval n_<<MATCHSTR>>=len('<<FIELD>>')] | table id n_*",
-    "id=* | foreach a1 a0 [eval <<FIELD>>=upper(<<FIELD>>)] | table id a0 a1 a2",
-    // appendpipe: the sub-pipeline's rows after the results.
-    "id=* | stats count by user | appendpipe [stats sum(count) as count | eval user=\"TOTAL\"]",
-    "id=* | table id user | appendpipe [where user=\"nobody\"]",
-    // A comparison with a multivalue side holds when any value does (numbers as numbers).
-    "id=* | eval m=split(tags, \",\") | where m=\"b\" | table id",
-    "id=* | eval m=split(tags, \",\") | eval big=if(m>5, \"y\", \"n\") | table id big",
-    "id=* | eval m=split(tags, \",\") | where NOT user IN (m) | table id",
-    "id=* | eval m=split(tags, \",\") | where m!=\"b\" | table id",
-    // addtotals: numeric values of the listed (or all non-internal) fields, text skipped.
-    "id=* | eval x=1, y=\"2.5\", z=\"abc\" | addtotals fieldname=Score x y z | table id Score",
-    "id=* | eval x=2 | addtotals | table id Total",
-    "id=* | eval z=\"abc\" | addtotals fieldname=S z | table id S",
-    // makemv: split at the delimiter (empty values kept, as the polars engine does).
-    "id=* | makemv delim=\",\" tags | eval n=mvcount(tags) | table id tags n",
-    "id=* | eval t=a0 . \"  \" . a1 | makemv t | eval n=mvcount(t) | table id t n",
-    // inputlookup: the table's rows in file order (empty cells null), where/start/max, append.
-    "| inputlookup seen_users",
-    "| inputlookup seen_users where user=A* | table user first",
-    "| inputlookup seen_users start=1 max=1",
-    "id=* | stats count by user | inputlookup append=t seen_users",
-    // A field a lookup adds exists only when some result matched, also after `convert` and
-    // `fields -`, which do not enumerate the fields present.
-    "id=* | stats count min(_time) as t by user | lookup roles user OUTPUT role | convert ctime(t) | fields - count",
-    "id=* | stats count min(_time) as t by user id | lookup roles user AS id OUTPUT role | convert ctime(t) | fields - count",
-    // min/max over text: numbers rank below text; numbers compare as numbers.
-    "id=* | eval lo=min(tags, user), hi=max(split(tags, \",\"), 3), m2=min(split(tags, \",\")) | table id lo hi m2",
-];
-
 #[test]
 fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
     if !duckdb_available() {
         return;
     }
     let dir = common::temp_dir("sql-fidelity-pipelines");
-    let events = [
-        "{\"time\":\"2024-03-01T10:01:00Z\",\"id\":\"e1\",\"user\":\"alice\",\"a0\":\"ls\",\"a1\":\"-la\",\"tags\":\"1,b,10\"}",
-        "{\"time\":\"2024-03-01T10:02:00Z\",\"id\":\"e2\",\"user\":\"bob\",\"a0\":\"base64\",\"a1\":\"-d\",\"a2\":\"x.txt\",\"tags\":\"2,bob,3\"}",
-        "{\"time\":\"2024-03-01T10:03:00Z\",\"id\":\"e3\",\"user\":\"b\",\"a0\":\"id\",\"tags\":\"zeta,alpha\"}",
-        "{\"time\":\"2024-03-01T10:04:00Z\",\"id\":\"e4\",\"user\":\"carol\",\"a0\":\"rm\",\"a1\":\"-rf\",\"a2\":\"/\"}",
-    ];
-    let data = dir.join("events.json");
-    std::fs::write(&data, events.join("\n") + "\n").unwrap();
-    let store = dir.join("store");
-    let out = Command::new(BIN)
-        .args(["replay", "--sourcetype", "_json", "--store"])
-        .arg(&store)
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (store, corpus) = common::pipelines::write_pipeline_corpus(BIN, &dir);
     let rows = |spl: &str| -> Vec<serde_json::Value> {
         let out = Command::new(BIN)
             .args(["run", "--format", "json", "--store"])
@@ -242,55 +189,27 @@ fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
             .clone()
     };
     // The polars engine's readings, which the SQL must reproduce.
-    let j = rows(PIPELINE_SEARCHES[0]);
+    let j = rows(common::pipelines::PIPELINE_SEARCHES[0]);
     assert_eq!(
         j[0]["j"], "rm -rf /",
         "newest first, a0 a1 a2 in column order"
     );
     let m = rows("id=* | eval m=split(tags, \",\") | where m=\"b\" | table id");
     assert_eq!(m.len(), 1, "only e1 has the value b: {m:?}");
-    let big = rows(PIPELINE_SEARCHES[6]);
+    let big = rows(common::pipelines::PIPELINE_SEARCHES[6]);
     let e1 = big.iter().find(|r| r["id"] == "e1").unwrap();
     assert_eq!(e1["big"], "y", "10 > 5 as numbers (as text \"10\" < \"5\")");
-    let mm = rows(PIPELINE_SEARCHES[20]);
+    let mm = rows(common::pipelines::PIPELINE_SEARCHES[20]);
     let e2 = mm.iter().find(|r| r["id"] == "e2").unwrap();
     assert_eq!(e2["hi"], "bob", "text ranks above numbers in max");
     assert_eq!(e2["m2"], "2", "numbers rank below text in min");
-    let score = rows(PIPELINE_SEARCHES[9]);
+    let score = rows(common::pipelines::PIPELINE_SEARCHES[9]);
     assert_eq!(
         score[0]["Score"], 3.5,
         "1 + \"2.5\", \"abc\" skipped: {score:?}"
     );
-    let none = rows(PIPELINE_SEARCHES[11]);
+    let none = rows(common::pipelines::PIPELINE_SEARCHES[11]);
     assert!(none[0].get("S").is_none(), "no number, no total: {none:?}");
-    let corpus = dir.join("corpus");
-    let dets = corpus.join("detections/crafted");
-    std::fs::create_dir_all(&dets).unwrap();
-    std::fs::create_dir_all(corpus.join("macros")).unwrap();
-    std::fs::create_dir_all(corpus.join("lookups")).unwrap();
-    std::fs::write(
-        corpus.join("lookups/seen_users.yml"),
-        "name: seen_users\nfilename: seen_users.csv\ndescription: crafted\n",
-    )
-    .unwrap();
-    std::fs::write(
-        corpus.join("lookups/seen_users.csv"),
-        "user,first,note\nalice,5,\nzed,7,x\nAnn,,y\n",
-    )
-    .unwrap();
-    std::fs::write(
-        corpus.join("lookups/roles.yml"),
-        "name: roles\nfilename: roles.csv\ndescription: crafted\n",
-    )
-    .unwrap();
-    std::fs::write(corpus.join("lookups/roles.csv"), "user,role\nalice,admin\n").unwrap();
-    for (i, s) in PIPELINE_SEARCHES.iter().enumerate() {
-        let yaml = format!(
-            "name: crafted {i}\nid: 00000000-0000-0000-0000-{i:012}\ntype: TTP\nsearch: {}\n",
-            serde_json::to_string(s).unwrap()
-        );
-        std::fs::write(dets.join(format!("crafted_{i}.yml")), yaml).unwrap();
-    }
     let out = Command::new(BIN)
         .args(["sql", "--corpus"])
         .arg(&corpus)
@@ -306,7 +225,7 @@ fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
         "{report}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let n = PIPELINE_SEARCHES.len();
+    let n = common::pipelines::PIPELINE_SEARCHES.len();
     assert!(
         report.contains(&format!("identical on duckdb: {n} of {n} compiled")),
         "every crafted search compiles and is identical:\n{report}"

@@ -93,7 +93,8 @@ impl Dialect {
     pub fn list_len(self, list: &str) -> String {
         match self {
             Dialect::Duckdb => format!("len({list})"),
-            Dialect::Spark => format!("size({list})"),
+            // size(NULL) is -1 unless ANSI mode is on (spark.sql.legacy.sizeOfNull).
+            Dialect::Spark => format!("(CASE WHEN {list} IS NULL THEN NULL ELSE size({list}) END)"),
         }
     }
 

@@ -1,6 +1,8 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
+pub mod pipelines;
+
 use std::path::PathBuf;
 
 /// `../shared` beside the project, if present.
