@@ -211,6 +211,23 @@ fn a_dsdl_model_is_scored_by_the_configured_program() {
     let out = spelunk_in(&dir, &["run", "--format", "csv", DOMAINS]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    // --dsdl-model comes before the settings file.
+    let out = spelunk_in(
+        &dir,
+        &[
+            "run",
+            "--format",
+            "csv",
+            "--dsdl-model",
+            "pretrained_dga_model_dsdl=cat >/dev/null; printf 'pred_dga_proba\\n0.5\\n0.5\\n'",
+            DOMAINS,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "domain,pred_dga_proba\ngoogle.com,0.5\nxkq3jz9v0wpl2m.com,0.5\n"
+    );
     std::fs::remove_dir_all(dir.join(".spelunk")).unwrap();
 
     // 3. An executable <store>/models/dsdl/NAME.

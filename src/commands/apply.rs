@@ -1,6 +1,7 @@
 //! `apply`: apply a trained machine-learning model (Splunk MLTK) to results. spelunk applies
 //! DensityFunction models that `fit` saved: `apply <model> [threshold=... |
-//! lower_threshold=... upper_threshold=...] [show_density=true]`.
+//! lower_threshold=... upper_threshold=...] [show_density=true]`; and DSDL models through the
+//! external scorer configured for them ([`crate::mltk::dsdl`]).
 
 use super::parts::Parts;
 use crate::syntax::ast::*;
@@ -166,7 +167,7 @@ runs_execute!(Apply);
 
 impl crate::commands::SplCommand for Apply {
     const DOC: &'static str =
-        "Apply a trained machine-learning model (Splunk MLTK DensityFunction) saved by `fit ... into`.";
+        "Apply a trained machine-learning model (Splunk MLTK DensityFunction) saved by `fit ... into`, or a DSDL model through the scorer given with --dsdl-model.";
     const OPTIONS: Option<&'static [&'static str]> = Some(&[
         "threshold",
         "lower_threshold",
