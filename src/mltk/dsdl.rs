@@ -306,6 +306,19 @@ mod tests {
     }
 
     #[test]
+    fn a_multivalue_field_is_one_cell_with_a_value_per_line() {
+        let mv: ListChunked = [Some(Series::new("".into(), ["a", "b"])), None]
+            .into_iter()
+            .collect();
+        let df = DataFrame::new_infer_height(vec![mv.with_name("m".into()).into_series().into()])
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(to_csv(&df).unwrap()).unwrap(),
+            "m\n\"a\nb\"\n\"\"\n"
+        );
+    }
+
+    #[test]
     fn failures_say_what_and_show_the_scorers_stderr() {
         let df = df!("q" => ["a", "b"]).unwrap();
         let e = score(df.clone(), "m", &shell("echo boom >&2; exit 3")).unwrap_err();
