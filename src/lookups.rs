@@ -159,6 +159,8 @@ pub struct LookupLibrary {
     pub written: written::WrittenLookups,
     /// The GeoIP database `iplocation` reads, when one is given.
     pub geoip: Option<Arc<geoip::GeoIp>>,
+    /// The programs that score DSDL models for `apply` (`--dsdl-model`, `dsdl:` settings).
+    pub dsdl: crate::mltk::dsdl::Scorers,
 }
 
 impl LookupDef {

@@ -338,6 +338,11 @@ fn junit_report_validates_and_counts_each_test() {
     assert_eq!(validate_junit(&xml), (7, 2, 0, 2));
     assert!(xml.contains("classname=\"detections/failing/noisy_process.yml\""));
     assert!(xml.contains("Benign workstation activity [negative]"));
+    // The negative test that fired is a <failure> of its own test case, with the reason.
+    assert!(
+        xml.contains("<failure message=\"expected no results on this data, got 1\""),
+        "{xml}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -477,12 +482,16 @@ fn the_corpus_reports_every_detection_and_its_on_disk_pairs() {
         .as_str()
         .unwrap()
         .contains("pingid.log"));
-    // As `check --pairs` (17 of 21 tested pairs with results, pingid being the 21st): the
-    // same three detections return nothing over their data, and contentctl's threat-object
-    // rule fails detect_rtlo_in_file_name, whose `file_name` comes out null (an engine gap in
-    // `rex` with `\x{202E}`). Raise `passed` when the engine closes these.
+    // As `check --pairs` (17 of 21 tested pairs with results, pingid being the 21st), 17 pass.
+    // The three failures are gaps in the data excerpts under ../shared, not in the engine (see
+    // README, "Known data gaps"): windows_ad_abnormal_object_access_activity (two users: the
+    // avg + 3 stdev threshold cannot be exceeded), windows_ad_cross_domain_sid_history_addition
+    // (every SidHistory is in the target's own domain), detect_certipy_file_modifications (the
+    // file-creating processes have no process-creation event, so the join is empty).
+    // detect_rtlo_in_file_name passes since `eval file_name=RTLO_file_1.RTLO_file_2`
+    // concatenates (it failed when the parser read one dotted field name, null).
     let passed = s["passed"].as_u64().unwrap();
-    assert!(passed >= 16, "{passed} passed, below the 16 of this commit");
+    assert!(passed >= 17, "{passed} passed, below the 17 of this commit");
     let failed: Vec<&str> = dets
         .iter()
         .filter(|d| d["status"] == "fail")
@@ -490,10 +499,15 @@ fn the_corpus_reports_every_detection_and_its_on_disk_pairs() {
         .collect();
     let known = [
         "detect_certipy_file_modifications.yml",
-        "detect_rtlo_in_file_name.yml",
         "windows_ad_abnormal_object_access_activity.yml",
         "windows_ad_cross_domain_sid_history_addition.yml",
     ];
+    assert!(
+        !failed
+            .iter()
+            .any(|f| f.ends_with("detect_rtlo_in_file_name.yml")),
+        "{failed:?}"
+    );
     for f in &failed {
         assert!(known.iter().any(|k| f.ends_with(k)), "new failure: {f}");
     }

@@ -37,6 +37,9 @@ fn run_over_sample(
     )
     .expect("sample database");
     lookups.set_geoip(db);
+    // DSDL models are scored by the tests' stand-in scorer (character statistics, not DSDL's
+    // pretrained networks), the way a user configures `--dsdl-model NAME=COMMAND`.
+    lookups.dsdl = common::stand_in_dsdl_scorers();
     let report = run_list(paths, lib, &lookups, &store);
     eprintln!("{report}");
     report

@@ -356,6 +356,44 @@ fn concatenation_renders_integers_without_fraction() {
 }
 
 #[test]
+fn an_unquoted_period_between_names_concatenates_fields() {
+    // Search Reference, eval: `.` concatenates, and a field name with a period is written in
+    // single quotes. security_content's detect_rtlo_in_file_name does
+    // `eval file_name=RTLO_file_1.RTLO_file_2`. A frame that also has a field named
+    // `RTLO_file_1.RTLO_file_2` tells the two readings apart.
+    let df = df!(
+        "id" => [0i32, 1],
+        "RTLO_file_1" => [Some("invoice_"), Some("a")],
+        "RTLO_file_2" => [Some("fdp.exe"), None],
+        "RTLO_file_1.RTLO_file_2" => [Some("dotted"), Some("dotted")],
+    )
+    .unwrap();
+    assert_eq!(
+        eval(&df, "RTLO_file_1.RTLO_file_2"),
+        vec!["invoice_fdp.exe", "null"]
+    );
+    assert_eq!(
+        eval(&df, "'RTLO_file_1.RTLO_file_2'"),
+        vec!["dotted", "dotted"]
+    );
+    assert_eq!(
+        eval(&df, "RTLO_file_1 . RTLO_file_2 . '_id'"),
+        vec!["null", "null"]
+    );
+    assert_eq!(
+        kept(&df, r#"RTLO_file_1.RTLO_file_2="invoice_fdp.exe""#),
+        vec![0]
+    );
+    assert_eq!(
+        kept(&df, r#"'RTLO_file_1.RTLO_file_2'="dotted""#),
+        vec![0, 1]
+    );
+    // A number keeps its decimal point; a name then a number concatenates.
+    assert_eq!(eval1("1.5 + 1"), "2.5");
+    assert_eq!(eval(&df, "RTLO_file_1.5"), vec!["invoice_5", "a5"]);
+}
+
+#[test]
 fn plus_adds_numbers_and_concatenates_strings() {
     let df = df!("a" => ["5", "x"], "b" => ["3", "y"]).unwrap();
     assert_eq!(eval(&df, "a + b"), vec!["8", "xy"]);

@@ -1,6 +1,8 @@
 //! MLTK end to end: `fit ... into` in one `spelunk run` writes `<store>/models/<name>.json`, a
 //! later run applies it; without a store the model is gone; the corpus's `apply` detections run
-//! in `spelunk check` after their shipped baselines, DSDL models being a clear error.
+//! in `spelunk check` after their shipped baselines, DSDL models being a clear error without a
+//! scorer and running with one (`--dsdl-model`, `dsdl:` in the settings file, an executable in
+//! the store).
 
 mod common;
 
@@ -127,5 +129,167 @@ fn the_corpus_apply_detections_run_after_their_baselines() {
         }
     }
     assert_eq!(report["ran"], density.len());
+
+    // With a scorer for each DSDL model (the tests' stand-in), all of them run.
+    let flags: Vec<String> = common::DSDL_MODELS
+        .iter()
+        .map(|m| format!("{m}={}", common::stand_in_dsdl_command()))
+        .collect();
+    let mut args = vec![
+        "check",
+        "--corpus",
+        corpus.to_str().unwrap(),
+        "--list",
+        list.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    for f in &flags {
+        args.extend(["--dsdl-model", f.as_str()]);
+    }
+    let out = spelunk(&args);
+    let report: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out)));
+    assert_eq!(
+        report["ran"],
+        density.len() + dsdl.len(),
+        "{}",
+        report["outcomes"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn spelunk_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("XDG_CONFIG_HOME")
+        .env("HOME", dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run spelunk")
+}
+
+/// A search of two results whose `domain` a DSDL model scores.
+const DOMAINS: &str = "| makeresults count=2 | streamstats count as i | eval domain=if(i=1, \"google.com\", \"xkq3jz9v0wpl2m.com\") | apply pretrained_dga_model_dsdl | table domain pred_dga_proba";
+
+#[test]
+fn a_dsdl_model_is_scored_by_the_configured_program() {
+    let dir = common::temp_dir("dsdl-scorer");
+    // A scorer that finds `domain` in the CSV header and returns one prediction per row: 0.9
+    // for a domain with a digit, else 0.1.
+    std::fs::write(
+        dir.join("scorer.sh"),
+        "#!/bin/sh\nawk -F, 'NR==1{for(j=1;j<=NF;j++) if($j==\"domain\") d=j; print \"pred_dga_proba\"; next} {print ($d ~ /[0-9]/ ? \"0.9\" : \"0.1\")}'\n",
+    )
+    .unwrap();
+    let want = "domain,pred_dga_proba\ngoogle.com,0.1\nxkq3jz9v0wpl2m.com,0.9\n";
+
+    // 1. --dsdl-model NAME=COMMAND
+    let out = spelunk_in(
+        &dir,
+        &[
+            "run",
+            "--format",
+            "csv",
+            "--dsdl-model",
+            "pretrained_dga_model_dsdl=sh scorer.sh",
+            DOMAINS,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+
+    // 2. `dsdl:` in .spelunk/config.yml: the command runs in the settings file's folder.
+    std::fs::create_dir_all(dir.join(".spelunk")).unwrap();
+    std::fs::copy(dir.join("scorer.sh"), dir.join(".spelunk/scorer.sh")).unwrap();
+    std::fs::write(
+        dir.join(".spelunk/config.yml"),
+        "dsdl:\n  pretrained_dga_model_dsdl: sh scorer.sh\n",
+    )
+    .unwrap();
+    let out = spelunk_in(&dir, &["run", "--format", "csv", DOMAINS]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    // --dsdl-model comes before the settings file.
+    let out = spelunk_in(
+        &dir,
+        &[
+            "run",
+            "--format",
+            "csv",
+            "--dsdl-model",
+            "pretrained_dga_model_dsdl=cat >/dev/null; printf 'pred_dga_proba\\n0.5\\n0.5\\n'",
+            DOMAINS,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "domain,pred_dga_proba\ngoogle.com,0.5\nxkq3jz9v0wpl2m.com,0.5\n"
+    );
+    std::fs::remove_dir_all(dir.join(".spelunk")).unwrap();
+
+    // 3. An executable <store>/models/dsdl/NAME.
+    let store = dir.join("store");
+    std::fs::create_dir_all(store.join("models/dsdl")).unwrap();
+    let exe = store.join("models/dsdl/pretrained_dga_model_dsdl");
+    std::fs::copy(dir.join("scorer.sh"), &exe).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = spelunk_in(
+        &dir,
+        &[
+            "run",
+            "--store",
+            store.to_str().unwrap(),
+            "--format",
+            "csv",
+            DOMAINS,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+
+    // Without a scorer: the DSDL explanation and how to configure one.
+    let out = spelunk_in(&dir, &["run", DOMAINS]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("(DSDL) cannot run in spelunk"), "{err}");
+    assert!(
+        err.contains("--dsdl-model pretrained_dga_model_dsdl=COMMAND"),
+        "{err}"
+    );
+
+    // A failing scorer: its exit status and standard error.
+    let out = spelunk_in(
+        &dir,
+        &[
+            "run",
+            "--dsdl-model",
+            "pretrained_dga_model_dsdl=echo 'no GPU here' >&2; exit 7",
+            DOMAINS,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("exit status: 7") && err.contains("no GPU here"),
+        "{err}"
+    );
+
+    // A scorer that loses a row.
+    let out = spelunk_in(
+        &dir,
+        &[
+            "run",
+            "--dsdl-model",
+            "pretrained_dga_model_dsdl=sh scorer.sh | head -2",
+            DOMAINS,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("returned 1 rows for 2 input rows"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -60,6 +60,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE.mmdb")]
     pub geoip: Option<PathBuf>,
 
+    /// A program that scores the DSDL model NAME for `apply NAME` (repeatable): it reads the
+    /// results as CSV on standard input and writes them back as CSV, one row per row, with the
+    /// model's prediction fields (see README, "MLTK models"). Also `dsdl:` in the settings file.
+    #[arg(long = "dsdl-model", value_name = "NAME=COMMAND")]
+    pub dsdl_model: Vec<String>,
+
     /// Pass when at least this percentage passes (default: all must).
     #[arg(long, value_name = "PCT")]
     pub min_percent: Option<f64>,
@@ -107,7 +113,7 @@ fn inner(args: &CheckArgs) -> Result<ExitCode, Diagnostic> {
         LookupLibrary::builtin()
     };
     // Tables `outputlookup` writes stay in memory: a check never changes the store it reads.
-    super::run::reference_data(&mut lookups, None, args.geoip.as_deref())?;
+    super::run::reference_data(&mut lookups, None, args.geoip.as_deref(), &args.dsdl_model)?;
     let from_tests = !args.tests.is_empty();
     let (report, pass_all) = if args.pairs.is_some() || from_tests {
         let pairs = match &args.pairs {

@@ -6,16 +6,22 @@
 //! ```yaml
 //! # The GeoIP database `iplocation` reads (a MaxMind City .mmdb); relative to this file's folder.
 //! geoip: /usr/share/GeoIP/GeoLite2-City.mmdb
+//! # Programs that score DSDL models for `apply NAME` (see `mltk::dsdl`): NAME: COMMAND, run with
+//! # `sh -c` in this file's folder.
+//! dsdl:
+//!   pretrained_dga_model_dsdl: python3 scorers/dga.py
 //! ```
 //!
-//! A setting on the command line (`--geoip`) comes first, then the environment
-//! (`SPELUNK_GEOIP`), then the file. An unknown key is an error, so that a misspelt setting is
-//! not silently ignored.
+//! A setting on the command line (`--geoip`, `--dsdl-model NAME=COMMAND`) comes first, then the
+//! environment (`SPELUNK_GEOIP`), then the file. An unknown key is an error, so that a misspelt
+//! setting is not silently ignored.
 
 use crate::diagnostic::Diagnostic;
 use crate::lookups::geoip::GeoIp;
 use crate::lookups::LookupLibrary;
+use crate::mltk::dsdl::{Program, Scorer, Scorers};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The settings file's keys.
@@ -24,6 +30,9 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// The GeoIP database `iplocation` reads.
     pub geoip: Option<PathBuf>,
+    /// The commands that score DSDL models, by model name.
+    #[serde(default)]
+    pub dsdl: BTreeMap<String, String>,
 }
 
 /// The settings files looked for, in order.
@@ -94,6 +103,53 @@ pub fn apply_geoip(lookups: &mut LookupLibrary, flag: Option<&Path>) -> Result<(
     Ok(())
 }
 
+/// The DSDL scorers: each `--dsdl-model NAME=COMMAND` of `flags` (run in the current folder),
+/// then the `dsdl:` entries of the settings file for other names (run in that file's folder).
+pub fn dsdl_scorers(flags: &[String]) -> Result<Scorers, Diagnostic> {
+    let mut map = BTreeMap::new();
+    if let Some((file, c)) = load()? {
+        let dir = file.parent().map(|d| {
+            if d.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                d.to_path_buf()
+            }
+        });
+        for (name, command) in c.dsdl {
+            let name = crate::mltk::model_name(&name)
+                .map_err(|e| Diagnostic::new(format!("`dsdl:` in {}: {e}", file.display())))?
+                .to_string();
+            map.insert(
+                name,
+                Scorer {
+                    program: Program::Shell {
+                        command,
+                        dir: dir.clone(),
+                    },
+                    origin: format!("`dsdl:` in {}", file.display()),
+                },
+            );
+        }
+    }
+    for f in flags {
+        let (name, command) = crate::mltk::dsdl::parse_flag(f).map_err(Diagnostic::new)?;
+        map.insert(
+            name,
+            Scorer {
+                program: Program::Shell { command, dir: None },
+                origin: "--dsdl-model".into(),
+            },
+        );
+    }
+    Ok(Scorers::new(map))
+}
+
+/// Give the lookups the DSDL scorers of `flags` and the settings file.
+pub fn apply_dsdl(lookups: &mut LookupLibrary, flags: &[String]) -> Result<(), Diagnostic> {
+    lookups.dsdl = dsdl_scorers(flags)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +169,8 @@ mod tests {
         );
         std::fs::write(&f, "").unwrap();
         assert_eq!(read_config(&f).unwrap().geoip, None);
+        std::fs::write(&f, "dsdl:\n  app:m1: python3 s.py\n").unwrap();
+        assert_eq!(read_config(&f).unwrap().dsdl["app:m1"], "python3 s.py");
         std::fs::write(&f, "geo_ip: x.mmdb\n").unwrap();
         let e = read_config(&f).unwrap_err();
         assert!(e.message.contains("geo_ip"), "{e}");

@@ -101,6 +101,12 @@ pub struct DataArgs {
     #[arg(long, value_name = "FILE.mmdb")]
     pub geoip: Option<PathBuf>,
 
+    /// A program that scores the DSDL model NAME for `apply NAME` (repeatable): it reads the
+    /// results as CSV on standard input and writes them back as CSV, one row per row, with the
+    /// model's prediction fields (see README, "MLTK models"). Also `dsdl:` in the settings file.
+    #[arg(long = "dsdl-model", value_name = "NAME=COMMAND")]
+    pub dsdl_model: Vec<String>,
+
     /// Time zone for rendering and parsing times (IANA name).
     #[arg(long, default_value = "UTC", value_name = "ZONE")]
     pub tz: String,
@@ -170,22 +176,30 @@ pub fn lookup_library(file: Option<&Path>, args: &DataArgs) -> Result<LookupLibr
     }
     dirs.extend(args.lookups.iter().cloned());
     let mut lib = LookupLibrary::with_dirs(&dirs)?;
-    reference_data(&mut lib, args.store.as_deref(), args.geoip.as_deref())?;
+    reference_data(
+        &mut lib,
+        args.store.as_deref(),
+        args.geoip.as_deref(),
+        &args.dsdl_model,
+    )?;
     Ok(lib)
 }
 
 /// What searches read besides events and lookup definitions: `outputlookup` writes into
 /// `<store>/lookups/` with a store (in memory without one), and `iplocation` reads the GeoIP
-/// database of `--geoip`, `SPELUNK_GEOIP` or the settings file ([`super::config`]).
+/// database of `--geoip`, `SPELUNK_GEOIP` or the settings file ([`super::config`]); `apply`
+/// scores DSDL models with the programs of `--dsdl-model` or the settings file.
 pub fn reference_data(
     lib: &mut LookupLibrary,
     store: Option<&Path>,
     geoip: Option<&Path>,
+    dsdl: &[String],
 ) -> Result<(), Diagnostic> {
     if let Some(dir) = store {
         lib.written = crate::lookups::written::WrittenLookups::in_dir(dir.join("lookups"));
     }
-    super::config::apply_geoip(lib, geoip)
+    super::config::apply_geoip(lib, geoip)?;
+    super::config::apply_dsdl(lib, dsdl)
 }
 
 fn run_inner(run: &RunArgs) -> Result<String, Diagnostic> {

@@ -55,6 +55,12 @@ pub struct TestArgs {
     #[arg(long, value_name = "FILE.mmdb")]
     pub geoip: Option<PathBuf>,
 
+    /// A program that scores the DSDL model NAME for `apply NAME` (repeatable): it reads the
+    /// results as CSV on standard input and writes them back as CSV, one row per row, with the
+    /// model's prediction fields (see README, "MLTK models"). Also `dsdl:` in the settings file.
+    #[arg(long = "dsdl-model", value_name = "NAME=COMMAND")]
+    pub dsdl_model: Vec<String>,
+
     /// List every skipped detection (text format).
     #[arg(long)]
     pub list_skipped: bool,
@@ -174,6 +180,7 @@ fn inner(args: &TestArgs) -> Result<u8, Diagnostic> {
     let content = content_dir(args.content.as_deref(), &args.paths)?;
     let (macros, mut lookups) = libraries(content.as_deref())?;
     super::config::apply_geoip(&mut lookups, args.geoip.as_deref())?;
+    super::config::apply_dsdl(&mut lookups, &args.dsdl_model)?;
     let detections = selected(
         &args.paths,
         content.as_deref(),

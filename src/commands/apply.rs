@@ -1,6 +1,7 @@
 //! `apply`: apply a trained machine-learning model (Splunk MLTK) to results. spelunk applies
 //! DensityFunction models that `fit` saved: `apply <model> [threshold=... |
-//! lower_threshold=... upper_threshold=...] [show_density=true]`.
+//! lower_threshold=... upper_threshold=...] [show_density=true]`; and DSDL models through the
+//! external scorer configured for them ([`crate::mltk::dsdl`]).
 
 use super::parts::Parts;
 use crate::syntax::ast::*;
@@ -53,7 +54,7 @@ pub(crate) fn missing_model_error(
 ) -> Diagnostic {
     if let Some(why) = crate::mltk::dsdl_model_hint(name) {
         let mut d = ctx.error(
-            "pretrained deep-learning models of the Splunk App for Data Science and Deep Learning (DSDL) cannot run in spelunk",
+            "pretrained deep-learning models of the Splunk App for Data Science and Deep Learning (DSDL) cannot run in spelunk without a scorer",
             span,
         );
         d.notes.push(why);
@@ -83,12 +84,25 @@ fn missing_model(name: &str, ctx: &Context) -> String {
 /// (`IsOutlier(<field>)`, `BoundaryRanges`, `ProbabilityDensity(<field>)` when the model was
 /// fitted with `show_density=true` or `apply` asks for it). `threshold=` (or
 /// `lower_threshold=`/`upper_threshold=`) replaces the model's threshold for this search.
+///
+/// A DSDL model (a model with a configured scorer, else an executable
+/// `<store>/models/dsdl/NAME` when no `fit` model has that name) is scored by that program
+/// ([`crate::mltk::dsdl`]).
 fn execute(lf: LazyFrame, a: &Apply, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
+    if let Some(s) = ctx.lookups.dsdl.get(&a.model) {
+        return score_dsdl(lf, a, s, at, ctx);
+    }
     let model = ctx
         .models
         .load(&a.model)
-        .map_err(|e| ctx.error(format!("`apply {}`: {e}", a.model), at.span))?
-        .ok_or_else(|| missing_model_error(&a.model, ctx, at.span))?;
+        .map_err(|e| ctx.error(format!("`apply {}`: {e}", a.model), at.span))?;
+    let model = match model {
+        Some(m) => m,
+        None => match ctx.models.dsdl_scorer(&a.model) {
+            Some(s) => return score_dsdl(lf, a, &s, at, ctx),
+            None => return Err(missing_model_error(&a.model, ctx, at.span)),
+        },
+    };
     let m = &model.density;
     let t = Threshold::parse(
         a.options.get_opt("threshold"),
@@ -123,11 +137,37 @@ fn execute(lf: LazyFrame, a: &Apply, at: &At, ctx: &Context) -> Result<LazyFrame
     Ok(out.lazy())
 }
 
+/// `apply NAME` of a DSDL model: the results go through its scorer. DSDL's own `apply` options
+/// belong to its container, so spelunk's DensityFunction options are refused here.
+fn score_dsdl(
+    lf: LazyFrame,
+    a: &Apply,
+    scorer: &crate::mltk::dsdl::Scorer,
+    at: &At,
+    ctx: &Context,
+) -> Result<LazyFrame, Diagnostic> {
+    if let Some(o) = a.options.first() {
+        return Err(ctx.error(
+            format!(
+                "`apply {}`: `{}=` is an option of DensityFunction models; a DSDL model's scorer takes no options",
+                a.model, o.key
+            ),
+            at.span,
+        ));
+    }
+    let df = lf
+        .collect()
+        .map_err(|e| ctx.polars_error("apply", at.span, e))?;
+    let out = crate::mltk::dsdl::score(df, &a.model, scorer)
+        .map_err(|e| ctx.error(format!("`apply {}`: {e}", a.model), at.span))?;
+    Ok(out.lazy())
+}
+
 runs_execute!(Apply);
 
 impl crate::commands::SplCommand for Apply {
     const DOC: &'static str =
-        "Apply a trained machine-learning model (Splunk MLTK DensityFunction) saved by `fit ... into`.";
+        "Apply a trained machine-learning model (Splunk MLTK DensityFunction) saved by `fit ... into`, or a DSDL model through the scorer given with --dsdl-model.";
     const OPTIONS: Option<&'static [&'static str]> = Some(&[
         "threshold",
         "lower_threshold",

@@ -97,22 +97,30 @@ mod tests {
     }
 
     #[test]
-    fn dotted_fields_are_names_and_spaced_dot_concatenates() {
-        let c = parse_command(r#"| eval parent_process_name="*" . Processes.parent_process_name"#);
-        let CommandKind::Eval(e) = c.kind else {
-            panic!()
-        };
-        let EvalExpr::Binary {
-            op: BinOp::Concat,
-            rhs,
-            ..
-        } = &e.assignments[0].expr
-        else {
-            panic!()
+    fn a_period_concatenates_and_a_quoted_name_keeps_it() {
+        // Search Reference, eval: `.` concatenates; a field name with a period is single-quoted.
+        let rhs_of = |spl: &str| {
+            let CommandKind::Eval(e) = parse_command(spl).kind else {
+                panic!()
+            };
+            let EvalExpr::Binary {
+                op: BinOp::Concat,
+                rhs,
+                ..
+            } = &e.assignments[0].expr
+            else {
+                panic!("{spl}: {:?}", e.assignments[0].expr)
+            };
+            (**rhs).clone()
         };
         assert_eq!(
-            **rhs,
+            rhs_of(r#"| eval p="*" . 'Processes.parent_process_name'"#),
             EvalExpr::Field("Processes.parent_process_name".into())
+        );
+        // Unquoted: ("*" . Processes) . parent_process_name.
+        assert_eq!(
+            rhs_of(r#"| eval p="*" . Processes.parent_process_name"#),
+            EvalExpr::Field("parent_process_name".into())
         );
     }
 }

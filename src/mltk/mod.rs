@@ -7,11 +7,13 @@
 //! searches of one `spelunk check`, `spelunk test` or `spelunk repl` session share them.
 //!
 //! Only the DensityFunction algorithm is implemented ([`density`]). Models that MLTK's companion
-//! app DSDL serves (pretrained deep-learning models in a container) cannot be reproduced: see
-//! [`dsdl_model_hint`].
+//! app DSDL serves (pretrained deep-learning models in a container) cannot be reproduced; like
+//! DSDL's container, a program the user configures can score the results instead ([`dsdl`]; the
+//! error without one: [`dsdl_model_hint`]).
 
 pub mod baselines;
 pub mod density;
+pub mod dsdl;
 pub mod table;
 
 use serde::{Deserialize, Serialize};
@@ -150,6 +152,13 @@ impl Models {
         matches!(self.load(name), Ok(Some(_)))
     }
 
+    /// The executable `<store>/models/dsdl/NAME` that scores the DSDL model `name`, if any.
+    pub fn dsdl_scorer(&self, name: &str) -> Option<dsdl::Scorer> {
+        self.dir
+            .as_deref()
+            .and_then(|d| dsdl::store_scorer(d, name))
+    }
+
     /// Where the models are kept, for messages.
     pub fn location(&self) -> String {
         match &self.dir {
@@ -177,9 +186,10 @@ pub fn model_name(name: &str) -> Result<&str, String> {
 }
 
 /// For a model that the Splunk App for Data Science and Deep Learning (DSDL) serves, the reason
-/// spelunk cannot apply it; None for other names. DSDL models are pretrained neural networks run
-/// in a container (security_content's `*_in_dsdl` detections, `pretrained_dga_model_dsdl`,
-/// `unusual_commandline_detection`): their weights are not public data spelunk could ship.
+/// spelunk cannot apply it without a scorer; None for other names. DSDL models are pretrained
+/// neural networks run in a container (security_content's `*_in_dsdl` detections,
+/// `pretrained_dga_model_dsdl`, `unusual_commandline_detection`): their weights are not public
+/// data spelunk could ship.
 pub fn dsdl_model_hint(name: &str) -> Option<String> {
     let n = name.to_ascii_lowercase();
     let dsdl = n.ends_with("_dsdl")
@@ -188,7 +198,7 @@ pub fn dsdl_model_hint(name: &str) -> Option<String> {
         || n == "unusual_commandline_detection";
     dsdl.then(|| {
         format!(
-            "`{name}` is a pretrained deep-learning model served by the Splunk App for Data Science and Deep Learning (DSDL) from a container; spelunk cannot run it (only DensityFunction models fitted with `fit` can be applied)"
+            "`{name}` is a pretrained deep-learning model served by the Splunk App for Data Science and Deep Learning (DSDL) from a container; spelunk cannot run it (only DensityFunction models fitted with `fit` can be applied) unless you configure a program that scores the results as DSDL's container would: `--dsdl-model {name}=COMMAND`, `dsdl: {{{name}: COMMAND}}` in .spelunk/config.yml, or an executable <store>/models/dsdl/{name} (it reads the results as CSV on standard input and writes them back, one row per row, with the prediction fields)"
         )
     })
 }

@@ -43,3 +43,40 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
+
+/// The models of security_content's five DSDL detections.
+pub const DSDL_MODELS: [&str; 5] = [
+    "pretrained_dga_model_dsdl",
+    "detect_dns_data_exfiltration_using_pretrained_model_in_dsdl",
+    "detect_suspicious_dns_txt_records_using_pretrained_model_in_dsdl",
+    "detect_suspicious_processnames_using_pretrained_model_in_dsdl",
+    "unusual_commandline_detection",
+];
+
+/// The shell command of the tests' stand-in DSDL scorer (tests/fixtures/dsdl/stand_in_scorer.py:
+/// character statistics, not DSDL's pretrained networks).
+pub fn stand_in_dsdl_command() -> String {
+    let script = project_dir().join("tests/fixtures/dsdl/stand_in_scorer.py");
+    format!("python3 '{}'", script.display())
+}
+
+/// Scorers for the five DSDL models, all served by the stand-in scorer.
+pub fn stand_in_dsdl_scorers() -> spelunk::mltk::dsdl::Scorers {
+    use spelunk::mltk::dsdl::{Program, Scorer};
+    let map = DSDL_MODELS
+        .iter()
+        .map(|m| {
+            (
+                m.to_string(),
+                Scorer {
+                    program: Program::Shell {
+                        command: stand_in_dsdl_command(),
+                        dir: None,
+                    },
+                    origin: "the tests' stand-in scorer".into(),
+                },
+            )
+        })
+        .collect();
+    spelunk::mltk::dsdl::Scorers::new(map)
+}
