@@ -14,7 +14,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_spelunk");
 
 /// Measured floors of the percentage of detections (that run on polars) compiling per dialect;
 /// every compiled detection must return identical rows.
-const SAMPLE_MIN_COMPILE_PERCENT: f64 = 85.0;
+const SAMPLE_MIN_COMPILE_PERCENT: f64 = 90.0;
 const EVTX_MIN_COMPILE_PERCENT: f64 = 95.0;
 
 fn duckdb_available() -> bool {
