@@ -987,6 +987,17 @@ impl<'a> Ctx<'a> {
                     format!("({})", parts.join(" OR "))
                 }
             }
+            Predicate::Term { value, .. }
+                if !crate::knowledge::segmenters::TermMatcher::regex_exact(value) =>
+            {
+                return Err(self.err(
+                    format!(
+                        "the term `{}` (a wildcard that must not cross a `%20`-style breaker) is not expressed in SQL yet",
+                        value.raw
+                    ),
+                    at,
+                ));
+            }
             Predicate::Term {
                 value,
                 case_sensitive,
