@@ -90,3 +90,70 @@ fn url_encoded_sequences_are_major_breakers() {
     assert!(run("u8", &ev, "2021 | table id").is_empty());
     assert_eq!(col(&run("u9", &ev, "21 | table id"), "id"), ["d"]);
 }
+
+// ---- CIDR values in event types and data model constraints ----
+
+fn event(fields: &[(&str, &str)]) -> spelunk::knowledge::IndexedEvent {
+    spelunk::knowledge::IndexedEvent {
+        time: 0.0,
+        raw: String::new(),
+        host: "h".into(),
+        source: "s".into(),
+        sourcetype: "fw".into(),
+        index: "main".into(),
+        fields: fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        eventtype: Vec::new(),
+        tag: Vec::new(),
+    }
+}
+
+#[test]
+fn cidr_values_in_event_types_and_data_model_constraints() {
+    // Search Reference, `search`: a CIDR value matches the addresses in the range, as in a
+    // search; event types and constraints are searches too. Under the text reading nothing
+    // matches (no field holds the text `10.0.0.0/8`).
+    let dir = common::temp_dir("cidr-knowledge");
+    std::fs::write(
+        dir.join("eventtypes.conf"),
+        "[internal_src]\nsearch = src_ip=10.0.0.0/8\n\n\
+         [not_internal]\nsearch = src_ip!=10.0.0.0/8\n\n\
+         [lab_src]\nsearch = src_ip IN (192.168.1.0/24, 172.16.0.0/12)\n",
+    )
+    .expect("write");
+    std::fs::create_dir_all(dir.join("datamodels")).expect("mkdir");
+    std::fs::write(
+        dir.join("datamodels/Lab.yml"),
+        "model: Lab\ndatasets:\n  - name: Internal\n    constraint: 'dest_ip=\"10.1.0.0/16\"'\n    fields: [dest_ip]\n",
+    )
+    .expect("write");
+    let k = spelunk::knowledge::Knowledge::load_dir(&dir).expect("knowledge");
+    let types = |fields: &[(&str, &str)]| {
+        let mut ev = event(fields);
+        k.apply(&mut ev);
+        ev.eventtype
+    };
+    assert_eq!(types(&[("src_ip", "10.20.30.40")]), ["internal_src"]);
+    assert_eq!(types(&[("src_ip", "11.0.0.1")]), ["not_internal"]);
+    assert_eq!(
+        types(&[("src_ip", "172.20.1.1")]),
+        ["lab_src", "not_internal"]
+    );
+    assert_eq!(
+        types(&[("src_ip", "192.168.1.7")]),
+        ["lab_src", "not_internal"]
+    );
+    // A multivalue field matches when any value is in the range.
+    assert!(types(&[("src_ip", "8.8.8.8"), ("src_ip", "10.0.0.1")])
+        .contains(&"internal_src".to_string()));
+    let internal = k
+        .datasets
+        .iter()
+        .find(|d| d.name == "Lab.Internal")
+        .expect("dataset");
+    assert!(internal.selects(&event(&[("dest_ip", "10.1.200.3")])));
+    assert!(!internal.selects(&event(&[("dest_ip", "10.2.0.1")])));
+    assert!(!internal.selects(&event(&[("dest_ip", "10.1.0.0/16")])));
+}
