@@ -40,7 +40,6 @@ fn run(tag: &str, lines: &[String], spl: &str) -> Vec<Map<String, Value>> {
 }
 
 /// The error text of a search that must fail.
-#[allow(dead_code)]
 fn fails(tag: &str, lines: &[String], spl: &str) -> String {
     let out = spelunk(tag, lines, spl);
     assert_ne!(out.status.code(), Some(0), "{spl} should fail");
@@ -156,4 +155,129 @@ fn cidr_values_in_event_types_and_data_model_constraints() {
     assert!(internal.selects(&event(&[("dest_ip", "10.1.200.3")])));
     assert!(!internal.selects(&event(&[("dest_ip", "10.2.0.1")])));
     assert!(!internal.selects(&event(&[("dest_ip", "10.1.0.0/16")])));
+}
+
+// ---- eval(...) over aggregations in chart and timechart; timechart/chart WHERE ----
+
+fn web_events() -> Vec<String> {
+    vec![
+        ev(0, r#""host":"a","size":10,"delay":2"#),
+        ev(10, r#""host":"a","size":30,"delay":4"#),
+        ev(20, r#""host":"b","size":100,"delay":10"#),
+        ev(21, r#""host":"b","size":1,"delay":1"#),
+        ev(22, r#""host":"b","size":1,"delay":1"#),
+        ev(40, r#""host":"c","size":5,"delay":5"#),
+    ]
+}
+
+#[test]
+fn chart_eval_expression_over_aggregations() {
+    // Search Reference, `chart`: `chart eval(avg(size)/max(delay)) AS ratio BY host user`: the
+    // expression is over each group's aggregations (a: 20/4), not an aggregation of a
+    // per-event ratio (a: avg(10/2, 30/4) = 6.25).
+    let rows = run(
+        "ce1",
+        &web_events(),
+        "host=* | chart eval(avg(size)/max(delay)) AS ratio by host",
+    );
+    assert_eq!(col(&rows, "host"), ["a", "b", "c"]);
+    assert_eq!(col(&rows, "ratio"), ["5", "3.4", "1"]);
+    // Over a column split: one column per host.
+    let rows = run(
+        "ce2",
+        &web_events(),
+        "host=* | eval k=\"all\" | chart eval(sum(size)/count()) AS per over k by host",
+    );
+    assert_eq!(col(&rows, "a"), ["20"]);
+    assert_eq!(col(&rows, "b"), ["34"]);
+    // Without a split-by clause the expression must be renamed.
+    let err = fails("ce3", &web_events(), "host=* | chart eval(avg(size))");
+    assert!(err.contains("must be renamed"), "{err}");
+    // stats does not document it.
+    let err = fails("ce4", &web_events(), "host=* | stats eval(avg(size)) AS x");
+    assert!(err.contains("chart"), "{err}");
+}
+
+#[test]
+fn timechart_eval_expression_needs_a_split() {
+    // Search Reference, `timechart`: `timechart span=1m eval(avg(CPU) * avg(MEM)) BY host`.
+    let rows = run(
+        "te1",
+        &web_events(),
+        "host=* | timechart span=1h eval(avg(size)/max(delay)) BY host",
+    );
+    assert_eq!(col(&rows, "a"), ["5"]);
+    assert_eq!(col(&rows, "b"), ["3.4"]);
+    let rows = run(
+        "te2",
+        &web_events(),
+        "host=* | timechart span=30m eval(round(avg(size)/max(delay), 1)) BY host",
+    );
+    assert_eq!(col(&rows, "b"), ["3.4", ""]);
+    // "If you use an eval expression, the split-by clause is required."
+    let err = fails(
+        "te3",
+        &web_events(),
+        "host=* | timechart eval(avg(size)) AS x",
+    );
+    assert!(err.contains("BY clause"), "{err}");
+}
+
+#[test]
+fn timechart_where_clause_selects_series() {
+    let ev = web_events();
+    let names = |rows: &[Map<String, Value>]| -> Vec<String> {
+        rows.first()
+            .map(|r| r.keys().filter(|k| *k != "_time").cloned().collect())
+            .unwrap_or_default()
+    };
+    // `WHERE count > 1`: the total per series (a 2, b 3, c 1); c goes to OTHER.
+    let rows = run(
+        "tw1",
+        &ev,
+        "host=* | timechart span=1h count by host WHERE count > 1",
+    );
+    assert_eq!(names(&rows), ["a", "b", "OTHER"]);
+    assert_eq!(col(&rows, "OTHER"), ["1"]);
+    // `WHERE max in top1`: the highest spike (b: 3 in one hour), not the first series.
+    let rows = run(
+        "tw2",
+        &ev,
+        "host=* | timechart span=1h count by host WHERE max in top1",
+    );
+    assert_eq!(names(&rows), ["b", "OTHER"]);
+    // `WHERE sum in bottom2` with useother=f: a and c, no OTHER.
+    let rows = run(
+        "tw3",
+        &ev,
+        "host=* | timechart span=1h count by host useother=f WHERE sum in bottom2",
+    );
+    assert_eq!(names(&rows), ["a", "c"]);
+    // `notin`, and the threshold without a space, as documented.
+    let rows = run(
+        "tw4",
+        &ev,
+        "host=* | timechart span=1h count by host WHERE sum notin top1",
+    );
+    assert_eq!(names(&rows), ["a", "c", "OTHER"]);
+    let rows = run(
+        "tw5",
+        &ev,
+        "host=* | timechart span=1h count by host usenull=f WHERE count>2",
+    );
+    assert_eq!(names(&rows), ["b", "OTHER"]);
+    // The where clause overrides limit= (limit=1 alone would keep b only).
+    let rows = run(
+        "tw6",
+        &ev,
+        "host=* | timechart span=1h limit=1 count by host WHERE count < 3",
+    );
+    assert_eq!(names(&rows), ["a", "c", "OTHER"]);
+    // chart's column split has the same clause.
+    let rows = run(
+        "tw7",
+        &ev,
+        "host=* | eval k=\"all\" | chart count over k by host WHERE count in top2",
+    );
+    assert_eq!(names(&rows), ["k", "a", "b", "OTHER"]);
 }

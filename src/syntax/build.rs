@@ -131,6 +131,13 @@ pub fn aggregate(p: &Pair<'_, Rule>) -> BuildResult<Aggregate> {
     for c in p.clone().into_inner() {
         match c.as_rule() {
             Rule::agg_func => func = c.as_str().to_ascii_lowercase(),
+            // `eval(<expression over aggregations>)` (chart, timechart).
+            Rule::agg_eval => {
+                func = "eval".into();
+                let e = first(&c)?;
+                let text = e.as_str().trim().to_string();
+                arg = Some(AggArg::Eval(eval_expr(&e)?, text));
+            }
             Rule::agg_arg => {
                 let inner = first(&c)?;
                 arg = Some(match inner.as_rule() {
