@@ -281,3 +281,78 @@ fn timechart_where_clause_selects_series() {
     );
     assert_eq!(names(&rows), ["k", "a", "b", "OTHER"]);
 }
+
+// ---- tstats over events: PREFIX(), indexed fields; FROM <namespace> ----
+
+fn metrics_events() -> Vec<String> {
+    vec![
+        ev(0, r#""host":"web1","msg":"group=thruput kbps=10 name=a""#),
+        ev(
+            1,
+            r#""host":"web1","msg":"group=thruput kbps=333.5 name=b""#,
+        ),
+        ev(2, r#""host":"web2","msg":"group=queue Kbps=7 name=c""#),
+        ev(3, r#""host":"web2","msg":"group=queue size=1 xkbps=99""#),
+    ]
+}
+
+#[test]
+fn tstats_prefix_reads_raw_terms() {
+    let ev = metrics_events();
+    // Search Reference, tstats: "PREFIX(kbps=) ... will return 10 and 333"; the values follow
+    // the prefix in the indexed terms (lower case: `Kbps=7` matches), and `xkbps=99` is not a
+    // term starting with `kbps=`.
+    let rows = run("tp1", &ev, "| tstats count by PREFIX(kbps=)");
+    assert_eq!(col(&rows, "kbps="), ["10", "333.5", "7"]);
+    assert_eq!(col(&rows, "count"), ["1", "1", "1"]);
+    // "If you run PREFIX(kbps), the search returns =10 and =333."
+    let rows = run("tp2", &ev, "| tstats count by PREFIX(kbps)");
+    assert_eq!(col(&rows, "kbps"), ["=10", "=333.5", "=7"]);
+    // An aggregation over PREFIX(), split by an indexed field and another PREFIX().
+    let rows = run(
+        "tp3",
+        &ev,
+        "| tstats count avg(PREFIX(kbps=)) AS avg_kbps where index=* by host PREFIX(group=)",
+    );
+    assert_eq!(col(&rows, "host"), ["web1", "web2"]);
+    assert_eq!(col(&rows, "group="), ["thruput", "queue"]);
+    assert_eq!(col(&rows, "count"), ["2", "2"]);
+    assert_eq!(col(&rows, "avg_kbps"), ["171.75", "7"]);
+    // The prefix must be written in lower case ("the tstats search processor will fail").
+    let err = fails("tp4", &ev, "| tstats count by PREFIX(Kbps=)");
+    assert!(err.contains("lower case"), "{err}");
+    // PREFIX() is a tstats directive.
+    let err = fails("tp5", &ev, "host=* | stats avg(PREFIX(kbps=))");
+    assert!(err.contains("tstats"), "{err}");
+}
+
+#[test]
+fn tstats_over_events_reads_indexed_fields_only() {
+    let ev = metrics_events();
+    let rows = run("ti1", &ev, "| tstats count where thruput by host");
+    assert_eq!(col(&rows, "host"), ["web1"]);
+    assert_eq!(col(&rows, "count"), ["2"]);
+    // A search-time field is not in the tsidx files: an error naming it, not a count.
+    let err = fails("ti2", &ev, "| tstats count where msg=x by host");
+    assert!(err.contains("`msg` is a search-time field"), "{err}");
+    let err = fails("ti3", &ev, "| tstats count by msg");
+    assert!(err.contains("`msg`"), "{err}");
+}
+
+#[test]
+fn tstats_from_a_namespace_is_an_error_naming_it() {
+    // Search Reference 8.x, tstats: `FROM ( <namespace> | sid=<tscollect-job-id> |
+    // datamodel=<data_model-name> )`. spelunk keeps no tscollect namespaces.
+    let ev = metrics_events();
+    let err = fails(
+        "tn1",
+        &ev,
+        "| tstats avg(foo) FROM mydata WHERE bar=value2 baz>5",
+    );
+    assert!(
+        err.contains("FROM mydata") && err.contains("tscollect"),
+        "{err}"
+    );
+    let err = fails("tn2", &ev, "| tstats count FROM sid=1234.5");
+    assert!(err.contains("sid=1234.5"), "{err}");
+}

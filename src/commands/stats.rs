@@ -51,9 +51,26 @@ pub(crate) fn agg_calls(
     aggs: &[Aggregate],
     cx: &Lower,
 ) -> Result<Vec<AggCall>, crate::diagnostic::Diagnostic> {
+    agg_calls_reading(aggs, cx, false)
+}
+
+/// [`agg_calls`]; `prefix_columns`: the input has the `PREFIX(...)` columns of `tstats`.
+pub(crate) fn agg_calls_reading(
+    aggs: &[Aggregate],
+    cx: &Lower,
+    prefix_columns: bool,
+) -> Result<Vec<AggCall>, crate::diagnostic::Diagnostic> {
     aggs.iter()
         .map(|a| {
             use crate::plan::functions::{check_call, FunctionClass};
+            if let Some(AggArg::Field(f)) = a.arg.as_ref().filter(|_| !prefix_columns) {
+                if f.get(..7).is_some_and(|h| h.eq_ignore_ascii_case("prefix(")) {
+                    return Err(cx.error(
+                        "PREFIX() is a `tstats` directive (the raw terms of events)",
+                        a.span,
+                    ));
+                }
+            }
             if a.func == "eval" {
                 return Err(cx.error(
                     "`eval(...)` over aggregations is documented for `chart` and `timechart` only (Search Reference); aggregate, then `eval`",

@@ -99,6 +99,57 @@ impl Breakers {
                 .any(|q| text.windows(q.len()).any(|w| w == q.as_slice()))
     }
 
+    /// The indexed terms of `text`, as `tstats` and `PREFIX()` see them: each major segment and
+    /// each minor segment, lower case, once each, in order of appearance. Intermediate majors
+    /// (`a.b` of `a.b.c`) are not terms (segmenters.conf `INTERMEDIATE_MAJORS`, default false).
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let hay = text.as_bytes();
+        let mut majors: Vec<(usize, usize)> = Vec::new();
+        let (mut start, mut i) = (0, 0);
+        while i < hay.len() {
+            let seq = self
+                .major_seqs
+                .iter()
+                .find(|q| hay[i..].starts_with(q))
+                .map(|q| q.len());
+            let len = match seq {
+                Some(n) => n,
+                None if self.is_major(hay[i]) => 1,
+                None => {
+                    i += 1;
+                    continue;
+                }
+            };
+            majors.push((start, i));
+            i += len;
+            start = i;
+        }
+        majors.push((start, hay.len()));
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |a: usize, b: usize| {
+            if a < b {
+                let t = String::from_utf8_lossy(&hay[a..b]).to_lowercase();
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        };
+        for (a, b) in majors {
+            push(a, b);
+            let mut m = a;
+            for (j, &byte) in hay.iter().enumerate().take(b).skip(a) {
+                if byte < 128 && self.minor[byte as usize] {
+                    push(m, j);
+                    m = j + 1;
+                }
+            }
+            if m > a {
+                push(m, b);
+            }
+        }
+        out
+    }
+
     /// The multi-byte major breakers, as the conf lists them.
     pub fn major_sequences(&self) -> &[Vec<u8>] {
         &self.major_seqs
@@ -489,6 +540,26 @@ mod tests {
         // `%2520` is one breaker: `20x` is not a term of `%2520x`.
         assert!(!both("20x", false, s, "y%2520x"));
         assert!(both("x", false, s, "y%2520x"));
+    }
+
+    #[test]
+    fn indexed_terms_are_major_and_minor_segments() {
+        let t = default_breakers().terms("GET kbps=10.5 User=Admin q=a%20b");
+        for want in [
+            "get",
+            "kbps=10.5",
+            "kbps",
+            "10",
+            "5",
+            "user=admin",
+            "q=a",
+            "b",
+        ] {
+            assert!(t.contains(&want.to_string()), "{want} in {t:?}");
+        }
+        // No intermediate majors, no text across `%20`.
+        assert!(!t.contains(&"kbps=10".to_string()), "{t:?}");
+        assert!(!t.iter().any(|x| x.contains("%20")), "{t:?}");
     }
 
     #[test]

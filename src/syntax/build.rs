@@ -146,6 +146,7 @@ pub fn aggregate(p: &Pair<'_, Rule>) -> BuildResult<Aggregate> {
                         let text = e.as_str().trim().to_string();
                         AggArg::Eval(eval_expr(&e)?, text)
                     }
+                    Rule::prefix_fn => AggArg::Field(prefix_directive(&inner)?),
                     _ => AggArg::Field(field(&inner)),
                 });
             }
@@ -160,6 +161,11 @@ pub fn aggregate(p: &Pair<'_, Rule>) -> BuildResult<Aggregate> {
         alias,
         span: span(p),
     })
+}
+
+/// `PREFIX(kbps=)` (a `tstats` directive) as the field name `tstats` reads: `PREFIX(kbps=)`.
+pub fn prefix_directive(p: &Pair<'_, Rule>) -> BuildResult<String> {
+    Ok(format!("PREFIX({})", first(p)?.as_str()))
 }
 
 /// The aggregations and interleaved options of an `aggregates` pair.
@@ -182,6 +188,7 @@ pub fn by_clause(p: &Pair<'_, Rule>, options: &mut Vec<Opt>) -> BuildResult<Vec<
         match c.as_rule() {
             Rule::kw_by => {}
             Rule::option => options.push(option(&c)?),
+            Rule::prefix_fn => fields.push(prefix_directive(&c)?),
             Rule::field => fields.push(field(&c)),
             _ => return Err(unexpected(&c)),
         }
