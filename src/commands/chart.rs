@@ -17,6 +17,7 @@ pub struct Chart {
     pub over: Option<String>,
     pub by: Vec<String>,
     /// `WHERE max in top5` after the column split.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub series_where: Option<super::parts::SeriesWhere>,
 }
 

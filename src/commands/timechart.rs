@@ -16,6 +16,7 @@ pub struct Timechart {
     pub aggregates: Vec<Aggregate>,
     pub by: Vec<String>,
     /// `WHERE max in top5` after the split field.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub series_where: Option<super::parts::SeriesWhere>,
 }
 

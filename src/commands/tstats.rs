@@ -21,6 +21,7 @@ pub struct Tstats {
     /// `Endpoint.Processes` from `FROM datamodel=Endpoint.Processes`.
     pub datamodel: Option<String>,
     /// `FROM mydata` (a tscollect namespace) or `FROM sid=<job>`, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     pub where_clause: Option<SearchExpr>,
     pub by: Vec<String>,

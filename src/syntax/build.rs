@@ -151,7 +151,7 @@ pub fn aggregate(p: &Pair<'_, Rule>) -> BuildResult<Aggregate> {
                 });
             }
             Rule::kw_as => {}
-            Rule::field => alias = Some(field(&c)),
+            Rule::field | Rule::single_quoted => alias = Some(field(&c)),
             _ => return Err(unexpected(&c)),
         }
     }
