@@ -90,13 +90,11 @@ impl Breakers {
             .map(|q| (q[0], &q[1..]))
     }
 
-    /// Whether `text` holds a major breaker (a byte, or a whole sequence such as `%20`).
-    pub fn has_major(&self, text: &[u8]) -> bool {
-        text.iter().any(|b| self.is_major(*b))
-            || self
-                .major_seqs
-                .iter()
-                .any(|q| text.windows(q.len()).any(|w| w == q.as_slice()))
+    /// Whether the span `from..to` of `hay` crosses a major breaker: holds a major byte, or a
+    /// position where a sequence such as `%20` starts (a wildcard stops before it).
+    pub fn crosses_major(&self, hay: &[u8], from: usize, to: usize) -> bool {
+        hay[from..to].iter().any(|b| self.is_major(*b))
+            || (from..to).any(|i| self.major_seqs.iter().any(|q| hay[i..].starts_with(q)))
     }
 
     /// The indexed terms of `text`, as `tstats` and `PREFIX()` see them: each major segment and
@@ -328,14 +326,14 @@ impl TermMatcher {
         // Middle parts: leftmost occurrence (a wildcard does not cross a major breaker).
         for i in 1..n - 1 {
             match self.find(i, hay, pos) {
-                Some((s, e)) if !br.has_major(&hay[pos..s]) => pos = e,
+                Some((s, e)) if !br.crosses_major(hay, pos, s) => pos = e,
                 _ => return false,
             }
         }
         // The last part: any occurrence in the segment whose end is bounded.
         let mut from = pos;
         while let Some((s, e)) = self.find(n - 1, hay, from) {
-            if br.has_major(&hay[pos..s]) {
+            if br.crosses_major(hay, pos, s) {
                 return false;
             }
             if ends_ok(e) {
@@ -346,10 +344,12 @@ impl TermMatcher {
         false
     }
 
-    /// Whether [`TermMatcher::regex`] expresses the term exactly: not when a wildcard stands
-    /// between two literal parts while the breakers include sequences (`%20`, `--`), which a
-    /// regular expression without look-ahead cannot keep the wildcard from crossing.
-    pub fn regex_exact(v: &SearchValue) -> bool {
+    /// Whether [`TermMatcher::regex`] expresses the term exactly. With `lookahead` (a regex
+    /// engine with `(?!...)`, such as Java's), a wildcard between literal parts is written to
+    /// stop before a breaker sequence (`%20`, `--`); without it, such a term is not exact.
+    /// A term starting with the letters of a sequence's tail (`2C...` after `%`) is not exact
+    /// either: which case the text spells decides whether the `%` starts a breaker.
+    pub fn regex_exact(v: &SearchValue, lookahead: bool) -> bool {
         let pieces = v.pattern();
         let inner_wild = pieces.iter().enumerate().any(|(i, p)| {
             *p == PatternPiece::Wildcard
@@ -361,19 +361,28 @@ impl TermMatcher {
                     .any(|q| matches!(q, PatternPiece::Literal(s) if !s.is_empty()))
         });
         let br = default_breakers();
-        if inner_wild && !br.major_seqs.is_empty() {
+        if inner_wild && !lookahead && !br.major_seqs.is_empty() {
             return false;
         }
-        // A term starting with the letters of a sequence's tail (`2C...` after `%`): which
-        // case the text spells decides whether the `%` starts a breaker.
         !matches!(pieces.first(), Some(PatternPiece::Literal(l))
             if br.seq_tails().any(|(_, t)| starts_with_ci(l.as_bytes(), t)
                 && t.iter().any(|b| b.is_ascii_alphabetic())))
     }
 
+    /// [`TermMatcher::regex`] for an engine without look-ahead (RE2): exact when
+    /// [`TermMatcher::regex_exact`] says so without it.
+    pub fn regex(v: &SearchValue, case_sensitive: bool, bound: Bound) -> String {
+        Self::regex_with(v, case_sensitive, bound, false)
+    }
+
     /// The same test as a regular expression (for backends that match with one, e.g. SQL):
     /// `(?i)` unless case-sensitive, breakers as character classes on both sides.
-    pub fn regex(v: &SearchValue, case_sensitive: bool, bound: Bound) -> String {
+    pub fn regex_with(
+        v: &SearchValue,
+        case_sensitive: bool,
+        bound: Bound,
+        lookahead: bool,
+    ) -> String {
         let br = default_breakers();
         let class_without = |major_only: bool, negate: bool, excluded: &[u8]| {
             let mut c = String::from(if negate { "[^" } else { "[" });
@@ -427,7 +436,20 @@ impl TermMatcher {
         if matches!(pieces.first(), Some(PatternPiece::Literal(_))) && !starts_with_breaker {
             re.push_str(&format!("(?:^|{bound_class}{seqs})"));
         }
-        let in_segment = format!("{}*", class_without(true, true, &[]));
+        let in_segment = if lookahead && !br.major_seqs.is_empty() {
+            let seqs: Vec<String> = br
+                .major_seqs
+                .iter()
+                .map(|q| regex::escape(&String::from_utf8_lossy(q)))
+                .collect();
+            format!(
+                "(?:(?!{}){})*",
+                seqs.join("|"),
+                class_without(true, true, &[])
+            )
+        } else {
+            format!("{}*", class_without(true, true, &[]))
+        };
         for p in &pieces {
             match p {
                 PatternPiece::Literal(s) => re.push_str(&regex::escape(s)),
@@ -462,9 +484,19 @@ mod tests {
             quoted: false,
         };
         let m = TermMatcher::new(&v, case, bound).matches(text);
-        if TermMatcher::regex_exact(&v) {
+        if TermMatcher::regex_exact(&v, false) {
             let re = regex::Regex::new(&TermMatcher::regex(&v, case, bound)).unwrap();
             assert_eq!(m, re.is_match(text), "{term} on {text}: matcher vs regex");
+        }
+        if TermMatcher::regex_exact(&v, true) {
+            // The look-ahead form, as Java's engine (Spark) runs it.
+            let re =
+                fancy_regex::Regex::new(&TermMatcher::regex_with(&v, case, bound, true)).unwrap();
+            assert_eq!(
+                m,
+                re.is_match(text).unwrap(),
+                "{term} on {text}: matcher vs look-ahead regex"
+            );
         }
         m
     }
@@ -532,6 +564,9 @@ mod tests {
         assert!(!both("hello*world", false, s, "hello%20world"));
         assert!(both("hello*world", false, s, "hello%2world"));
         assert!(!both("a*b", false, s, "a--b"));
+        // It stops where a sequence starts, even one ending in the next literal part.
+        assert!(!both("a*0b", false, s, "a%20b"));
+        assert!(both("a*0b", false, s, "a%30b"));
         // A term does not start inside one: `2021` is not a term of `q=%2021` (`%20`, `21`).
         assert!(!both("2021", false, s, "q=%2021"));
         assert!(both("2021", false, s, "q=%202021"));
