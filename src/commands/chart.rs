@@ -16,6 +16,9 @@ pub struct Chart {
     pub aggregates: Vec<Aggregate>,
     pub over: Option<String>,
     pub by: Vec<String>,
+    /// `WHERE max in top5` after the column split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_where: Option<super::parts::SeriesWhere>,
 }
 
 impl Chart {
@@ -26,6 +29,7 @@ impl Chart {
             options: parts.options,
             aggregates: parts.aggregates,
             by: parts.by,
+            series_where: parts.series_where,
         })
     }
 
@@ -160,30 +164,55 @@ fn execute(lf: LazyFrame, t: &Chart, c: &At, ctx: &Context) -> Result<LazyFrame,
         }
         series.sort_by(|x, y| x.0.cmp(&y.0));
         series.extend(null_series);
-        if let Some((n, top)) = limit(t.options.get_opt("limit")) {
-            if n > 0 && series.len() > n {
-                let total = |s: &Series| s.1.iter().filter_map(number).sum::<f64>();
-                let mut order: Vec<usize> = (0..series.len()).collect();
-                order.sort_by(|&x, &y| {
-                    let o = total(&series[y]).total_cmp(&total(&series[x]));
-                    if top {
-                        o
-                    } else {
-                        o.reverse()
-                    }
-                });
-                let keep: std::collections::HashSet<usize> = order[..n].iter().copied().collect();
+        // The where clause replaces `limit=` (Search Reference, `chart`: "The limit and agg
+        // options are ignored if an explicit where-clause is provided").
+        let by_where = t.series_where.as_ref().map(|w| {
+            let numeric: Vec<(&str, Vec<Option<f64>>)> = series
+                .iter()
+                .map(|s| {
+                    let vals =
+                        s.1.iter()
+                            .map(|v| number(v).or(if is_count(&a.func) { Some(0.0) } else { None }))
+                            .collect();
+                    (s.0.as_str(), vals)
+                })
+                .collect();
+            w.keep(&numeric)
+        });
+        let limited = match &by_where {
+            Some(keep) => Some(keep.clone()),
+            None => match limit(t.options.get_opt("limit")) {
+                Some((n, top)) if n > 0 && series.len() > n => {
+                    let total = |s: &Series| s.1.iter().filter_map(number).sum::<f64>();
+                    let mut order: Vec<usize> = (0..series.len()).collect();
+                    order.sort_by(|&x, &y| {
+                        let o = total(&series[y]).total_cmp(&total(&series[x]));
+                        if top {
+                            o
+                        } else {
+                            o.reverse()
+                        }
+                    });
+                    let keep: std::collections::HashSet<usize> =
+                        order[..n].iter().copied().collect();
+                    Some((0..series.len()).map(|k| keep.contains(&k)).collect())
+                }
+                _ => None,
+            },
+        };
+        if let Some(keep) = limited {
+            {
                 let mut kept = Vec::new();
                 let mut rest = Vec::new();
                 for (k, s) in series.into_iter().enumerate() {
-                    if keep.contains(&k) {
+                    if keep[k] {
                         kept.push(s);
                     } else {
                         rest.push(s);
                     }
                 }
                 series = kept;
-                if flag("useother") {
+                if flag("useother") && !rest.is_empty() {
                     let combine: fn(f64, f64) -> f64 = match a.func.as_str() {
                         "count" | "c" | "sum" => |x, y| x + y,
                         "min" => f64::min,
@@ -290,11 +319,36 @@ impl crate::commands::SplCommand for Chart {
             }
         }
         let (row, split) = self.splits();
+        if let Some(w) = &self.series_where {
+            if split.is_none() {
+                return Err(cx.error(
+                    "the where clause of `chart` selects series of the column split (`OVER x BY y`); there is none",
+                    w.span,
+                ));
+            }
+            w.check().map_err(|m| cx.error(m, w.span))?;
+        }
+        if split.is_none() {
+            // Search Reference, `chart`: "Unless you specify a split-by clause, the eval
+            // expression must be renamed."
+            if let Some(a) = self
+                .aggregates
+                .iter()
+                .find(|a| a.func == "eval" && a.alias.is_none())
+            {
+                return Err(cx.error(
+                    "`chart eval(...)` without a split-by clause must be renamed with AS (Search Reference: \"Unless you specify a split-by clause, the eval expression must be renamed\")",
+                    a.span,
+                ));
+            }
+        }
         let by: Vec<String> = row.into_iter().chain(split).map(str::to_string).collect();
+        let (aggregates, computes, hidden) =
+            super::stats::agg_calls_with_eval(&self.aggregates, cx)?;
         let grouped = cx.node(
             crate::plan::Op::Aggregate {
                 input: Box::new(input),
-                aggregates: super::stats::agg_calls(&self.aggregates, cx)?,
+                aggregates,
                 by,
                 nulls: if split.is_some() {
                     crate::plan::NullGroups::Fill(NULL_MARK.into())
@@ -305,6 +359,7 @@ impl crate::commands::SplCommand for Chart {
             },
             c,
         );
+        let grouped = super::stats::eval_after_aggregate(grouped, computes, hidden, c, cx);
         if split.is_none() {
             // `chart ... BY x` (or OVER x, or neither) is `stats ... BY x`.
             return Ok(grouped);

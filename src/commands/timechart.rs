@@ -15,6 +15,9 @@ pub struct Timechart {
     pub options: Vec<Opt>,
     pub aggregates: Vec<Aggregate>,
     pub by: Vec<String>,
+    /// `WHERE max in top5` after the split field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_where: Option<super::parts::SeriesWhere>,
 }
 
 impl Timechart {
@@ -24,6 +27,7 @@ impl Timechart {
             options: parts.options,
             aggregates: parts.aggregates,
             by: parts.by,
+            series_where: parts.series_where,
         })
     }
 }
@@ -53,7 +57,8 @@ impl crate::plan::operator::Operator for TimechartPivot {
 
 impl crate::commands::SplCommand for Timechart {
     const DOC: &'static str = "Aggregations over time buckets (`span=`, default 1h), split by a field into one column per value (`limit=`).";
-    const OPTIONS: Option<&'static [&'static str]> = Some(&["span", "limit"]);
+    const OPTIONS: Option<&'static [&'static str]> =
+        Some(&["span", "limit", "useother", "otherstr", "usenull"]);
 
     fn options(&self) -> &[Opt] {
         &self.options
@@ -70,18 +75,50 @@ impl crate::commands::SplCommand for Timechart {
                 c.span,
             ));
         }
+        // Results without the split field are left out, which is `usenull=f`.
+        if self
+            .options
+            .get_opt("usenull")
+            .is_some_and(crate::commands::is_true)
+        {
+            return Err(cx.error(
+                "`timechart usenull=t` (a NULL series) is not supported yet; results without the BY field are left out, as with usenull=f",
+                c.span,
+            ));
+        }
+        let has_eval = self.aggregates.iter().any(|a| a.func == "eval");
+        if has_eval && self.by.is_empty() {
+            // Search Reference, `timechart`: "If you use an eval expression, the split-by
+            // clause is required."
+            return Err(cx.error(
+                "`timechart` with an `eval(...)` expression needs a BY clause (Search Reference: \"If you use an eval expression, the split-by clause is required\")",
+                c.span,
+            ));
+        }
+        if let Some(w) = &self.series_where {
+            if self.by.is_empty() {
+                return Err(cx.error(
+                    "the where clause of `timechart` selects series of the BY field; there is none",
+                    w.span,
+                ));
+            }
+            w.check().map_err(|m| cx.error(m, w.span))?;
+        }
         let mut by = vec!["_time".to_string()];
         by.extend(self.by.iter().cloned());
+        let (aggregates, computes, hidden) =
+            super::stats::agg_calls_with_eval(&self.aggregates, cx)?;
         let grouped = cx.node(
             crate::plan::Op::Aggregate {
                 input: Box::new(input),
-                aggregates: super::stats::agg_calls(&self.aggregates, cx)?,
+                aggregates,
                 by,
                 nulls: crate::plan::NullGroups::Drop,
                 span: Some(span),
             },
             c,
         );
+        let grouped = super::stats::eval_after_aggregate(grouped, computes, hidden, c, cx);
         Ok(cx.opaque(TimechartPivot(self.clone()), c, grouped))
     }
 }
@@ -154,7 +191,7 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
     };
     let cell = |col: &Column, i: usize| crate::frame::values_at(col, i).into_iter().next();
     // series name -> values per bucket
-    let mut series: Vec<(String, bool, Vec<Option<String>>)> = Vec::new();
+    let mut series: Vec<TcSeries> = Vec::new();
     let split_values: Vec<Option<String>> = match t.by.first() {
         Some(b) => (0..grouped.height())
             .map(|i| grouped.column(b).ok().and_then(|c| cell(c, i)))
@@ -189,13 +226,54 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
             }
         }
     }
+    let useother = t
+        .options
+        .get_opt("useother")
+        .map(crate::commands::is_true)
+        .unwrap_or(true);
+    let otherstr = t.options.get_opt("otherstr").unwrap_or("OTHER").to_string();
+    // The where clause replaces `limit=` (Search Reference: "These options are ignored if you
+    // specify an explicit where-clause"): the series that fail it are summed into OTHER.
+    let series_where = t.series_where.as_ref().filter(|_| !t.by.is_empty());
+    if let Some(w) = series_where {
+        let numeric: Vec<(&str, Vec<Option<f64>>)> = series
+            .iter()
+            .map(|s| {
+                let vals =
+                    s.2.iter()
+                        .map(|v| {
+                            v.as_deref().and_then(|v| v.parse::<f64>().ok()).or(if s.1 {
+                                Some(0.0)
+                            } else {
+                                None
+                            })
+                        })
+                        .collect();
+                (s.0.as_str(), vals)
+            })
+            .collect();
+        let keep = w.keep(&numeric);
+        let mut kept = Vec::new();
+        let mut rest = Vec::new();
+        for (s, k) in series.into_iter().zip(keep) {
+            if k {
+                kept.push(s);
+            } else {
+                rest.push(s);
+            }
+        }
+        series = kept;
+        if useother && !rest.is_empty() {
+            series.push(other_series(&rest, buckets.len(), &otherstr));
+        }
+    }
     let limit: usize = match t.options.get_opt("limit") {
         Some(v) => v
             .parse()
             .map_err(|_| ctx.error(format!("invalid limit `{v}`"), c.span))?,
         None => 10,
     };
-    if !t.by.is_empty() && limit > 0 && series.len() > limit {
+    if series_where.is_none() && !t.by.is_empty() && limit > 0 && series.len() > limit {
         let total = |s: &(String, bool, Vec<Option<String>>)| {
             s.2.iter()
                 .flatten()
@@ -204,23 +282,9 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
         };
         series.sort_by(|a, b| total(b).total_cmp(&total(a)));
         let rest = series.split_off(limit);
-        let mut other = vec![0.0f64; buckets.len()];
-        for s in &rest {
-            for (i, v) in s.2.iter().enumerate() {
-                other[i] += v
-                    .as_deref()
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .unwrap_or(0.0);
-            }
+        if useother {
+            series.push(other_series(&rest, buckets.len(), &otherstr));
         }
-        series.push((
-            "OTHER".into(),
-            true,
-            other
-                .into_iter()
-                .map(|x| Some(crate::frame::format_number(x)))
-                .collect(),
-        ));
     }
     let mut columns = vec![Column::new("_time".into(), buckets.clone())];
     for (label, count, vals) in series {
@@ -237,6 +301,30 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
     let out = DataFrame::new_infer_height(columns)
         .map_err(|e| ctx.polars_error("timechart", c.span, e))?;
     Ok(out.lazy())
+}
+
+/// A series: its label, whether empty buckets read 0 (a count), its value per bucket.
+type TcSeries = (String, bool, Vec<Option<String>>);
+
+/// The series beyond `limit=` (or failing the where clause) summed per bucket into OTHER.
+fn other_series(rest: &[TcSeries], buckets: usize, label: &str) -> TcSeries {
+    let mut other = vec![0.0f64; buckets];
+    for s in rest {
+        for (i, v) in s.2.iter().enumerate() {
+            other[i] += v
+                .as_deref()
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0);
+        }
+    }
+    (
+        label.to_string(),
+        true,
+        other
+            .into_iter()
+            .map(|x| Some(crate::frame::format_number(x)))
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! `tstats`: aggregate over a data model's summarised datasets (or indexed fields).
 //!
 //! `| tstats [options] <aggregates> [FROM datamodel=<Model.Dataset>] [WHERE <search>] [BY <fields>
-//! [span=]]`. The `WHERE` clause uses the search language (OR binds tighter than AND).
+//! [span=]]`. The `WHERE` clause uses the search language (OR binds tighter than AND). Without
+//! FROM it reads the events' indexed fields and raw terms (`PREFIX(kbps=)`); `FROM <namespace>`
+//! and `FROM sid=` (tscollect) parse and are errors naming them.
 
 use super::parts::Parts;
 use crate::syntax::ast::*;
@@ -18,6 +20,9 @@ pub struct Tstats {
     pub aggregates: Vec<Aggregate>,
     /// `Endpoint.Processes` from `FROM datamodel=Endpoint.Processes`.
     pub datamodel: Option<String>,
+    /// `FROM mydata` (a tscollect namespace) or `FROM sid=<job>`, as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     pub where_clause: Option<SearchExpr>,
     pub by: Vec<String>,
 }
@@ -26,11 +31,20 @@ impl Tstats {
     pub(crate) fn build(p: &Pair<'_, Rule>) -> BuildResult<Tstats> {
         let parts = Parts::of(p)?;
         let mut datamodel = None;
+        let mut namespace = None;
         let mut where_clause = None;
         for c in &parts.rest {
             match c.as_rule() {
                 Rule::tstats_from => {
-                    datamodel = Some(field(&child(&child(c, Rule::dm_spec)?, Rule::dm_name)?))
+                    for what in c.clone().into_inner() {
+                        match what.as_rule() {
+                            Rule::kw_from => {}
+                            Rule::dm_spec => {
+                                datamodel = Some(field(&child(&what, Rule::dm_name)?));
+                            }
+                            _ => namespace = Some(what.as_str().to_string()),
+                        }
+                    }
                 }
                 Rule::tstats_where => where_clause = Some(search_expr(&child(c, Rule::ts_expr)?)?),
                 _ => return Err(unexpected(c)),
@@ -40,6 +54,7 @@ impl Tstats {
             options: parts.options,
             aggregates: parts.aggregates,
             datamodel,
+            namespace,
             where_clause,
             by: parts.by,
         })
@@ -66,15 +81,40 @@ const TSTATS_OPTIONS: &[&str] = &[
 ];
 
 impl SplCommand for Tstats {
-    const DOC: &'static str = "Aggregate a data model dataset's summary: scan it, filter with the WHERE search, group BY.";
+    const DOC: &'static str = "Aggregate a data model dataset's summary (FROM datamodel=), or the events' indexed fields and raw terms (PREFIX(kbps=)): filter with the WHERE search, group BY.";
 
     fn lower(&self, c: &Command, input: Node, cx: &mut Lower) -> Result<Node, Diagnostic> {
-        let dataset = self.datamodel.clone().ok_or_else(|| {
-            cx.error(
-                "tstats without `FROM datamodel=...` (indexed-field tstats) is not supported yet",
+        if let Some(ns) = &self.namespace {
+            return Err(cx.error(
+                format!(
+                    "`tstats ... FROM {ns}` reads a tscollect namespace (or job); spelunk stores none. It has the events (`tstats` without FROM, over indexed fields and PREFIX()) and data model datasets (`FROM datamodel=...`)"
+                ),
                 c.span,
-            )
-        })?;
+            ));
+        }
+        let prefixes = self.prefixes();
+        if let Some(p) = prefixes
+            .iter()
+            .find(|p| p.bytes().any(|b| b.is_ascii_uppercase()))
+        {
+            // Search Reference, tstats: "The text you provide for the PREFIX() directive must
+            // be in lower case".
+            return Err(cx.error(
+                format!(
+                    "the text of `PREFIX({p})` must be in lower case (Search Reference, tstats)"
+                ),
+                c.span,
+            ));
+        }
+        let Some(dataset) = self.datamodel.clone() else {
+            return self.lower_events(c, input, prefixes, cx);
+        };
+        if !prefixes.is_empty() {
+            return Err(cx.error(
+                "PREFIX() reads the raw terms of events: use it in `tstats` without `FROM datamodel=`",
+                c.span,
+            ));
+        }
         let dataset = resolve_nodename(&dataset, self.where_clause.as_ref());
         if let Some(o) = self
             .options
@@ -138,6 +178,257 @@ impl SplCommand for Tstats {
             },
             c,
         ))
+    }
+}
+
+/// The fields `tstats` reads from events without a data model: the default indexed fields
+/// (Search Reference, tstats: it works on "indexed fields in tsidx files"). Search-time fields
+/// are not in the tsidx files; spelunk refuses them rather than read its extractions.
+const INDEXED_FIELDS: &[&str] = &[
+    "_time",
+    "index",
+    "host",
+    "source",
+    "sourcetype",
+    "splunk_server",
+];
+
+impl Tstats {
+    /// The texts of the `PREFIX(...)` directives, in BY fields and aggregations, once each.
+    fn prefixes(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let args = self.aggregates.iter().filter_map(|a| match &a.arg {
+            Some(AggArg::Field(f)) => Some(f.as_str()),
+            _ => None,
+        });
+        for f in self.by.iter().map(String::as_str).chain(args) {
+            if let Some(p) = prefix_of(f) {
+                if !out.iter().any(|x| x == p) {
+                    out.push(p.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// `| tstats ... [WHERE ...] [BY ...]` without FROM: over the events' indexed fields and
+    /// raw terms. `PREFIX(kbps=)` gives the values of the terms of `_raw` that start with
+    /// `kbps=` (lower case, as the terms are indexed), a multivalue field when several.
+    fn lower_events(
+        &self,
+        c: &Command,
+        input: Node,
+        prefixes: Vec<String>,
+        cx: &mut Lower,
+    ) -> Result<Node, Diagnostic> {
+        let opt = |k: &str| self.options.get_opt(k);
+        if !input.is_empty_input() {
+            if !opt("append").is_some_and(is_true) {
+                return Err(cx.error(
+                    "`tstats` must be the first command of a search, unless it has append=true",
+                    c.span,
+                ));
+            }
+            let own = self.lower_events(c, Node::empty(), prefixes, cx)?;
+            return Ok(cx.node(
+                Op::Union {
+                    inputs: vec![input, own],
+                },
+                c,
+            ));
+        }
+        if let Some(o) = self
+            .options
+            .iter()
+            .find(|o| !TSTATS_OPTIONS.contains(&o.key.to_ascii_lowercase().as_str()))
+        {
+            return Err(cx.error(
+                format!(
+                    "tstats option `{}` is not supported (supported: {})",
+                    o.key,
+                    TSTATS_OPTIONS.join(", ")
+                ),
+                c.span,
+            ));
+        }
+        let indexed = |f: &str| {
+            INDEXED_FIELDS.contains(&f)
+                || crate::expr::search::ALWAYS_TRUE_FIELDS.contains(&f)
+                || prefix_of(f).is_some()
+        };
+        let not_indexed = |f: &str| {
+            cx.error(
+                format!(
+                    "`tstats` without a data model reads indexed fields ({}) and PREFIX() terms; `{f}` is a search-time field (use `search ... | stats`, or a data model)",
+                    INDEXED_FIELDS.join(", ")
+                ),
+                c.span,
+            )
+        };
+        if let Some(w) = &self.where_clause {
+            let mut fields = Vec::new();
+            search_fields(w, &mut fields);
+            if let Some(f) = fields.iter().find(|f| !indexed(f)) {
+                return Err(not_indexed(f));
+            }
+        }
+        for f in &self.by {
+            if !indexed(f) {
+                return Err(not_indexed(f));
+            }
+        }
+        for a in &self.aggregates {
+            match &a.arg {
+                Some(AggArg::Field(f)) if !indexed(f) => return Err(not_indexed(f)),
+                Some(AggArg::Eval(..)) => {
+                    return Err(cx.error(
+                        "`tstats` aggregates fields or PREFIX(), not `eval(...)`",
+                        a.span,
+                    ))
+                }
+                _ => {}
+            }
+        }
+        let mut node = cx.node(Op::Scan(Scan::Events), c);
+        if let Some(w) = &self.where_clause {
+            let predicate = cx.predicate(w)?;
+            node = cx.node(
+                Op::Filter {
+                    input: Box::new(node),
+                    predicate,
+                },
+                c,
+            );
+        }
+        if !prefixes.is_empty() {
+            node = cx.opaque(PrefixTerms { prefixes }, c, node);
+        }
+        if opt("prestats").is_some_and(is_true) {
+            return Ok(node);
+        }
+        // The aggregation reads the PREFIX columns by their directive (`avg(PREFIX(kbps=))`
+        // names its output so); a BY column is named by its prefix text (`kbps=`), as in Splunk.
+        let mut node = cx.node(
+            Op::Aggregate {
+                input: Box::new(node),
+                aggregates: super::stats::agg_calls_reading(&self.aggregates, cx, true)?,
+                by: self.by.clone(),
+                nulls: opt("fillnull_value")
+                    .map(|v| NullGroups::Fill(v.to_string()))
+                    .unwrap_or(NullGroups::Drop),
+                span: opt("span").map(str::to_string),
+            },
+            c,
+        );
+        let renames: Vec<(String, String)> = self
+            .by
+            .iter()
+            .filter_map(|f| prefix_of(f).map(|p| (f.clone(), p.to_string())))
+            .collect();
+        if !renames.is_empty() {
+            node = cx.node(
+                Op::Rename {
+                    input: Box::new(node),
+                    pairs: renames,
+                },
+                c,
+            );
+        }
+        Ok(node)
+    }
+}
+
+/// The text of a `PREFIX(...)` directive field (`PREFIX(kbps=)` -> `kbps=`).
+fn prefix_of(f: &str) -> Option<&str> {
+    f.get(..7).filter(|h| h.eq_ignore_ascii_case("prefix("))?;
+    f[7..].strip_suffix(')')
+}
+
+/// The fields a search expression compares.
+fn search_fields(e: &SearchExpr, out: &mut Vec<String>) {
+    match e {
+        SearchExpr::Compare { field, .. } | SearchExpr::In { field, .. } => out.push(field.clone()),
+        SearchExpr::And(v) | SearchExpr::Or(v) => v.iter().for_each(|x| search_fields(x, out)),
+        SearchExpr::Not(x) => search_fields(x, out),
+        _ => {}
+    }
+}
+
+/// Adds a column `PREFIX(<text>)` per directive: the values of the indexed terms of `_raw`
+/// (major and minor segments, lower case) that start with the text, without it (Search
+/// Reference, tstats: "You give PREFIX() the text that precedes the value ... the search
+/// returns the values that follow the prefix"; `PREFIX(kbps=)` on `kbps=10` gives `10`).
+#[derive(Debug)]
+pub struct PrefixTerms {
+    prefixes: Vec<String>,
+}
+
+impl crate::plan::operator::Operator for PrefixTerms {
+    fn describe(&self) -> String {
+        let list: Vec<String> = self
+            .prefixes
+            .iter()
+            .map(|p| format!("PREFIX({p})"))
+            .collect();
+        format!("the raw terms {}", list.join(" "))
+    }
+
+    fn run(
+        &self,
+        input: polars::prelude::LazyFrame,
+        _at: &crate::plan::operator::At,
+        _ctx: &crate::runtime::Context,
+    ) -> Result<polars::prelude::LazyFrame, Diagnostic> {
+        use polars::prelude::*;
+        let mut lf = input;
+        let has_raw = lf
+            .collect_schema()
+            .map(|s| s.get("_raw").is_some())
+            .unwrap_or(false);
+        for p in &self.prefixes {
+            let name = format!("PREFIX({p})");
+            let expr = if has_raw {
+                let p = p.clone();
+                col("_raw").cast(DataType::String).map(
+                    move |c: Column| {
+                        let br = crate::knowledge::segmenters::default_breakers();
+                        let ca = c.str()?;
+                        let mut b =
+                            ListStringChunkedBuilder::new(c.name().clone(), ca.len(), ca.len() * 2);
+                        for v in ca.iter() {
+                            let vals: Vec<String> = v
+                                .map(|raw| {
+                                    br.terms(raw)
+                                        .into_iter()
+                                        .filter_map(|t| {
+                                            t.strip_prefix(p.as_str())
+                                                .filter(|x| !x.is_empty())
+                                                .map(str::to_string)
+                                        })
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            if vals.is_empty() {
+                                b.append_null();
+                            } else {
+                                b.append_values_iter(vals.iter().map(String::as_str));
+                            }
+                        }
+                        Ok(b.finish().into_series().into_column())
+                    },
+                    |_, f| {
+                        Ok(Field::new(
+                            f.name().clone(),
+                            DataType::List(Box::new(DataType::String)),
+                        ))
+                    },
+                )
+            } else {
+                lit(NULL).cast(DataType::List(Box::new(DataType::String)))
+            };
+            lf = lf.with_column(expr.alias(name.as_str()));
+        }
+        Ok(lf)
     }
 }
 

@@ -51,13 +51,15 @@ pub enum Expr {
         op: Op,
         /// Value, with `*` wildcards.
         value: String,
+        /// The value is in CIDR notation (`10.0.0.0/8`): it matches the addresses in the range.
+        cidr: bool,
     },
     /// `field IN (values)`.
     In {
         /// Field name.
         field: String,
-        /// Values, with wildcards.
-        values: Vec<String>,
+        /// Values, with wildcards; whether each is in CIDR notation.
+        values: Vec<(String, bool)>,
     },
     /// A bare term, matched against `_raw` as whole segments (`segmenters`): the term, whether
     /// it is `CASE()`, whether it is `TERM()`.
@@ -133,10 +135,14 @@ fn from_search(e: &crate::syntax::ast::SearchExpr) -> Result<Expr, SearchError> 
                 CmpOp::Ge => Op::Ge,
             },
             value: value.text(),
+            cidr: crate::expr::search::cidr_value(value).is_some(),
         },
         S::In { field, values } => Expr::In {
             field: field.clone(),
-            values: values.iter().map(|v| v.text()).collect(),
+            values: values
+                .iter()
+                .map(|v| (v.text(), crate::expr::search::cidr_value(v).is_some()))
+                .collect(),
         },
         S::Term(v) if v.text() == "*" => Expr::True,
         S::Term(v) => Expr::Raw(v.clone(), false, false),
@@ -183,10 +189,36 @@ pub fn wildcard_match(pat: &str, s: &str) -> bool {
     pi == p.len()
 }
 
-fn cmp_value(op: Op, pat: &str, v: &str) -> bool {
+/// A value matches a search value: a CIDR value (`10.1.0.0/16`) matches the addresses in its
+/// range, as in a search (`crate::expr::search::cidr_value`, the polars engine's reading);
+/// any other value as a case-insensitive wildcard pattern.
+fn value_match(pat: &Pattern, v: &str) -> bool {
+    match pat {
+        Pattern::Cidr(net) => crate::expr::functions::cidr_match(net, v),
+        Pattern::Text(p) => wildcard_match(p, v),
+    }
+}
+
+/// A search value as the matcher reads it.
+enum Pattern<'a> {
+    Cidr(&'a str),
+    Text(&'a str),
+}
+
+impl<'a> Pattern<'a> {
+    fn of(value: &'a str, cidr: bool) -> Pattern<'a> {
+        if cidr {
+            Pattern::Cidr(value)
+        } else {
+            Pattern::Text(value)
+        }
+    }
+}
+
+fn cmp_value(op: Op, pat: &str, cidr: bool, v: &str) -> bool {
     match op {
-        Op::Eq => wildcard_match(pat, v),
-        Op::Ne => !wildcard_match(pat, v),
+        Op::Eq => value_match(&Pattern::of(pat, cidr), v),
+        Op::Ne => !value_match(&Pattern::of(pat, cidr), v),
         _ => {
             let ord = match (pat.trim().parse::<f64>(), v.trim().parse::<f64>()) {
                 (Ok(a), Ok(b)) => b.partial_cmp(&a),
@@ -227,24 +259,32 @@ impl Expr {
             Expr::And(v) => v.iter().all(|e| e.matches(ev)),
             Expr::Or(v) => v.iter().any(|e| e.matches(ev)),
             Expr::Not(e) => !e.matches(ev),
-            Expr::Cmp { field, op, value } => {
+            Expr::Cmp {
+                field,
+                op,
+                value,
+                cidr,
+            } => {
                 if *op == Op::Eq && value == "*" {
                     return ev.any_value(field, &mut |_| true);
                 }
+                let pat = Pattern::of(value, *cidr);
                 if *op == Op::Ne {
                     // `f!=v`: the field exists and no value matches.
                     let mut exists = false;
                     let any_eq = ev.any_value(field, &mut |v| {
                         exists = true;
-                        wildcard_match(value, v)
+                        value_match(&pat, v)
                     });
                     return exists && !any_eq;
                 }
-                ev.any_value(field, &mut |v| cmp_value(*op, value, v))
+                ev.any_value(field, &mut |v| cmp_value(*op, value, *cidr, v))
             }
-            Expr::In { field, values } => {
-                ev.any_value(field, &mut |v| values.iter().any(|p| wildcard_match(p, v)))
-            }
+            Expr::In { field, values } => ev.any_value(field, &mut |v| {
+                values
+                    .iter()
+                    .any(|(p, cidr)| value_match(&Pattern::of(p, *cidr), v))
+            }),
             Expr::Raw(term, case, whole) => {
                 let bound = if *whole {
                     super::segmenters::Bound::Major

@@ -18,11 +18,16 @@ use crate::syntax::ast::{PatternPiece, SearchValue};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input};
 use std::sync::OnceLock;
 
-/// The major and minor breakers, by ASCII byte.
+/// The major and minor breakers: single ASCII bytes, and longer sequences (the default lists
+/// URL-encoded breakers such as `%20` and `%2C`, and `--`, among the major ones).
 #[derive(Debug, Clone)]
 pub struct Breakers {
     major: [bool; 128],
     minor: [bool; 128],
+    /// Multi-byte major breakers (`%20`, `--`, ...).
+    major_seqs: Vec<Vec<u8>>,
+    /// Multi-byte minor breakers (none by default).
+    minor_seqs: Vec<Vec<u8>>,
 }
 
 impl Breakers {
@@ -36,16 +41,133 @@ impl Breakers {
         b < 128 && (self.major[b as usize] || self.minor[b as usize])
     }
 
+    /// The multi-byte breakers of a bound: major only, or major and minor.
+    fn seqs(&self, major_only: bool) -> impl Iterator<Item = &[u8]> {
+        let minor: &[Vec<u8>] = if major_only { &[] } else { &self.minor_seqs };
+        self.major_seqs.iter().chain(minor).map(|s| s.as_slice())
+    }
+
+    /// Whether a term may start at `s` of `hay`: the text's start, or just after a breaker
+    /// (a single byte, or a sequence such as `%20` ending there).
+    pub fn boundary_before(&self, hay: &[u8], s: usize, major_only: bool) -> bool {
+        if s == 0 {
+            return true;
+        }
+        let b = hay[s - 1];
+        (if major_only {
+            self.is_major(b)
+        } else {
+            self.is_breaker(b)
+        }) || self.seqs(major_only).any(|q| hay[..s].ends_with(q))
+    }
+
+    /// Whether a term may end at `e` of `hay`: the text's end, or just before a breaker.
+    pub fn boundary_after(&self, hay: &[u8], e: usize, major_only: bool) -> bool {
+        if e >= hay.len() {
+            return true;
+        }
+        let b = hay[e];
+        (if major_only {
+            self.is_major(b)
+        } else {
+            self.is_breaker(b)
+        }) || self.seqs(major_only).any(|q| hay[e..].starts_with(q))
+    }
+
+    /// Whether position `pos` of `hay` falls strictly inside a multi-byte major breaker (the
+    /// `20` of `%20`): a term cannot start there, though the `%` before it is a breaker.
+    pub fn inside_seq(&self, hay: &[u8], pos: usize) -> bool {
+        self.major_seqs
+            .iter()
+            .any(|q| (pos.saturating_sub(q.len() - 1)..pos).any(|a| hay[a..].starts_with(q)))
+    }
+
+    /// The tails of multi-byte breakers that follow a single-byte breaker (`20` of `%20`).
+    fn seq_tails(&self) -> impl Iterator<Item = (u8, &[u8])> {
+        self.major_seqs
+            .iter()
+            .filter(|q| q.len() > 1 && self.is_breaker(q[0]))
+            .map(|q| (q[0], &q[1..]))
+    }
+
+    /// Whether the span `from..to` of `hay` crosses a major breaker: holds a major byte, or a
+    /// position where a sequence such as `%20` starts (a wildcard stops before it).
+    pub fn crosses_major(&self, hay: &[u8], from: usize, to: usize) -> bool {
+        hay[from..to].iter().any(|b| self.is_major(*b))
+            || (from..to).any(|i| self.major_seqs.iter().any(|q| hay[i..].starts_with(q)))
+    }
+
+    /// The indexed terms of `text`, as `tstats` and `PREFIX()` see them: each major segment and
+    /// each minor segment, lower case, once each, in order of appearance. Intermediate majors
+    /// (`a.b` of `a.b.c`) are not terms (segmenters.conf `INTERMEDIATE_MAJORS`, default false).
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let hay = text.as_bytes();
+        let mut majors: Vec<(usize, usize)> = Vec::new();
+        let (mut start, mut i) = (0, 0);
+        while i < hay.len() {
+            let seq = self
+                .major_seqs
+                .iter()
+                .find(|q| hay[i..].starts_with(q))
+                .map(|q| q.len());
+            let len = match seq {
+                Some(n) => n,
+                None if self.is_major(hay[i]) => 1,
+                None => {
+                    i += 1;
+                    continue;
+                }
+            };
+            majors.push((start, i));
+            i += len;
+            start = i;
+        }
+        majors.push((start, hay.len()));
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |a: usize, b: usize| {
+            if a < b {
+                let t = String::from_utf8_lossy(&hay[a..b]).to_lowercase();
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        };
+        for (a, b) in majors {
+            push(a, b);
+            let mut m = a;
+            for (j, &byte) in hay.iter().enumerate().take(b).skip(a) {
+                if byte < 128 && self.minor[byte as usize] {
+                    push(m, j);
+                    m = j + 1;
+                }
+            }
+            if m > a {
+                push(m, b);
+            }
+        }
+        out
+    }
+
+    /// The multi-byte major breakers, as the conf lists them.
+    pub fn major_sequences(&self) -> &[Vec<u8>] {
+        &self.major_seqs
+    }
+
     fn parse(text: &str) -> Breakers {
         let mut out = Breakers {
             major: [false; 128],
             minor: [false; 128],
+            major_seqs: Vec::new(),
+            minor_seqs: Vec::new(),
         };
         for stanza in super::conf::parse(text) {
             if stanza.name != "default" {
                 continue;
             }
-            for (key, table) in [("MAJOR", &mut out.major), ("MINOR", &mut out.minor)] {
+            for (key, table, seqs) in [
+                ("MAJOR", &mut out.major, &mut out.major_seqs),
+                ("MINOR", &mut out.minor, &mut out.minor_seqs),
+            ] {
                 for tok in stanza.get(key).unwrap_or("").split_whitespace() {
                     let b = match tok {
                         "\\s" => b' ',
@@ -54,7 +176,11 @@ impl Breakers {
                         "\\t" => b'\t',
                         "\\\\" => b'\\',
                         t if t.len() == 1 => t.as_bytes()[0],
-                        _ => continue,
+                        t => {
+                            // A sequence (`%20`, `--`): matched as the conf spells it.
+                            seqs.push(t.as_bytes().to_vec());
+                            continue;
+                        }
                     };
                     if b < 128 {
                         table[b as usize] = true;
@@ -70,6 +196,11 @@ impl Breakers {
 pub fn default_breakers() -> &'static Breakers {
     static B: OnceLock<Breakers> = OnceLock::new();
     B.get_or_init(|| Breakers::parse(include_str!("../../knowledge/segmenters.conf")))
+}
+
+/// Whether `s` starts with `prefix`, ASCII case-insensitively.
+fn starts_with_ci(s: &[u8], prefix: &[u8]) -> bool {
+    s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// How a term is bounded.
@@ -165,6 +296,7 @@ impl TermMatcher {
 
     fn matches_bytes(&self, hay: &[u8]) -> bool {
         let br = default_breakers();
+        let major_only = self.bound == Bound::Major;
         let first = &self.parts[0].0;
         let last = &self.parts[self.parts.len() - 1].0;
         // A term that starts (ends) with a breaker is bounded there by itself.
@@ -173,7 +305,7 @@ impl TermMatcher {
         let mut from = 0;
         while let Some((s, e)) = self.find(0, hay, from) {
             from = s + 1;
-            if check_start && s > 0 && !self.boundary(hay[s - 1]) {
+            if check_start && (!br.boundary_before(hay, s, major_only) || br.inside_seq(hay, s)) {
                 continue;
             }
             if self.rest_matches(hay, e, check_end, br) {
@@ -186,21 +318,22 @@ impl TermMatcher {
     /// The parts after the first, from `pos`, within the same major segment; then the end.
     fn rest_matches(&self, hay: &[u8], mut pos: usize, check_end: bool, br: &Breakers) -> bool {
         let n = self.parts.len();
-        let ends_ok = |e: usize| !check_end || e == hay.len() || self.boundary(hay[e]);
+        let major_only = self.bound == Bound::Major;
+        let ends_ok = |e: usize| !check_end || br.boundary_after(hay, e, major_only);
         if n == 1 {
             return ends_ok(pos);
         }
         // Middle parts: leftmost occurrence (a wildcard does not cross a major breaker).
         for i in 1..n - 1 {
             match self.find(i, hay, pos) {
-                Some((s, e)) if !hay[pos..s].iter().any(|b| br.is_major(*b)) => pos = e,
+                Some((s, e)) if !br.crosses_major(hay, pos, s) => pos = e,
                 _ => return false,
             }
         }
         // The last part: any occurrence in the segment whose end is bounded.
         let mut from = pos;
         while let Some((s, e)) = self.find(n - 1, hay, from) {
-            if hay[pos..s].iter().any(|b| br.is_major(*b)) {
+            if br.crosses_major(hay, pos, s) {
                 return false;
             }
             if ends_ok(e) {
@@ -211,18 +344,54 @@ impl TermMatcher {
         false
     }
 
+    /// Whether [`TermMatcher::regex`] expresses the term exactly. With `lookahead` (a regex
+    /// engine with `(?!...)`, such as Java's), a wildcard between literal parts is written to
+    /// stop before a breaker sequence (`%20`, `--`); without it, such a term is not exact.
+    /// A term starting with the letters of a sequence's tail (`2C...` after `%`) is not exact
+    /// either: which case the text spells decides whether the `%` starts a breaker.
+    pub fn regex_exact(v: &SearchValue, lookahead: bool) -> bool {
+        let pieces = v.pattern();
+        let inner_wild = pieces.iter().enumerate().any(|(i, p)| {
+            *p == PatternPiece::Wildcard
+                && pieces[..i]
+                    .iter()
+                    .any(|q| matches!(q, PatternPiece::Literal(s) if !s.is_empty()))
+                && pieces[i + 1..]
+                    .iter()
+                    .any(|q| matches!(q, PatternPiece::Literal(s) if !s.is_empty()))
+        });
+        let br = default_breakers();
+        if inner_wild && !lookahead && !br.major_seqs.is_empty() {
+            return false;
+        }
+        !matches!(pieces.first(), Some(PatternPiece::Literal(l))
+            if br.seq_tails().any(|(_, t)| starts_with_ci(l.as_bytes(), t)
+                && t.iter().any(|b| b.is_ascii_alphabetic())))
+    }
+
+    /// [`TermMatcher::regex`] for an engine without look-ahead (RE2): exact when
+    /// [`TermMatcher::regex_exact`] says so without it.
+    pub fn regex(v: &SearchValue, case_sensitive: bool, bound: Bound) -> String {
+        Self::regex_with(v, case_sensitive, bound, false)
+    }
+
     /// The same test as a regular expression (for backends that match with one, e.g. SQL):
     /// `(?i)` unless case-sensitive, breakers as character classes on both sides.
-    pub fn regex(v: &SearchValue, case_sensitive: bool, bound: Bound) -> String {
+    pub fn regex_with(
+        v: &SearchValue,
+        case_sensitive: bool,
+        bound: Bound,
+        lookahead: bool,
+    ) -> String {
         let br = default_breakers();
-        let class = |major_only: bool, negate: bool| {
+        let class_without = |major_only: bool, negate: bool, excluded: &[u8]| {
             let mut c = String::from(if negate { "[^" } else { "[" });
             for b in 0u8..128 {
                 let on = if major_only {
                     br.is_major(b)
                 } else {
                     br.is_breaker(b)
-                };
+                } && !excluded.contains(&b);
                 if on {
                     match b {
                         b'\n' => c.push_str("\\n"),
@@ -239,8 +408,18 @@ impl TermMatcher {
             c.push(']');
             c
         };
-        let bound_class = class(bound == Bound::Major, false);
+        // A single-byte breaker that, before this term, would start a multi-byte one (the `%`
+        // of `%20` before `2021`) does not bound it.
         let pieces = v.pattern();
+        let excluded: Vec<u8> = match pieces.first() {
+            Some(PatternPiece::Literal(l)) => br
+                .seq_tails()
+                .filter(|(_, t)| starts_with_ci(l.as_bytes(), t))
+                .map(|(c, _)| c)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let bound_class = class_without(bound == Bound::Major, false, &excluded);
         let mut re = String::from(if case_sensitive { "(?s)" } else { "(?is)" });
         let is_b = |b: u8| match bound {
             Bound::Segment => br.is_breaker(b),
@@ -248,10 +427,29 @@ impl TermMatcher {
         };
         let starts_with_breaker = matches!(pieces.first(), Some(PatternPiece::Literal(s)) if s.bytes().next().is_some_and(is_b));
         let ends_with_breaker = matches!(pieces.last(), Some(PatternPiece::Literal(s)) if s.bytes().last().is_some_and(is_b));
-        if matches!(pieces.first(), Some(PatternPiece::Literal(_))) && !starts_with_breaker {
-            re.push_str(&format!("(?:^|{bound_class})"));
+        // Multi-byte breakers (`%20`, `--`) bound a term as well.
+        let mut seqs = String::new();
+        for q in br.seqs(bound == Bound::Major) {
+            seqs.push('|');
+            seqs.push_str(&regex::escape(&String::from_utf8_lossy(q)));
         }
-        let in_segment = format!("{}*", class(true, true));
+        if matches!(pieces.first(), Some(PatternPiece::Literal(_))) && !starts_with_breaker {
+            re.push_str(&format!("(?:^|{bound_class}{seqs})"));
+        }
+        let in_segment = if lookahead && !br.major_seqs.is_empty() {
+            let seqs: Vec<String> = br
+                .major_seqs
+                .iter()
+                .map(|q| regex::escape(&String::from_utf8_lossy(q)))
+                .collect();
+            format!(
+                "(?:(?!{}){})*",
+                seqs.join("|"),
+                class_without(true, true, &[])
+            )
+        } else {
+            format!("{}*", class_without(true, true, &[]))
+        };
         for p in &pieces {
             match p {
                 PatternPiece::Literal(s) => re.push_str(&regex::escape(s)),
@@ -259,7 +457,7 @@ impl TermMatcher {
             }
         }
         if matches!(pieces.last(), Some(PatternPiece::Literal(_))) && !ends_with_breaker {
-            re.push_str(&format!("(?:$|{bound_class})"));
+            re.push_str(&format!("(?:$|{bound_class}{seqs})"));
         }
         re
     }
@@ -286,8 +484,20 @@ mod tests {
             quoted: false,
         };
         let m = TermMatcher::new(&v, case, bound).matches(text);
-        let re = regex::Regex::new(&TermMatcher::regex(&v, case, bound)).unwrap();
-        assert_eq!(m, re.is_match(text), "{term} on {text}: matcher vs regex");
+        if TermMatcher::regex_exact(&v, false) {
+            let re = regex::Regex::new(&TermMatcher::regex(&v, case, bound)).unwrap();
+            assert_eq!(m, re.is_match(text), "{term} on {text}: matcher vs regex");
+        }
+        if TermMatcher::regex_exact(&v, true) {
+            // The look-ahead form, as Java's engine (Spark) runs it.
+            let re =
+                fancy_regex::Regex::new(&TermMatcher::regex_with(&v, case, bound, true)).unwrap();
+            assert_eq!(
+                m,
+                re.is_match(text).unwrap(),
+                "{term} on {text}: matcher vs look-ahead regex"
+            );
+        }
         m
     }
 
@@ -331,6 +541,60 @@ mod tests {
         assert!(both("0.0.1", false, Bound::Segment, "src 10.0.0.1 port"));
         assert!(both("Error", true, Bound::Segment, "an Error here"));
         assert!(!both("Error", true, Bound::Segment, "an error here"));
+    }
+
+    #[test]
+    fn url_encoded_and_double_dash_breakers() {
+        let (s, m) = (Bound::Segment, Bound::Major);
+        assert!(default_breakers()
+            .major_sequences()
+            .iter()
+            .any(|q| q == b"%20"));
+        // `%20` is a major breaker: `world` is a term of its own, `20world` is not.
+        assert!(both("world", false, s, "GET /a?q=hello%20world"));
+        assert!(!both("20world", false, s, "GET /a?q=hello%20world"));
+        assert!(!both("2Cb", false, s, "x=a%2Cb"));
+        assert!(both("b", false, s, "x=a%2Cb"));
+        // TERM() is bounded by it, as by a space.
+        assert!(both("hello", false, m, "q=x hello%20world y"));
+        assert!(both("world", false, m, "q=x hello%20world y"));
+        assert!(both("a", false, m, "a--b"));
+        assert!(!both("a", false, m, "a-b"));
+        // A wildcard does not cross it.
+        assert!(!both("hello*world", false, s, "hello%20world"));
+        assert!(both("hello*world", false, s, "hello%2world"));
+        assert!(!both("a*b", false, s, "a--b"));
+        // It stops where a sequence starts, even one ending in the next literal part.
+        assert!(!both("a*0b", false, s, "a%20b"));
+        assert!(both("a*0b", false, s, "a%30b"));
+        // A term does not start inside one: `2021` is not a term of `q=%2021` (`%20`, `21`).
+        assert!(!both("2021", false, s, "q=%2021"));
+        assert!(both("2021", false, s, "q=%202021"));
+        assert!(both("2021", false, s, "q=a#2021"));
+        assert!(both("2021", false, s, "q=a 2021"));
+        // `%2520` is one breaker: `20x` is not a term of `%2520x`.
+        assert!(!both("20x", false, s, "y%2520x"));
+        assert!(both("x", false, s, "y%2520x"));
+    }
+
+    #[test]
+    fn indexed_terms_are_major_and_minor_segments() {
+        let t = default_breakers().terms("GET kbps=10.5 User=Admin q=a%20b");
+        for want in [
+            "get",
+            "kbps=10.5",
+            "kbps",
+            "10",
+            "5",
+            "user=admin",
+            "q=a",
+            "b",
+        ] {
+            assert!(t.contains(&want.to_string()), "{want} in {t:?}");
+        }
+        // No intermediate majors, no text across `%20`.
+        assert!(!t.contains(&"kbps=10".to_string()), "{t:?}");
+        assert!(!t.iter().any(|x| x.contains("%20")), "{t:?}");
     }
 
     #[test]

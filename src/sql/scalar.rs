@@ -1064,6 +1064,20 @@ impl<'a> Ctx<'a> {
                     format!("({})", parts.join(" OR "))
                 }
             }
+            Predicate::Term { value, .. }
+                if !crate::knowledge::segmenters::TermMatcher::regex_exact(
+                    value,
+                    self.d == Dialect::Spark,
+                ) =>
+            {
+                return Err(self.err(
+                    format!(
+                        "the term `{}` (a wildcard that must stop before a `%20`-style breaker, or a `%`-tail with letters) is not expressed in this SQL dialect yet",
+                        value.raw
+                    ),
+                    at,
+                ));
+            }
             Predicate::Term {
                 value,
                 case_sensitive,
@@ -1216,7 +1230,9 @@ impl<'a> Ctx<'a> {
         } else {
             Bound::Segment
         };
-        let re = TermMatcher::regex(v, case_sensitive, bound);
+        // Java's regex engine (Spark) has look-ahead: a wildcard stops before `%20`-style
+        // breakers there.
+        let re = TermMatcher::regex_with(v, case_sensitive, bound, self.d == Dialect::Spark);
         let f = self.d.ident("_raw");
         match c.kind {
             Kind::Multi => self.d.list_any(&f, "v", &self.d.regex_find("v", &re)),

@@ -75,6 +75,7 @@ impl Aggregate {
         }
         match &self.arg {
             None => self.func.clone(),
+            Some(AggArg::Eval(_, text)) if self.func == "eval" => format!("eval({text})"),
             Some(AggArg::Field(f)) => format!("{}({})", self.func, f),
             Some(AggArg::Eval(_, text)) => format!("{}(eval({}))", self.func, text),
         }

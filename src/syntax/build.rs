@@ -131,6 +131,13 @@ pub fn aggregate(p: &Pair<'_, Rule>) -> BuildResult<Aggregate> {
     for c in p.clone().into_inner() {
         match c.as_rule() {
             Rule::agg_func => func = c.as_str().to_ascii_lowercase(),
+            // `eval(<expression over aggregations>)` (chart, timechart).
+            Rule::agg_eval => {
+                func = "eval".into();
+                let e = first(&c)?;
+                let text = e.as_str().trim().to_string();
+                arg = Some(AggArg::Eval(eval_expr(&e)?, text));
+            }
             Rule::agg_arg => {
                 let inner = first(&c)?;
                 arg = Some(match inner.as_rule() {
@@ -139,11 +146,12 @@ pub fn aggregate(p: &Pair<'_, Rule>) -> BuildResult<Aggregate> {
                         let text = e.as_str().trim().to_string();
                         AggArg::Eval(eval_expr(&e)?, text)
                     }
+                    Rule::prefix_fn => AggArg::Field(prefix_directive(&inner)?),
                     _ => AggArg::Field(field(&inner)),
                 });
             }
             Rule::kw_as => {}
-            Rule::field => alias = Some(field(&c)),
+            Rule::field | Rule::single_quoted => alias = Some(field(&c)),
             _ => return Err(unexpected(&c)),
         }
     }
@@ -153,6 +161,11 @@ pub fn aggregate(p: &Pair<'_, Rule>) -> BuildResult<Aggregate> {
         alias,
         span: span(p),
     })
+}
+
+/// `PREFIX(kbps=)` (a `tstats` directive) as the field name `tstats` reads: `PREFIX(kbps=)`.
+pub fn prefix_directive(p: &Pair<'_, Rule>) -> BuildResult<String> {
+    Ok(format!("PREFIX({})", first(p)?.as_str()))
 }
 
 /// The aggregations and interleaved options of an `aggregates` pair.
@@ -175,6 +188,7 @@ pub fn by_clause(p: &Pair<'_, Rule>, options: &mut Vec<Opt>) -> BuildResult<Vec<
         match c.as_rule() {
             Rule::kw_by => {}
             Rule::option => options.push(option(&c)?),
+            Rule::prefix_fn => fields.push(prefix_directive(&c)?),
             Rule::field => fields.push(field(&c)),
             _ => return Err(unexpected(&c)),
         }
