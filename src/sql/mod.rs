@@ -576,6 +576,11 @@ impl<'a> Builder<'a> {
         if t.chunks.is_empty() {
             return Ok(self.empty());
         }
+        if self.d == Dialect::Spark {
+            if let Some(rel) = self.spark_grouped_scan(&t) {
+                return Ok(rel);
+            }
+        }
         let mut parts = Vec::new();
         for (ci, ch) in t.chunks.iter().enumerate() {
             let (from, idx) = self.d.parquet(&ch.path, "__r");
@@ -605,6 +610,73 @@ impl<'a> Builder<'a> {
         }
         let body = parts.join("\nUNION ALL\n");
         Ok(self.cte(body, t.columns.clone()))
+    }
+
+    /// On Spark, a table of many chunks as one scan per group of chunks with the same columns
+    /// (a glob `dir/{a,b,...}` over their files) instead of one scan per chunk: Spark plans a
+    /// union of hundreds of scans for minutes. The order column is the same: the chunk's index
+    /// in the manifest (from the file's name), then the row in the file. None when the chunks'
+    /// files are not in one folder or their names cannot be written in a glob.
+    fn spark_grouped_scan(&mut self, t: &tables::Table) -> Option<Rel> {
+        if t.chunks.len() < 2 {
+            return None;
+        }
+        let split = |p: &str| -> Option<(String, String)> {
+            let i = p.rfind('/')?;
+            Some((p[..i].to_string(), p[i + 1..].to_string()))
+        };
+        let dir = split(&t.chunks[0].path)?.0;
+        let mut groups: Vec<(&Vec<(String, bool)>, Vec<(usize, String)>)> = Vec::new();
+        for (ci, ch) in t.chunks.iter().enumerate() {
+            let (d, name) = split(&ch.path)?;
+            if d != dir || name.contains([',', '{', '}', '*', '?', '[', ']', '\\', '\'', '`']) {
+                return None;
+            }
+            match groups.iter_mut().find(|(c, _)| **c == ch.columns) {
+                Some((_, files)) => files.push((ci, name)),
+                None => groups.push((&ch.columns, vec![(ci, name)])),
+            }
+        }
+        let mut parts = Vec::new();
+        for (columns, files) in &groups {
+            let physical = physical_names(self.d, &t.fixed, columns);
+            let mut sel = Vec::new();
+            for c in &t.columns {
+                let have = columns.iter().find(|(n, _)| n == &c.name);
+                let src = physical
+                    .iter()
+                    .find(|(n, _)| n == &c.name)
+                    .map(|(_, p)| self.d.raw_ident(p))
+                    .unwrap_or_default();
+                let e = match have {
+                    _ if t.fixed.contains(&c.name) => format!("{src} AS {}", self.id(&c.name)),
+                    None => format!("{} AS {}", self.null_of(c.kind), self.id(&c.name)),
+                    Some((_, false)) if c.kind == Kind::Multi => {
+                        format!("{} AS {}", self.d.one_list(&src), self.id(&c.name))
+                    }
+                    Some(_) => format!("{src} AS {}", self.id(&c.name)),
+                };
+                sel.push(e);
+            }
+            let names: Vec<&str> = files.iter().map(|(_, n)| n.as_str()).collect();
+            let glob = if names.len() == 1 {
+                format!("{dir}/{}", names[0])
+            } else {
+                format!("{dir}/{{{}}}", names.join(","))
+            };
+            let index: Vec<String> = files
+                .iter()
+                .map(|(ci, n)| format!("{}, CAST({ci} AS BIGINT)", self.d.str_lit(n)))
+                .collect();
+            parts.push(format!(
+                "SELECT {}, element_at(map({}), __f) * 4294967296 + __r AS __o FROM (SELECT *, _metadata.row_index AS __r, _metadata.file_name AS __f FROM parquet.`{}`)",
+                sel.join(", "),
+                index.join(", "),
+                glob.replace('`', "``")
+            ));
+        }
+        let body = parts.join("\nUNION ALL\n");
+        Some(self.cte(body, t.columns.clone()))
     }
 
     /// `field = expr`: replaces a column in place, or adds it at the end.
