@@ -152,3 +152,86 @@ fn crafted_pipelines_return_the_polars_rows_on_spark() {
         "every crafted search compiles and is identical on Spark:\n{report}"
     );
 }
+
+/// A table of several parquet chunks (25,000 events: the replay's compaction writes files of
+/// up to 10,000 rows) reads as one scan per group of chunks on Spark; rows keep the polars
+/// engine's order across chunks (newest first, then the store's order).
+#[test]
+fn tables_of_several_chunks_keep_the_polars_order_on_spark() {
+    if !spark_available() {
+        return;
+    }
+    let dir = common::temp_dir("sql-spark-chunks");
+    let mut text = String::new();
+    for i in 0..25_000u32 {
+        // Ten distinct times: ties are ordered by the store's order, across chunks.
+        text.push_str(&format!(
+            "{{\"time\":\"2024-03-01T10:{:02}:00Z\",\"id\":\"e{i}\",\"user\":\"u{}\",\"n\":{}}}\n",
+            i % 10,
+            i % 7,
+            i % 13
+        ));
+    }
+    let data = dir.join("events.json");
+    std::fs::write(&data, text).unwrap();
+    let store = dir.join("store");
+    let out = Command::new(BIN)
+        .args(["replay", "--sourcetype", "_json", "--store"])
+        .arg(&store)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest = std::fs::read_to_string(store.join("manifest.json")).unwrap();
+    assert!(
+        manifest.matches("\"file\":\"events/").count() >= 2,
+        "the events table has several chunks: {manifest}"
+    );
+    let searches = [
+        "id=* | head 25 | table id",
+        "id=* | dedup user | table id user",
+        "id=* | stats count sum(n) as s by user",
+        "id=* | tail 3 | table id",
+    ];
+    let corpus = dir.join("corpus");
+    let dets = corpus.join("detections/crafted");
+    std::fs::create_dir_all(&dets).unwrap();
+    std::fs::create_dir_all(corpus.join("macros")).unwrap();
+    for (i, s) in searches.iter().enumerate() {
+        let yaml = format!(
+            "name: chunks {i}\nid: 00000000-0000-0000-0000-{i:012}\ntype: TTP\nsearch: {}\n",
+            serde_json::to_string(s).unwrap()
+        );
+        std::fs::write(dets.join(format!("chunks_{i}.yml")), yaml).unwrap();
+    }
+    let out = Command::new(BIN)
+        .args(["sql", "--corpus"])
+        .arg(&corpus)
+        .arg("--store")
+        .arg(&store)
+        .args([
+            "--compare",
+            "spark",
+            "--master",
+            "local[2]",
+            "--require-identical",
+        ])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    eprintln!("{report}");
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let n = searches.len();
+    assert!(
+        report.contains(&format!("identical on spark: {n} of {n} compiled")),
+        "{report}"
+    );
+}
