@@ -131,36 +131,8 @@ fn order_and_terms_are_the_same_on_duckdb() {
     );
     assert_eq!(ids("id=* | head 2 | table id"), ["e4", "e5"]);
     let corpus = dir.join("corpus");
-    let dets = corpus.join("detections/crafted");
-    std::fs::create_dir_all(&dets).unwrap();
-    std::fs::create_dir_all(corpus.join("macros")).unwrap();
-    for (i, s) in SEARCHES.iter().enumerate() {
-        let yaml = format!(
-            "name: crafted {i}\nid: 00000000-0000-0000-0000-{i:012}\ntype: TTP\nsearch: {}\n",
-            serde_json::to_string(s).unwrap()
-        );
-        std::fs::write(dets.join(format!("crafted_{i}.yml")), yaml).unwrap();
-    }
-    let out = Command::new(BIN)
-        .args(["sql", "--corpus"])
-        .arg(&corpus)
-        .arg("--store")
-        .arg(&store)
-        .args(["--compare", "duckdb", "--require-identical"])
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout).to_string();
-    eprintln!("{report}");
-    assert!(
-        out.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let n = SEARCHES.len();
-    assert!(
-        report.contains(&format!("identical on duckdb: {n} of {n} compiled")),
-        "every crafted search compiles and is identical:\n{report}"
-    );
+    common::pipelines::write_detections(&corpus, SEARCHES);
+    common::pipelines::compare_all(BIN, &corpus, &store, "duckdb", &[], SEARCHES.len());
 }
 
 #[test]
@@ -210,24 +182,12 @@ fn templates_appends_and_multivalue_comparisons_are_the_same_on_duckdb() {
     );
     let none = rows(common::pipelines::PIPELINE_SEARCHES[11]);
     assert!(none[0].get("S").is_none(), "no number, no total: {none:?}");
-    let out = Command::new(BIN)
-        .args(["sql", "--corpus"])
-        .arg(&corpus)
-        .arg("--store")
-        .arg(&store)
-        .args(["--compare", "duckdb", "--require-identical"])
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout).to_string();
-    eprintln!("{report}");
-    assert!(
-        out.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let n = common::pipelines::PIPELINE_SEARCHES.len();
-    assert!(
-        report.contains(&format!("identical on duckdb: {n} of {n} compiled")),
-        "every crafted search compiles and is identical:\n{report}"
+    common::pipelines::compare_all(
+        BIN,
+        &corpus,
+        &store,
+        "duckdb",
+        &[],
+        common::pipelines::PIPELINE_SEARCHES.len(),
     );
 }

@@ -125,32 +125,8 @@ fn crafted_pipelines_return_the_polars_rows_on_spark() {
     }
     let dir = common::temp_dir("sql-spark-pipelines");
     let (store, corpus) = common::pipelines::write_pipeline_corpus(BIN, &dir);
-    let out = Command::new(BIN)
-        .args(["sql", "--corpus"])
-        .arg(&corpus)
-        .arg("--store")
-        .arg(&store)
-        .args([
-            "--compare",
-            "spark",
-            "--master",
-            "local[2]",
-            "--require-identical",
-        ])
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout).to_string();
-    eprintln!("{report}");
-    assert!(
-        out.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let n = common::pipelines::PIPELINE_SEARCHES.len();
-    assert!(
-        report.contains(&format!("identical on spark: {n} of {n} compiled")),
-        "every crafted search compiles and is identical on Spark:\n{report}"
-    );
+    common::pipelines::compare_all(BIN, &corpus, &store, "spark", &["--master", "local[2]"], n);
 }
 
 /// A table of several parquet chunks (25,000 events: the replay's compaction writes files of
@@ -198,40 +174,7 @@ fn tables_of_several_chunks_keep_the_polars_order_on_spark() {
         "id=* | tail 3 | table id",
     ];
     let corpus = dir.join("corpus");
-    let dets = corpus.join("detections/crafted");
-    std::fs::create_dir_all(&dets).unwrap();
-    std::fs::create_dir_all(corpus.join("macros")).unwrap();
-    for (i, s) in searches.iter().enumerate() {
-        let yaml = format!(
-            "name: chunks {i}\nid: 00000000-0000-0000-0000-{i:012}\ntype: TTP\nsearch: {}\n",
-            serde_json::to_string(s).unwrap()
-        );
-        std::fs::write(dets.join(format!("chunks_{i}.yml")), yaml).unwrap();
-    }
-    let out = Command::new(BIN)
-        .args(["sql", "--corpus"])
-        .arg(&corpus)
-        .arg("--store")
-        .arg(&store)
-        .args([
-            "--compare",
-            "spark",
-            "--master",
-            "local[2]",
-            "--require-identical",
-        ])
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout).to_string();
-    eprintln!("{report}");
-    assert!(
-        out.status.success(),
-        "{report}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::pipelines::write_detections(&corpus, &searches);
     let n = searches.len();
-    assert!(
-        report.contains(&format!("identical on spark: {n} of {n} compiled")),
-        "{report}"
-    );
+    common::pipelines::compare_all(BIN, &corpus, &store, "spark", &["--master", "local[2]"], n);
 }

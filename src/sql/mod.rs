@@ -584,25 +584,7 @@ impl<'a> Builder<'a> {
         let mut parts = Vec::new();
         for (ci, ch) in t.chunks.iter().enumerate() {
             let (from, idx) = self.d.parquet(&ch.path, "__r");
-            let physical = physical_names(self.d, &t.fixed, &ch.columns);
-            let mut sel = Vec::new();
-            for c in &t.columns {
-                let have = ch.columns.iter().find(|(n, _)| n == &c.name);
-                let src = physical
-                    .iter()
-                    .find(|(n, _)| n == &c.name)
-                    .map(|(_, p)| self.d.raw_ident(p))
-                    .unwrap_or_default();
-                let e = match have {
-                    _ if t.fixed.contains(&c.name) => format!("{src} AS {}", self.id(&c.name)),
-                    None => format!("{} AS {}", self.null_of(c.kind), self.id(&c.name)),
-                    Some((_, false)) if c.kind == Kind::Multi => {
-                        format!("{} AS {}", self.d.one_list(&src), self.id(&c.name))
-                    }
-                    Some(_) => format!("{src} AS {}", self.id(&c.name)),
-                };
-                sel.push(e);
-            }
+            let sel = self.chunk_select(&t, &ch.columns);
             parts.push(format!(
                 "SELECT {}, CAST({ci} AS BIGINT) * 4294967296 + __r AS __o FROM (SELECT *, {idx} FROM {from})",
                 sel.join(", ")
@@ -610,6 +592,31 @@ impl<'a> Builder<'a> {
         }
         let body = parts.join("\nUNION ALL\n");
         Ok(self.cte(body, t.columns.clone()))
+    }
+
+    /// The table's columns read from a chunk with these columns: a column the chunk lacks is
+    /// null, a single-valued column of a table where it is multivalue becomes a one-value list.
+    fn chunk_select(&self, t: &tables::Table, columns: &[(String, bool)]) -> Vec<String> {
+        let physical = physical_names(self.d, &t.fixed, columns);
+        t.columns
+            .iter()
+            .map(|c| {
+                let have = columns.iter().find(|(n, _)| n == &c.name);
+                let src = physical
+                    .iter()
+                    .find(|(n, _)| n == &c.name)
+                    .map(|(_, p)| self.d.raw_ident(p))
+                    .unwrap_or_default();
+                match have {
+                    _ if t.fixed.contains(&c.name) => format!("{src} AS {}", self.id(&c.name)),
+                    None => format!("{} AS {}", self.null_of(c.kind), self.id(&c.name)),
+                    Some((_, false)) if c.kind == Kind::Multi => {
+                        format!("{} AS {}", self.d.one_list(&src), self.id(&c.name))
+                    }
+                    Some(_) => format!("{src} AS {}", self.id(&c.name)),
+                }
+            })
+            .collect()
     }
 
     /// On Spark, a table of many chunks as one scan per group of chunks with the same columns
@@ -626,38 +633,22 @@ impl<'a> Builder<'a> {
             Some((p[..i].to_string(), p[i + 1..].to_string()))
         };
         let dir = split(&t.chunks[0].path)?.0;
-        let mut groups: Vec<(&Vec<(String, bool)>, Vec<(usize, String)>)> = Vec::new();
+        // (the chunks' columns, their (index in the manifest, file name)s)
+        type Group<'c> = (&'c [(String, bool)], Vec<(usize, String)>);
+        let mut groups: Vec<Group> = Vec::new();
         for (ci, ch) in t.chunks.iter().enumerate() {
             let (d, name) = split(&ch.path)?;
             if d != dir || name.contains([',', '{', '}', '*', '?', '[', ']', '\\', '\'', '`']) {
                 return None;
             }
-            match groups.iter_mut().find(|(c, _)| **c == ch.columns) {
+            match groups.iter_mut().find(|(c, _)| *c == ch.columns.as_slice()) {
                 Some((_, files)) => files.push((ci, name)),
-                None => groups.push((&ch.columns, vec![(ci, name)])),
+                None => groups.push((ch.columns.as_slice(), vec![(ci, name)])),
             }
         }
         let mut parts = Vec::new();
         for (columns, files) in &groups {
-            let physical = physical_names(self.d, &t.fixed, columns);
-            let mut sel = Vec::new();
-            for c in &t.columns {
-                let have = columns.iter().find(|(n, _)| n == &c.name);
-                let src = physical
-                    .iter()
-                    .find(|(n, _)| n == &c.name)
-                    .map(|(_, p)| self.d.raw_ident(p))
-                    .unwrap_or_default();
-                let e = match have {
-                    _ if t.fixed.contains(&c.name) => format!("{src} AS {}", self.id(&c.name)),
-                    None => format!("{} AS {}", self.null_of(c.kind), self.id(&c.name)),
-                    Some((_, false)) if c.kind == Kind::Multi => {
-                        format!("{} AS {}", self.d.one_list(&src), self.id(&c.name))
-                    }
-                    Some(_) => format!("{src} AS {}", self.id(&c.name)),
-                };
-                sel.push(e);
-            }
+            let sel = self.chunk_select(t, columns);
             let names: Vec<&str> = files.iter().map(|(_, n)| n.as_str()).collect();
             let glob = if names.len() == 1 {
                 format!("{dir}/{}", names[0])

@@ -63,9 +63,6 @@ pub fn write_pipeline_corpus(bin: &str, dir: &Path) -> (PathBuf, PathBuf) {
         String::from_utf8_lossy(&out.stderr)
     );
     let corpus = dir.join("corpus");
-    let dets = corpus.join("detections/crafted");
-    std::fs::create_dir_all(&dets).unwrap();
-    std::fs::create_dir_all(corpus.join("macros")).unwrap();
     std::fs::create_dir_all(corpus.join("lookups")).unwrap();
     std::fs::write(
         corpus.join("lookups/seen_users.yml"),
@@ -83,12 +80,54 @@ pub fn write_pipeline_corpus(bin: &str, dir: &Path) -> (PathBuf, PathBuf) {
     )
     .unwrap();
     std::fs::write(corpus.join("lookups/roles.csv"), "user,role\nalice,admin\n").unwrap();
-    for (i, s) in PIPELINE_SEARCHES.iter().enumerate() {
+    write_detections(&corpus, PIPELINE_SEARCHES);
+    (store, corpus)
+}
+
+/// One detection per search under `corpus/detections/crafted` (with an empty `macros` folder).
+pub fn write_detections(corpus: &Path, searches: &[&str]) {
+    let dets = corpus.join("detections/crafted");
+    std::fs::create_dir_all(&dets).unwrap();
+    std::fs::create_dir_all(corpus.join("macros")).unwrap();
+    for (i, s) in searches.iter().enumerate() {
         let yaml = format!(
             "name: crafted {i}\nid: 00000000-0000-0000-0000-{i:012}\ntype: TTP\nsearch: {}\n",
             serde_json::to_string(s).unwrap()
         );
         std::fs::write(dets.join(format!("crafted_{i}.yml")), yaml).unwrap();
     }
-    (store, corpus)
+}
+
+/// `spelunk sql --corpus CORPUS --store STORE --compare ENGINE [extra] --require-identical`:
+/// asserts that all `n` detections compile and return the polars engine's rows; the report.
+pub fn compare_all(
+    bin: &str,
+    corpus: &Path,
+    store: &Path,
+    engine: &str,
+    extra: &[&str],
+    n: usize,
+) -> String {
+    let out = Command::new(bin)
+        .args(["sql", "--corpus"])
+        .arg(corpus)
+        .arg("--store")
+        .arg(store)
+        .args(["--compare", engine])
+        .args(extra)
+        .arg("--require-identical")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout).to_string();
+    eprintln!("{report}");
+    assert!(
+        out.status.success(),
+        "{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report.contains(&format!("identical on {engine}: {n} of {n} compiled")),
+        "every crafted search compiles and is identical on {engine}:\n{report}"
+    );
+    report
 }
