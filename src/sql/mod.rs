@@ -1254,15 +1254,7 @@ impl<'a> Builder<'a> {
                 span,
             ));
         }
-        let patterns: Vec<String> = v
-            .get("fields")
-            .and_then(|f| f.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let patterns: Vec<String> = str_list(&v, "fields");
         let Some(body) = v.get("body_text").and_then(|b| b.as_str()) else {
             return Err(self.err("`foreach`: its template is not readable here", span));
         };
@@ -1370,15 +1362,7 @@ impl<'a> Builder<'a> {
                     return Ok(r);
                 }
                 let out = opt("fieldname").unwrap_or_else(|| "Total".into());
-                let listed: Vec<String> = v
-                    .get("fields")
-                    .and_then(|f| f.as_array())
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let listed: Vec<String> = str_list(&v, "fields");
                 let names: Vec<String> = if listed.is_empty() {
                     r.cols
                         .iter()
@@ -1505,15 +1489,7 @@ impl<'a> Builder<'a> {
             "fillnull" => {
                 let value = opt("value").unwrap_or_else(|| "0".into());
                 let number = value.parse::<f64>().ok();
-                let listed: Vec<String> = v
-                    .get("fields")
-                    .and_then(|x| x.as_array())
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let listed: Vec<String> = str_list(&v, "fields");
                 let fields: Vec<String> = if listed.is_empty() {
                     r.cols.iter().map(|c| c.name.clone()).collect()
                 } else {
@@ -2150,6 +2126,18 @@ fn physical_names(d: Dialect, fixed: &[String], cols: &[(String, bool)]) -> Vec<
         out.push((n.clone(), p));
     }
     out
+}
+
+/// A list of strings in a command's plan description (`"fields": [...]`); empty when absent.
+fn str_list(v: &serde_json::Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(|f| f.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `perc95`, `p95`, `exactperc95`, `upperperc95` → 0.95 (as the polars engine reads them).
