@@ -365,6 +365,9 @@ fn report_on(
             spark_sql,
         });
     }
+    // The polars side is done: free its cached tables before another engine starts (on a
+    // 10M-event store they are gigabytes, and local Spark runs in this machine's memory too).
+    drop(open);
     let pct = |n: usize| {
         if ran == 0 {
             0.0
