@@ -401,8 +401,13 @@ pub(crate) fn call(
             if let Some(pat) = a[1].konst_str() {
                 let Ok(re) = compile_regex(c, &pat, name, span) else {
                     let re = compile_fancy(c, &pat, name, span)?;
+                    // Texts the pattern without look-arounds rejects need no backtracking.
+                    let pre = crate::expr::pcre::relaxed(&pat);
                     return Ok(rowwise(&a[..1], Kind::Bool, move |v| {
-                        any_value(&v[0], |x| re.is_match(x).unwrap_or(false))
+                        any_value(&v[0], |x| {
+                            pre.as_ref().is_none_or(|p| p.is_match(x))
+                                && re.is_match(x).unwrap_or(false)
+                        })
                     }));
                 };
                 if native(&a[0]) {
