@@ -16,8 +16,8 @@
 
 use crate::syntax::ast::{PatternPiece, SearchValue};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
+use rustc_hash::FxHashSet;
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 /// A pattern with two or more wildcards between literal pieces (`a*b*c`, `*a*b*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +105,14 @@ pub fn shape(v: &SearchValue) -> Shape {
 #[derive(Debug, Clone)]
 pub struct PatternSet {
     any: bool,
-    exact: HashSet<String>,
+    exact: FxHashSet<String>,
+    /// Bit `n` set: an exact value has `n` bytes (n < 128). With `long_exact`, whether a value
+    /// of that length can equal one, so that most values are rejected without being folded.
+    exact_lens: u128,
+    /// An exact value has 128 bytes or more.
+    long_exact: bool,
+    /// Only exact values (no prefix, suffix, contained piece or glob).
+    only_exact: bool,
     /// Anchored at the value's start.
     prefixes: Option<AhoCorasick>,
     /// Reversed suffixes, anchored at the reversed value's start.
@@ -153,7 +160,10 @@ impl PatternSet {
     ) -> Result<PatternSet, String> {
         let mut set = PatternSet {
             any: false,
-            exact: HashSet::new(),
+            exact: FxHashSet::default(),
+            exact_lens: 0,
+            long_exact: false,
+            only_exact: false,
             prefixes: None,
             suffixes: None,
             contains: None,
@@ -182,7 +192,28 @@ impl PatternSet {
         set.contains = unanchored(&contains)?;
         let longest: Vec<String> = set.globs.iter().map(|g| g.longest().to_string()).collect();
         set.glob_filter = unanchored(&longest)?;
+        for e in &set.exact {
+            if e.len() < 128 {
+                set.exact_lens |= 1u128 << e.len();
+            } else {
+                set.long_exact = true;
+            }
+        }
+        set.only_exact = set.prefixes.is_none()
+            && set.suffixes.is_none()
+            && set.contains.is_none()
+            && set.globs.is_empty();
         Ok(set)
+    }
+
+    /// Whether an ASCII value of `len` bytes can equal an exact value (ASCII case folding keeps
+    /// the length).
+    fn exact_len_possible(&self, len: usize) -> bool {
+        if len < 128 {
+            self.exact_lens & (1u128 << len) != 0
+        } else {
+            self.long_exact
+        }
     }
 
     /// Whether a value matches one of the patterns (case-insensitively).
@@ -191,6 +222,13 @@ impl PatternSet {
             return true;
         }
         if value.is_ascii() {
+            if self.only_exact && !self.exact_len_possible(value.len()) {
+                return false;
+            }
+            // Already lower case: no copy.
+            if !value.bytes().any(|b| b.is_ascii_uppercase()) {
+                return self.matches_folded(value);
+            }
             FOLDED.with(|f| {
                 let Ok(mut f) = f.try_borrow_mut() else {
                     return self.matches_folded(&value.to_ascii_lowercase());
@@ -207,7 +245,7 @@ impl PatternSet {
 
     /// Whether a case-folded value matches.
     fn matches_folded(&self, v: &str) -> bool {
-        if self.exact.contains(v) {
+        if !self.exact.is_empty() && self.exact.contains(v) {
             return true;
         }
         if let Some(ac) = &self.prefixes {
