@@ -31,17 +31,53 @@ pub struct Context<'a> {
     pub models: crate::mltk::Models,
 }
 
-/// Event and data model tables read once and reused by many searches.
-#[derive(Default)]
+/// Event and data model tables read once and reused by many searches (`spelunk check`), within
+/// a memory budget: a table whose files on disk pass what is left of the budget is not kept but
+/// read again by each search, with its filters and columns pushed to the parquet reader, so that
+/// memory stays bounded on a large store (default budget 1,024 MB of parquet, about 2-3 GB in
+/// memory; `SPELUNK_CACHE_MB` sets it, 0 keeps nothing).
 pub struct SourceCache {
     frames: std::sync::Mutex<std::collections::HashMap<String, DataFrame>>,
+    /// Bytes of parquet still allowed in.
+    budget: std::sync::Mutex<u64>,
+    /// The kept text columns, known to `frame::dictionary` until the cache is dropped.
+    registered: std::sync::Mutex<Vec<usize>>,
+}
+
+impl Drop for SourceCache {
+    fn drop(&mut self) {
+        if let Ok(keys) = self.registered.lock() {
+            crate::frame::dictionary::unregister(&keys);
+        }
+    }
+}
+
+impl Default for SourceCache {
+    fn default() -> Self {
+        let mb = std::env::var("SPELUNK_CACHE_MB")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(1024);
+        SourceCache::with_budget(mb << 20)
+    }
 }
 
 impl SourceCache {
-    /// The table cached under `key`, read with `read` the first time.
+    /// A cache that keeps tables whose files take at most `bytes` on disk in all.
+    pub fn with_budget(bytes: u64) -> SourceCache {
+        SourceCache {
+            frames: Default::default(),
+            budget: std::sync::Mutex::new(bytes),
+            registered: Default::default(),
+        }
+    }
+
+    /// The table cached under `key`, read with `read` the first time; a table of `disk_bytes`
+    /// beyond the budget left is returned unread (lazy) and not kept.
     pub fn get_or_read(
         &self,
         key: &str,
+        disk_bytes: u64,
         read: impl FnOnce() -> Result<LazyFrame, Diagnostic>,
     ) -> Result<LazyFrame, Diagnostic> {
         if let Ok(frames) = self.frames.lock() {
@@ -49,9 +85,25 @@ impl SourceCache {
                 return Ok(df.clone().lazy());
             }
         }
-        let df = read()?
+        let fits = match self.budget.lock() {
+            Ok(mut left) if *left >= disk_bytes => {
+                *left -= disk_bytes;
+                true
+            }
+            _ => false,
+        };
+        if !fits {
+            return read();
+        }
+        let mut df = read()?
             .collect()
             .map_err(|e| Diagnostic::new(format!("cannot read the store: {e}")))?;
+        // One chunk per column: the text columns' dictionaries (built on first use) serve every
+        // search of the run.
+        df.rechunk_mut_par();
+        if let Ok(mut keys) = self.registered.lock() {
+            keys.extend(crate::frame::dictionary::register(&df));
+        }
         if let Ok(mut frames) = self.frames.lock() {
             frames.insert(key.to_string(), df.clone());
         }
@@ -171,4 +223,40 @@ pub fn now() -> f64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::SourceCache;
+    use polars::prelude::*;
+
+    #[test]
+    fn tables_beyond_the_budget_are_read_again_not_kept() {
+        let cache = SourceCache::with_budget(100);
+        let reads = std::cell::Cell::new(0);
+        let read = || {
+            reads.set(reads.get() + 1);
+            Ok(df!("a" => [1i64, 2]).unwrap().lazy())
+        };
+        // 60 bytes fit: read once, then served from memory.
+        for _ in 0..3 {
+            let df = cache
+                .get_or_read("small", 60, read)
+                .unwrap()
+                .collect()
+                .unwrap();
+            assert_eq!(df.height(), 2);
+        }
+        assert_eq!(reads.get(), 1);
+        // 60 more do not fit in the 40 left: read by every search.
+        for _ in 0..3 {
+            let _ = cache.get_or_read("big", 60, read).unwrap();
+        }
+        assert_eq!(reads.get(), 4);
+        // Nothing kept with a budget of 0.
+        let none = SourceCache::with_budget(0);
+        let _ = none.get_or_read("t", 1, read).unwrap();
+        let _ = none.get_or_read("t", 1, read).unwrap();
+        assert_eq!(reads.get(), 6);
+    }
 }

@@ -218,14 +218,20 @@ fn scan(s: &Scan, at: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
             if ctx.store.indexes().is_empty() {
                 empty_frame()
             } else if let Some(cache) = ctx.cache {
-                cache.get_or_read("events", || ctx.store.events(None).map_err(store_error))?
+                cache.get_or_read("events", ctx.store.disk_bytes(None), || {
+                    ctx.store.events(None).map_err(store_error)
+                })?
             } else {
                 ctx.store.events(None).map_err(store_error)?
             }
         }
         Scan::Datamodel { dataset } => match ctx.store.datamodel(dataset).map_err(store_error)? {
             Some(lf) => match ctx.cache {
-                Some(cache) => cache.get_or_read(&format!("dm:{dataset}"), || Ok(lf))?,
+                Some(cache) => cache.get_or_read(
+                    &format!("dm:{dataset}"),
+                    ctx.store.disk_bytes(Some(dataset)),
+                    || Ok(lf),
+                )?,
                 None => lf,
             },
             None => empty_frame(),

@@ -864,6 +864,27 @@ impl Store {
         self.read_table(&chunks, DM_FIXED, &schema).map(Some)
     }
 
+    /// Bytes on disk of the parquet files behind [`Store::events`] (`datamodel` None) or a data
+    /// model table ([`Store::datamodel`]); 0 for a store in memory. `spelunk check` keeps a
+    /// table in memory for its whole list only when this is small (see `exec::SourceCache`).
+    pub fn disk_bytes(&self, datamodel: Option<&str>) -> u64 {
+        let Some(dir) = &self.dir else {
+            return 0;
+        };
+        let (kind, table) = match datamodel {
+            None => ("events", None),
+            Some(n) if n.contains('.') => ("datamodel", Some(n.to_string())),
+            Some(n) => ("datamodel", self.root_dataset(n)),
+        };
+        self.manifest
+            .chunks
+            .iter()
+            .filter(|c| c.kind == kind && table.as_deref().is_none_or(|t| c.table == t))
+            .filter(|c| !c.file.starts_with("mem:"))
+            .map(|c| std::fs::metadata(dir.join(&c.file)).map_or(0, |m| m.len()))
+            .sum()
+    }
+
     /// The table of a model's only root dataset (see [`Store::datamodel`]).
     fn root_dataset(&self, model: &str) -> Option<String> {
         let prefix = format!("{model}.");
