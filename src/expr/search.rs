@@ -249,6 +249,9 @@ fn set_match(c: Expr, dt: &DataType, set: std::sync::Arc<super::pattern::Pattern
                         Some(any)
                     })
                     .collect()
+            } else if let Some((dict, rows)) = crate::frame::dictionary::lookup(&col) {
+                // A column kept for many searches: once per distinct value.
+                dict.map_bool(col.name().clone(), rows, |v| set.matches(v))
             } else {
                 col.str()?
                     .iter()

@@ -2,6 +2,7 @@
 //! text forms of values, multivalue fields as lists, field-name wildcards, stacking result sets.
 
 pub mod aggregate;
+pub mod dictionary;
 pub mod structured;
 
 use crate::diagnostic::{Diagnostic, Span};
