@@ -48,8 +48,18 @@ impl SplCommand for From {
                 c.span,
             ));
         }
+        if self.kind == "lookup" || self.kind == "inputlookup" {
+            // Search Reference, from: `from lookup:geo_attr_countries` and `from
+            // inputlookup:geo_attr_countries.csv` read the lookup, as `inputlookup` does.
+            let il = super::inputlookup::Inputlookup {
+                options: vec![],
+                name: self.name.clone(),
+                where_clause: None,
+            };
+            return super::SplCommand::lower(&il, c, input, cx);
+        }
         if self.kind != "datamodel" {
-            return Err(cx.unsupported(c, ": only `from datamodel` is supported"));
+            return Err(cx.unsupported(c, ": only `from datamodel`, `from lookup` and `from inputlookup` are supported"));
         }
         if !input.is_empty_input() {
             return Err(cx.error(

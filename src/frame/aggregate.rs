@@ -490,6 +490,7 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
         ("var", Some(_)) => as_float().var(1),
         ("varp", Some(_)) => as_float().var(0),
         ("range", Some(_)) => as_float().max() - as_float().min(),
+        ("sumsq", Some(_)) => (as_float() * as_float()).sum(),
         ("earliest" | "latest", Some("_time")) => {
             if func == "earliest" {
                 c().min()
