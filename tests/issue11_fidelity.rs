@@ -495,3 +495,56 @@ fn timechart_aligntime_moves_the_bins() {
     let e = fails("ta7", &ev, "* | timechart span=5m aligntime=sometime count");
     assert!(e.contains("aligntime=sometime"), "{e}");
 }
+
+// ---- Search Reference forms that now run ----
+
+/// `spelunk run` over the bundled sample dataset, CSV out.
+fn on_sample(spl: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "--format", "csv", "--data", "datasets/sample"])
+        .arg(spl)
+        .output()
+        .expect("run spelunk");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{spl}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn datamodel_command_search_and_flat_modes() {
+    // Search Reference, datamodel: `| datamodel <model> <dataset> search` runs the dataset's
+    // search (field names keep the dataset prefix); `flat` drops the prefix.
+    let from =
+        on_sample("| from datamodel:Endpoint.Processes | stats count by Processes.process_name");
+    let search =
+        on_sample("| datamodel Endpoint Processes search | stats count by Processes.process_name");
+    assert_eq!(search, from);
+    assert!(from.lines().count() > 2, "{from}");
+    let flat = on_sample("| datamodel Endpoint Processes flat | stats count by process_name");
+    assert_eq!(
+        flat.lines().skip(1).collect::<Vec<_>>(),
+        from.lines().skip(1).collect::<Vec<_>>()
+    );
+    // Without a search mode it would be the model's JSON: an error that says so.
+    let e = fails("dm1", &user_events(), "| datamodel Endpoint");
+    assert!(e.contains("JSON description"), "{e}");
+}
+
+#[test]
+fn map_of_a_saved_search_is_an_error_naming_it() {
+    let e = fails(
+        "ms1",
+        &user_events(),
+        "* | head 1 | map mytimebased_savedsearch",
+    );
+    assert!(
+        e.contains("no saved search named `mytimebased_savedsearch`"),
+        "{e}"
+    );
+    assert!(e.contains("1:"), "{e}");
+}

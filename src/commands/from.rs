@@ -85,6 +85,17 @@ mod tests {
     use crate::commands::CommandKind;
 
     #[test]
+    fn from_lookup_reads_the_lookup_as_inputlookup_does() {
+        use crate::testkit::run_with_lookups;
+        use polars::prelude::DataFrame;
+        let want = run_with_lookups(DataFrame::empty(), "| inputlookup domains");
+        for spl in ["| from lookup:domains", "| from inputlookup:domains"] {
+            let got = run_with_lookups(DataFrame::empty(), spl);
+            assert_eq!(got, want, "{spl}");
+        }
+    }
+
+    #[test]
     fn a_saved_search_it_cannot_resolve_is_an_error_naming_it() {
         for spl in ["| from savedsearch:mysearch", "| from savedsearch mysearch"] {
             let p = crate::syntax::parse(spl).unwrap();

@@ -678,6 +678,13 @@ mod tests {
     }
 
     #[test]
+    fn sumsq_is_the_sum_of_squares() {
+        let df = df!("n" => [1.0f64, 2.0, 3.0]).unwrap();
+        let out = run_on(df, "| stats sumsq(n) as s");
+        assert_eq!(out.column("s").unwrap().f64().unwrap().get(0), Some(14.0));
+    }
+
+    #[test]
     fn span_buckets_time() {
         assert_eq!(super::span_seconds("5m"), Some(300.0));
         assert_eq!(super::span_seconds("1h"), Some(3600.0));
