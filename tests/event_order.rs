@@ -137,3 +137,34 @@ fn a_join_gives_the_same_rows_in_the_main_searchs_order_every_run() {
         assert_eq!(run("order-join", spl), first, "run {}", i + 2);
     }
 }
+
+#[test]
+fn every_command_gives_the_same_rows_in_the_same_order_every_run() {
+    // Issue 11, done when: "`join`, `stats`, `dedup` and every other command give the same output
+    // order on every run". Hash grouping (stats, top, chart, transaction, eventstats) and
+    // parallel joins are where an order could vary from run to run.
+    let searches = [
+        "id=* | stats count values(id) as ids list(id) as l by user",
+        "id=* | dedup user | table id user",
+        "id=* | top user",
+        "id=* | rare user",
+        "id=* | transaction user | table user eventcount id",
+        "id=* | eventstats count as c by user | table id user c",
+        "id=* | streamstats count as c by user | table id user c",
+        "id=* | chart count over user by id",
+        "id=* | timechart span=10m count by user",
+        "id=* | append [search id=* | stats count by user] | table id user count",
+        "id=* | join user [search id=* | stats max(n) as m by user] | table id user m",
+        "id=* | mvcombine id | table id user",
+    ];
+    for spl in searches {
+        let first = run("order-all", spl);
+        assert!(!first.is_empty(), "{spl}");
+        for i in 0..4 {
+            assert_eq!(run("order-all", spl), first, "{spl}: run {}", i + 2);
+        }
+    }
+    // stats orders its groups by the BY fields.
+    let rows = run("order-all", "id=* | stats count by user");
+    assert_eq!(col(&rows, "user"), ["alice", "bob", "carol"]);
+}

@@ -356,3 +356,195 @@ fn tstats_from_a_namespace_is_an_error_naming_it() {
     let err = fails("tn2", &ev, "| tstats count FROM sid=1234.5");
     assert!(err.contains("sid=1234.5"), "{err}");
 }
+
+// ---- timechart: usenull, nullstr, useother, otherstr, aligntime ----
+
+fn series_names(rows: &[Map<String, Value>]) -> Vec<String> {
+    rows.first()
+        .map(|r| r.keys().filter(|k| *k != "_time").cloned().collect())
+        .unwrap_or_default()
+}
+
+/// a at 10:00 and 10:01, b at 10:07, c at 10:08, and two events without `user` (10:02, 10:06).
+fn user_events() -> Vec<String> {
+    vec![
+        ev(0, r#""user":"a""#),
+        ev(1, r#""user":"a""#),
+        ev(2, r#""other":"x""#),
+        ev(6, r#""other":"y""#),
+        ev(7, r#""user":"b""#),
+        ev(8, r#""user":"c""#),
+    ]
+}
+
+#[test]
+fn timechart_usenull_gives_the_null_series() {
+    let ev = user_events();
+    // Search Reference, timechart, usenull: "Controls whether or not a series is created for
+    // events that do not contain the split-by field"; default true, labelled by nullstr (NULL).
+    let rows = run("tn1", &ev, "* | timechart span=5m count by user");
+    assert_eq!(series_names(&rows), ["a", "b", "c", "NULL"]);
+    assert_eq!(col(&rows, "NULL"), ["1", "1"]);
+    assert_eq!(col(&rows, "a"), ["2", "0"]);
+    // usenull=f: no NULL series, and the events without the field count nowhere.
+    let rows = run("tn2", &ev, "* | timechart span=5m usenull=f count by user");
+    assert_eq!(series_names(&rows), ["a", "b", "c"]);
+    // nullstr= names it.
+    let rows = run(
+        "tn3",
+        &ev,
+        "* | timechart span=5m nullstr=\"no user\" count by user",
+    );
+    assert_eq!(series_names(&rows), ["a", "b", "c", "no user"]);
+    // A split field no event has: everything is NULL.
+    let rows = run("tn4", &ev, "* | timechart span=5m count by nosuchfield");
+    assert_eq!(series_names(&rows), ["NULL"]);
+    assert_eq!(col(&rows, "NULL"), ["3", "3"]);
+    // Without a split, usenull changes nothing.
+    let rows = run("tn5", &ev, "* | timechart span=5m usenull=f count");
+    assert_eq!(col(&rows, "count"), ["3", "3"]);
+}
+
+#[test]
+fn timechart_useother_and_otherstr() {
+    let ev = user_events();
+    // limit=2 keeps the two largest series (a: 2, then b: 1 before c: 1), the rest summed into
+    // OTHER, named by otherstr=; useother=f leaves the rest out.
+    let rows = run(
+        "to1",
+        &ev,
+        "* | timechart span=5m limit=2 usenull=f otherstr=rest count by user",
+    );
+    assert_eq!(series_names(&rows), ["a", "b", "rest"]);
+    assert_eq!(col(&rows, "rest"), ["0", "1"]);
+    let rows = run(
+        "to2",
+        &ev,
+        "* | timechart span=5m limit=2 usenull=f useother=f count by user",
+    );
+    assert_eq!(series_names(&rows), ["a", "b"]);
+}
+
+/// Events at 10:01, 10:04 and 10:06.
+fn align_events() -> Vec<String> {
+    vec![
+        ev(1, r#""k":"x""#),
+        ev(4, r#""k":"x""#),
+        ev(6, r#""k":"x""#),
+    ]
+}
+
+fn times(rows: &[Map<String, Value>]) -> Vec<String> {
+    col(rows, "_time")
+        .into_iter()
+        .map(|t| t.get(11..19).unwrap_or(&t).to_string())
+        .collect()
+}
+
+#[test]
+fn timechart_aligntime_moves_the_bins() {
+    let ev = align_events();
+    // Without aligntime, bins start on multiples of the span from epoch 0.
+    let rows = run("ta1", &ev, "* | timechart span=5m count");
+    assert_eq!(times(&rows), ["10:00:00", "10:05:00"]);
+    assert_eq!(col(&rows, "count"), ["2", "1"]);
+    // Search Reference, bin options, aligntime: "Align the bin times to something other than
+    // base UTC time (epoch 0)"; a time specifier such as @d+3h. Here bins start at 2 minutes past
+    // midnight plus multiples of 5m: 09:57 (10:01), 10:02 (10:04, 10:06).
+    let rows = run("ta2", &ev, "* | timechart span=5m aligntime=@d+2m count");
+    assert_eq!(times(&rows), ["09:57:00", "10:02:00"]);
+    assert_eq!(col(&rows, "count"), ["1", "2"]);
+    // An epoch time: 2024-03-01T10:03:00Z.
+    let rows = run(
+        "ta3",
+        &ev,
+        "* | timechart span=5m aligntime=1709287380 count",
+    );
+    assert_eq!(times(&rows), ["09:58:00", "10:03:00"]);
+    assert_eq!(col(&rows, "count"), ["1", "2"]);
+    // earliest: the search's earliest time, which over a replay is the first event's (10:01).
+    let rows = run("ta4", &ev, "* | timechart span=5m aligntime=earliest count");
+    assert_eq!(times(&rows), ["10:01:00", "10:06:00"]);
+    assert_eq!(col(&rows, "count"), ["2", "1"]);
+    // latest: bins end at the search's (exclusive) latest time, 10:06:01.
+    let rows = run(
+        "ta5",
+        &ev,
+        "* | timechart span=5m aligntime=latest count by k",
+    );
+    assert_eq!(times(&rows), ["09:56:01", "10:01:01"]);
+    assert_eq!(col(&rows, "x"), ["1", "2"]);
+    // "Ignored if span is in days, months, or years."
+    let rows = run("ta6", &ev, "* | timechart span=1d aligntime=@d+2m count");
+    assert_eq!(times(&rows), ["00:00:00"]);
+    // bin has the same option (the bin options are timechart's).
+    let rows = run(
+        "ta8",
+        &ev,
+        "* | bin _time span=5m aligntime=@d+2m | stats count by _time",
+    );
+    assert_eq!(times(&rows), ["09:57:00", "10:02:00"]);
+    assert_eq!(col(&rows, "count"), ["1", "2"]);
+    let rows = run(
+        "ta9",
+        &ev,
+        "* | bin _time span=5m aligntime=earliest | stats count by _time",
+    );
+    assert_eq!(times(&rows), ["10:01:00", "10:06:00"]);
+    // A value that is none of these is an error naming it.
+    let e = fails("ta7", &ev, "* | timechart span=5m aligntime=sometime count");
+    assert!(e.contains("aligntime=sometime"), "{e}");
+}
+
+// ---- Search Reference forms that now run ----
+
+/// `spelunk run` over the bundled sample dataset, CSV out.
+fn on_sample(spl: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "--format", "csv", "--data", "datasets/sample"])
+        .arg(spl)
+        .output()
+        .expect("run spelunk");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{spl}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn datamodel_command_search_and_flat_modes() {
+    // Search Reference, datamodel: `| datamodel <model> <dataset> search` runs the dataset's
+    // search (field names keep the dataset prefix); `flat` drops the prefix.
+    let from =
+        on_sample("| from datamodel:Endpoint.Processes | stats count by Processes.process_name");
+    let search =
+        on_sample("| datamodel Endpoint Processes search | stats count by Processes.process_name");
+    assert_eq!(search, from);
+    assert!(from.lines().count() > 2, "{from}");
+    let flat = on_sample("| datamodel Endpoint Processes flat | stats count by process_name");
+    assert_eq!(
+        flat.lines().skip(1).collect::<Vec<_>>(),
+        from.lines().skip(1).collect::<Vec<_>>()
+    );
+    // Without a search mode it would be the model's JSON: an error that says so.
+    let e = fails("dm1", &user_events(), "| datamodel Endpoint");
+    assert!(e.contains("JSON description"), "{e}");
+}
+
+#[test]
+fn map_of_a_saved_search_is_an_error_naming_it() {
+    let e = fails(
+        "ms1",
+        &user_events(),
+        "* | head 1 | map mytimebased_savedsearch",
+    );
+    assert!(
+        e.contains("no saved search named `mytimebased_savedsearch`"),
+        "{e}"
+    );
+    assert!(e.contains("1:"), "{e}");
+}

@@ -33,7 +33,7 @@ impl Bin {
     }
 }
 
-opaque_command!(Bin, "Put numeric or time values into discrete sets (`span=`).", options: Some(&["span"]), field: options);
+opaque_command!(Bin, "Put numeric or time values into discrete sets (`span=`).", options: Some(&["span", "aligntime"]), field: options);
 
 #[cfg(test)]
 mod tests {
@@ -75,11 +75,36 @@ fn execute(mut lf: LazyFrame, b: &Bin, c: &At, ctx: &Context) -> Result<LazyFram
         .ok_or_else(|| ctx.error(format!("invalid span `{span}`"), c.span))?;
     let out = b.alias.clone().unwrap_or_else(|| b.field.clone());
     let v = col(b.field.as_str()).cast(DataType::Float64);
-    let start = v.floor_div(lit(secs)) * lit(secs);
+    let start = v.clone().floor_div(lit(secs)) * lit(secs);
     // A time span (`1h`, `5m`: a number with a timescale) bins any field as time, to the start
     // of its span (security_content's `eval gtime=_time | bin span=1h gtime`).
     let time_span = span.trim().chars().any(|c| c.is_ascii_alphabetic());
     if b.field == "_time" || time_span {
+        // `aligntime=`: bins start at the alignment plus multiples of the span.
+        let align = match b.options.get_opt("aligntime") {
+            Some(a) => {
+                super::timechart::aligntime(a, span).map_err(|m| ctx.error(m, c.span))?
+            }
+            None => None,
+        };
+        let start = match align {
+            None => start,
+            Some(a) => {
+                use super::timechart::Align;
+                let a = match a {
+                    Align::Earliest => v.clone().min(),
+                    Align::Latest => v.clone().max() + lit(1.0),
+                    Align::Spec(s) => {
+                        let tz = crate::expr::time::parse_tz(&ctx.tz).unwrap_or(chrono_tz::UTC);
+                        let t = s.parse::<f64>().ok().or_else(|| {
+                            crate::expr::time::relative_time(ctx.now, &s, &tz)
+                        });
+                        lit(t.unwrap_or(0.0))
+                    }
+                };
+                (v - a.clone()).floor_div(lit(secs)) * lit(secs) + a
+            }
+        };
         return Ok(lf.with_column(start.alias(out.as_str())));
     }
     // A numeric field's bin (a numeric span) is written as its range, `200-300` (Search Reference, bin: "bins

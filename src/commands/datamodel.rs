@@ -24,10 +24,55 @@ impl Datamodel {
     }
 }
 
-unsupported_command!(
-    Datamodel,
-    "The `datamodel` generating command: a data model, dataset and action."
-);
+impl crate::commands::SplCommand for Datamodel {
+    const DOC: &'static str = "The `datamodel` generating command: `datamodel <model> <dataset> search` (or `flat`) returns the dataset's events, as `from datamodel:<model>.<dataset>`.";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[]);
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(
+        &self,
+        c: &crate::syntax::ast::Command,
+        input: crate::plan::Node,
+        cx: &mut crate::commands::Lower,
+    ) -> Result<crate::plan::Node, crate::diagnostic::Diagnostic> {
+        // Search Reference, datamodel: "datamodel [<data model name>] [<dataset name>]
+        // [<data model search mode>]"; the modes `search` and `flat` run the dataset's search
+        // (`flat` without the dataset prefix on field names). Without a mode it returns the
+        // model's JSON description, which spelunk does not produce.
+        let [model, dataset, mode] = self.args.as_slice() else {
+            return Err(cx.error(
+                "`datamodel` without a dataset and a search mode returns the data model's JSON description, which spelunk does not produce; use `datamodel <model> <dataset> search`",
+                c.span,
+            ));
+        };
+        let mode = mode.to_ascii_lowercase();
+        if mode != "search" && mode != "flat" {
+            return Err(cx.error(
+                format!("`datamodel ... {mode}`: spelunk runs the search modes `search` and `flat` (acceleration_search and the others are not supported)"),
+                c.span,
+            ));
+        }
+        let from = super::from::From {
+            kind: "datamodel".into(),
+            name: format!("{model}.{dataset}"),
+        };
+        let node = crate::commands::SplCommand::lower(&from, c, input, cx)?;
+        if mode == "search" {
+            return Ok(node);
+        }
+        let leaf = dataset.rsplit('.').next().unwrap_or(dataset);
+        Ok(cx.node(
+            crate::plan::Op::Rename {
+                input: Box::new(node),
+                pairs: vec![(format!("{leaf}.*"), "*".to_string())],
+            },
+            c,
+        ))
+    }
+}
 
 #[cfg(test)]
 mod tests {

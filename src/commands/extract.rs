@@ -24,7 +24,7 @@ impl Extract {
     }
 }
 
-opaque_command!(Extract, "Extract key-value pairs from `_raw` (`pairdelim=`, `kvdelim=`).", options: Some(&["kvdelim", "pairdelim"]), field: options);
+opaque_command!(Extract, "Extract key-value pairs from `_raw` (`pairdelim=`, `kvdelim=`).", options: Some(&["kvdelim", "pairdelim", "auto", "reload"]), field: options);
 
 #[cfg(test)]
 mod tests {
@@ -51,6 +51,18 @@ use polars::prelude::{IntoLazy, LazyFrame};
 /// Run `extract`/`kv`: `key=value` pairs of `_raw` become fields (`pairdelim=`, `kvdelim=`;
 /// by default pairs are separated by spaces, commas or semicolons and keys from values by `=`).
 fn execute(lf: LazyFrame, x: &Extract, c: &At, ctx: &Context) -> Result<LazyFrame, Diagnostic> {
+    // Search Reference, extract: `reload` re-reads props.conf and transforms.conf (spelunk reads
+    // its knowledge files once per run, so it changes nothing); `auto=f` turns off the automatic
+    // `=` extraction, which leaves only the pairs of explicit `pairdelim=`/`kvdelim=`.
+    let explicit = x.options.get_opt("pairdelim").is_some() || x.options.get_opt("kvdelim").is_some();
+    if !explicit
+        && x
+            .options
+            .get_opt("auto")
+            .is_some_and(|v| !crate::commands::is_true(v))
+    {
+        return Ok(lf);
+    }
     let df = lf
         .collect()
         .map_err(|e| ctx.polars_error("extract", c.span, e))?;

@@ -48,8 +48,18 @@ impl SplCommand for From {
                 c.span,
             ));
         }
+        if self.kind == "lookup" || self.kind == "inputlookup" {
+            // Search Reference, from: `from lookup:geo_attr_countries` and `from
+            // inputlookup:geo_attr_countries.csv` read the lookup, as `inputlookup` does.
+            let il = super::inputlookup::Inputlookup {
+                options: vec![],
+                name: self.name.clone(),
+                where_clause: None,
+            };
+            return super::SplCommand::lower(&il, c, input, cx);
+        }
         if self.kind != "datamodel" {
-            return Err(cx.unsupported(c, ": only `from datamodel` is supported"));
+            return Err(cx.unsupported(c, ": only `from datamodel`, `from lookup` and `from inputlookup` are supported"));
         }
         if !input.is_empty_input() {
             return Err(cx.error(
@@ -73,6 +83,17 @@ impl SplCommand for From {
 mod tests {
     use crate::commands::testing::parse_command;
     use crate::commands::CommandKind;
+
+    #[test]
+    fn from_lookup_reads_the_lookup_as_inputlookup_does() {
+        use crate::testkit::run_with_lookups;
+        use polars::prelude::DataFrame;
+        let want = run_with_lookups(DataFrame::empty(), "| inputlookup domains");
+        for spl in ["| from lookup:domains", "| from inputlookup:domains"] {
+            let got = run_with_lookups(DataFrame::empty(), spl);
+            assert_eq!(got, want, "{spl}");
+        }
+    }
 
     #[test]
     fn a_saved_search_it_cannot_resolve_is_an_error_naming_it() {

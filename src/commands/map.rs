@@ -15,6 +15,9 @@ pub struct Map {
     /// The subsearch as written: `$field$` tokens are replaced in it, as Splunk's `map` does.
     #[serde(skip)]
     pub subsearch_text: Option<String>,
+    /// `map <name>`: a saved search to run per result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved: Option<String>,
 }
 
 impl Map {
@@ -35,6 +38,7 @@ impl Map {
             options: parts.options,
             subsearch: parts.subsearch,
             subsearch_text,
+            saved: parts.fields.first().cloned(),
         })
     }
 }
@@ -87,7 +91,32 @@ fn execute(lf: LazyFrame, m: &Map, c: &At, ctx: &Context) -> Result<LazyFrame, D
     Ok(out.lazy())
 }
 
-opaque_command!(Map, "Run a search once per result, with `$field$` tokens replaced by its values (`search=`, `maxsearches=`).", options: Some(&["search", "maxsearches"]), field: options);
+impl crate::commands::SplCommand for Map {
+    const DOC: &'static str = "Run a search once per result, with `$field$` tokens replaced by its values (`search=`, `maxsearches=`).";
+    const OPTIONS: Option<&'static [&'static str]> = Some(&["search", "maxsearches"]);
+
+    fn options(&self) -> &[Opt] {
+        &self.options
+    }
+
+    fn lower(
+        &self,
+        c: &Command,
+        input: crate::plan::Node,
+        cx: &mut crate::commands::Lower,
+    ) -> Result<crate::plan::Node, Diagnostic> {
+        // Search Reference, map: `map mytimebased_savedsearch` runs a saved search; spelunk has
+        // none, so the name is an error that says so (as `from savedsearch:NAME`).
+        if let Some(name) = &self.saved {
+            return Err(cx.error(
+                format!("`map {name}`: there is no saved search named `{name}` (spelunk has no saved searches; write the search with search=\"...\", or a macro)"),
+                c.span,
+            ));
+        }
+        Ok(cx.opaque(self.clone(), c, input))
+    }
+}
+runs_execute!(Map);
 
 #[cfg(test)]
 mod exec_tests {
@@ -108,6 +137,18 @@ mod exec_tests {
         assert_eq!(out.height(), 1);
         let n = out.column("count").unwrap().cast(&DataType::Int64).unwrap();
         assert_eq!(n.i64().unwrap().get(0), Some(0));
+    }
+
+    #[test]
+    fn a_saved_search_name_is_an_error_naming_it() {
+        let df = df!("n" => ["2"]).unwrap();
+        let e = crate::testkit::try_run_on(df, "| map mytimebased_savedsearch").unwrap_err();
+        assert!(
+            e.message.contains("no saved search named `mytimebased_savedsearch`"),
+            "{}",
+            e.message
+        );
+        assert!(e.to_string().contains("1:"), "{e}");
     }
 
     #[test]

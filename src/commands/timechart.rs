@@ -58,7 +58,7 @@ impl crate::plan::operator::Operator for TimechartPivot {
 impl crate::commands::SplCommand for Timechart {
     const DOC: &'static str = "Aggregations over time buckets (`span=`, default 1h), split by a field into one column per value (`limit=`).";
     const OPTIONS: Option<&'static [&'static str]> =
-        Some(&["span", "limit", "useother", "otherstr", "usenull"]);
+        Some(&["span", "limit", "useother", "otherstr", "usenull", "nullstr", "aligntime"]);
 
     fn options(&self) -> &[Opt] {
         &self.options
@@ -72,17 +72,6 @@ impl crate::commands::SplCommand for Timechart {
         if self.by.len() > 1 {
             return Err(cx.error(
                 "`timechart` with more than one BY field is not supported",
-                c.span,
-            ));
-        }
-        // Results without the split field are left out, which is `usenull=f`.
-        if self
-            .options
-            .get_opt("usenull")
-            .is_some_and(crate::commands::is_true)
-        {
-            return Err(cx.error(
-                "`timechart usenull=t` (a NULL series) is not supported yet; results without the BY field are left out, as with usenull=f",
                 c.span,
             ));
         }
@@ -104,23 +93,192 @@ impl crate::commands::SplCommand for Timechart {
             }
             w.check().map_err(|m| cx.error(m, w.span))?;
         }
+        let align = match self.options.get_opt("aligntime") {
+            Some(a) => aligntime(a, &span).map_err(|m| cx.error(m, c.span))?,
+            None => None,
+        };
+        let mut input = input;
         let mut by = vec!["_time".to_string()];
+        if let Some(a) = &align {
+            // Bins start at `a + k*span`: `_time - a` is binned from epoch 0, then `a` added
+            // back. The offset is a BY field of the aggregate (one value) so that it survives it.
+            input = align_before(input, a, c, cx);
+            by.push(ALIGN.to_string());
+        }
         by.extend(self.by.iter().cloned());
         let (aggregates, computes, hidden) =
             super::stats::agg_calls_with_eval(&self.aggregates, cx)?;
+        // `usenull=t` (the default): results without the split field form the series `NULL`
+        // (`nullstr=`); they are grouped under a mark the pivot recognises.
+        let nulls = if !self.by.is_empty() && usenull(&self.options) {
+            crate::plan::NullGroups::Fill(NULL_MARK.into())
+        } else {
+            crate::plan::NullGroups::Drop
+        };
         let grouped = cx.node(
             crate::plan::Op::Aggregate {
                 input: Box::new(input),
                 aggregates,
                 by,
-                nulls: crate::plan::NullGroups::Drop,
+                nulls,
                 span: Some(span),
             },
             c,
         );
         let grouped = super::stats::eval_after_aggregate(grouped, computes, hidden, c, cx);
+        let grouped = if align.is_some() {
+            align_after(grouped, c, cx)
+        } else {
+            grouped
+        };
         Ok(cx.opaque(TimechartPivot(self.clone()), c, grouped))
     }
+}
+
+/// The split value of results without the split field, between the aggregate and the pivot.
+const NULL_MARK: &str = "\u{0}spelunk-timechart-null\u{0}";
+/// The column holding the bins' alignment between the aggregate and the pivot.
+const ALIGN: &str = "__spelunk_aligntime";
+
+/// `usenull=` (default true).
+fn usenull(options: &[Opt]) -> bool {
+    options
+        .get_opt("usenull")
+        .map(crate::commands::is_true)
+        .unwrap_or(true)
+}
+
+/// Where `aligntime=` puts the bins.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Align {
+    /// The search's earliest time: spelunk searches a replayed dataset over its own time range,
+    /// so the first result's `_time`.
+    Earliest,
+    /// The search's latest time (exclusive): one second after the last result's `_time`.
+    Latest,
+    /// A time specifier: an epoch time, or a relative time modifier from now (`@d+3h`).
+    Spec(String),
+}
+
+/// Read `aligntime=` for a `span=`: `None` when the span is in days or longer, where the Search
+/// Reference (`bin`, `timechart`: "Ignored if span is in days, months, or years") ignores it.
+pub(crate) fn aligntime(value: &str, span: &str) -> Result<Option<Align>, String> {
+    let unit: String = span
+        .trim()
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+        .to_ascii_lowercase();
+    if matches!(
+        unit.as_str(),
+        "d" | "day" | "days" | "w" | "week" | "weeks" | "mon" | "month" | "months" | "y" | "yr"
+            | "yrs" | "year" | "years" | "q" | "qtr" | "qtrs" | "quarter" | "quarters"
+    ) {
+        return Ok(None);
+    }
+    let v = value.trim();
+    Ok(Some(match v.to_ascii_lowercase().as_str() {
+        "earliest" => Align::Earliest,
+        "latest" => Align::Latest,
+        _ if v.parse::<f64>().is_ok() => Align::Spec(v.to_string()),
+        _ if crate::expr::time::relative_time(0.0, v, &chrono_tz::UTC).is_some() => {
+            Align::Spec(v.to_string())
+        }
+        _ => {
+            return Err(format!(
+                "invalid `aligntime={v}`: earliest, latest, an epoch time or a relative time specifier such as @d+3h"
+            ))
+        }
+    }))
+}
+
+/// The plan steps before the aggregate: the alignment as a column, `_time` made relative to it.
+fn align_before(input: Node, a: &Align, c: &Command, cx: &mut Lower) -> Node {
+    use crate::plan::{AggCall, AggInput, Op, Scalar};
+    let span = c.span;
+    let call = |name: &str, args: Vec<Scalar>| Scalar::Call {
+        name: name.to_string(),
+        args,
+        span,
+    };
+    let num = |v: f64| Scalar::Num {
+        value: v,
+        text: crate::frame::format_number(v),
+    };
+    let input = match a {
+        Align::Earliest | Align::Latest => cx.node(
+            Op::Window {
+                input: Box::new(input),
+                aggregates: vec![AggCall {
+                    func: if *a == Align::Earliest { "min" } else { "max" }.to_string(),
+                    arg: Some(AggInput::Field("_time".into())),
+                    alias: Some(ALIGN.into()),
+                    span,
+                }],
+                by: vec![],
+                frame: crate::plan::WindowFrame::All,
+            },
+            c,
+        ),
+        Align::Spec(_) => input,
+    };
+    let offset = match a {
+        Align::Earliest => Scalar::Field(ALIGN.into()),
+        Align::Latest => Scalar::Binary {
+            op: BinOp::Add,
+            lhs: Box::new(Scalar::Field(ALIGN.into())),
+            rhs: Box::new(num(1.0)),
+        },
+        Align::Spec(s) => match s.parse::<f64>() {
+            Ok(v) => num(v),
+            Err(_) => call(
+                "relative_time",
+                vec![call("now", vec![]), Scalar::Str(s.clone())],
+            ),
+        },
+    };
+    cx.node(
+        Op::Compute {
+            input: Box::new(input),
+            assignments: vec![
+                (ALIGN.to_string(), offset),
+                (
+                    "_time".to_string(),
+                    Scalar::Binary {
+                        op: BinOp::Sub,
+                        lhs: Box::new(Scalar::Field("_time".into())),
+                        rhs: Box::new(Scalar::Field(ALIGN.into())),
+                    },
+                ),
+            ],
+        },
+        c,
+    )
+}
+
+/// The plan steps after the aggregate: the alignment added back to each bin's start.
+fn align_after(grouped: Node, c: &Command, cx: &mut Lower) -> Node {
+    use crate::plan::{Op, Scalar};
+    let computed = cx.node(
+        Op::Compute {
+            input: Box::new(grouped),
+            assignments: vec![(
+                "_time".to_string(),
+                Scalar::Binary {
+                    op: BinOp::Add,
+                    lhs: Box::new(Scalar::Field("_time".into())),
+                    rhs: Box::new(Scalar::Field(ALIGN.into())),
+                },
+            )],
+        },
+        c,
+    );
+    cx.node(
+        Op::Project {
+            input: Box::new(computed),
+            patterns: vec![ALIGN.to_string()],
+            mode: crate::plan::ProjectMode::Remove,
+        },
+        c,
+    )
 }
 
 #[cfg(test)]
@@ -184,7 +342,7 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
     let index: std::collections::HashMap<i64, usize> = buckets
         .iter()
         .enumerate()
-        .map(|(i, b)| (*b as i64, i))
+        .map(|(i, b)| (bucket_key(*b), i))
         .collect();
     let is_count = |a: &crate::syntax::ast::Aggregate| {
         matches!(a.func.as_str(), "count" | "c" | "dc" | "distinct_count")
@@ -220,18 +378,32 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
                 .ok()
                 .and_then(|c| cell(c, row))
                 .and_then(|t| t.parse::<f64>().ok())
-                .and_then(|t| index.get(&(t as i64)))
+                .and_then(|t| index.get(&bucket_key(t)))
             {
                 series[slot].2[b] = cell(values, row);
             }
         }
     }
+    // The NULL series (results without the split field, `usenull=t`) is named by `nullstr=`.
+    let nullstr = t.options.get_opt("nullstr").unwrap_or("NULL").to_string();
+    let null_label = |l: &str| -> Option<String> {
+        if l == NULL_MARK {
+            Some(nullstr.clone())
+        } else {
+            l.strip_suffix(NULL_MARK).map(|p| format!("{p}{nullstr}"))
+        }
+    };
+    let null_labels: Vec<String> = series
+        .iter()
+        .filter_map(|s| null_label(&s.0).map(|_| s.0.clone()))
+        .collect();
     let useother = t
         .options
         .get_opt("useother")
         .map(crate::commands::is_true)
         .unwrap_or(true);
     let otherstr = t.options.get_opt("otherstr").unwrap_or("OTHER").to_string();
+    let mut other: Option<TcSeries> = None;
     // The where clause replaces `limit=` (Search Reference: "These options are ignored if you
     // specify an explicit where-clause"): the series that fail it are summed into OTHER.
     let series_where = t.series_where.as_ref().filter(|_| !t.by.is_empty());
@@ -264,7 +436,7 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
         }
         series = kept;
         if useother && !rest.is_empty() {
-            series.push(other_series(&rest, buckets.len(), &otherstr));
+            other = Some(other_series(&rest, buckets.len(), &otherstr));
         }
     }
     let limit: usize = match t.options.get_opt("limit") {
@@ -283,11 +455,17 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
         series.sort_by(|a, b| total(b).total_cmp(&total(a)));
         let rest = series.split_off(limit);
         if useother {
-            series.push(other_series(&rest, buckets.len(), &otherstr));
+            other = Some(other_series(&rest, buckets.len(), &otherstr));
         }
     }
+    // The NULL series comes after the others, before OTHER.
+    let (nulls, mut series): (Vec<_>, Vec<_>) =
+        series.into_iter().partition(|s| null_labels.contains(&s.0));
+    series.extend(nulls);
+    series.extend(other);
     let mut columns = vec![Column::new("_time".into(), buckets.clone())];
     for (label, count, vals) in series {
+        let label = null_label(&label).unwrap_or(label);
         let vals: Vec<Option<f64>> = vals
             .iter()
             .map(|v| {
@@ -301,6 +479,11 @@ fn execute(lf: LazyFrame, t: &Timechart, c: &At, ctx: &Context) -> Result<LazyFr
     let out = DataFrame::new_infer_height(columns)
         .map_err(|e| ctx.polars_error("timechart", c.span, e))?;
     Ok(out.lazy())
+}
+
+/// A bucket's start as a map key (milliseconds: aligned bins need not start on a whole second).
+fn bucket_key(t: f64) -> i64 {
+    (t * 1000.0).round() as i64
 }
 
 /// A series: its label, whether empty buckets read 0 (a count), its value per bucket.

@@ -490,6 +490,7 @@ fn agg_expr_inner(a: &Aggregate, schema: &Schema, ctx: &Context) -> Result<Expr,
         ("var", Some(_)) => as_float().var(1),
         ("varp", Some(_)) => as_float().var(0),
         ("range", Some(_)) => as_float().max() - as_float().min(),
+        ("sumsq", Some(_)) => (as_float() * as_float()).sum(),
         ("earliest" | "latest", Some("_time")) => {
             if func == "earliest" {
                 c().min()
@@ -674,6 +675,13 @@ mod tests {
         let names: Vec<&str> = out.get_column_names().iter().map(|s| s.as_str()).collect();
         assert_eq!(names, vec!["dest", "_time", "f"]);
         assert_eq!(strs(&out, "f"), vec![Some("b".into())]);
+    }
+
+    #[test]
+    fn sumsq_is_the_sum_of_squares() {
+        let df = df!("n" => [1.0f64, 2.0, 3.0]).unwrap();
+        let out = run_on(df, "| stats sumsq(n) as s");
+        assert_eq!(out.column("s").unwrap().f64().unwrap().get(0), Some(14.0));
     }
 
     #[test]

@@ -529,7 +529,7 @@ pub static FUNCTIONS: &[FunctionDef] = &[
     def("sum", "sum(<value>)", 1, ONE, &[K::Field], K::Number,
         "Returns the sum of the values of the field.").stats().cat(AGG).runs(),
     def("sumsq", "sumsq(<value>)", 1, ONE, &[K::Field], K::Number,
-        "Returns the sum of the squares of the values of the field.").stats().cat(AGG),
+        "Returns the sum of the squares of the values of the field.").stats().cat(AGG).runs(),
     def("upperperc", "upperperc<X>(<value>)", 1, ONE, &[K::Field], K::Number,
         "Returns an approximate X-th percentile of the field's values, rounded up.")
         .stats().cat(AGG).runs(),

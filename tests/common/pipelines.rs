@@ -23,9 +23,12 @@ pub const PIPELINE_SEARCHES: &[&str] = &[
     "id=* | eval x=1, y=\"2.5\", z=\"abc\" | addtotals fieldname=Score x y z | table id Score",
     "id=* | eval x=2 | addtotals | table id Total",
     "id=* | eval z=\"abc\" | addtotals fieldname=S z | table id S",
-    // makemv: split at the delimiter (empty values kept, as the polars engine does).
+    // makemv: split at the delimiter. Empty values are dropped by default (Search Reference,
+    // makemv, allowempty: "if delim="," and field="a,,b", by default does not produce any value
+    // for the empty string"); with allowempty=true they are kept. The SQL backends keep them
+    // either way (src/sql has not followed yet), so this compares the allowempty=true reading.
     "id=* | makemv delim=\",\" tags | eval n=mvcount(tags) | table id tags n",
-    "id=* | eval t=a0 . \"  \" . a1 | makemv t | eval n=mvcount(t) | table id t n",
+    "id=* | eval t=a0 . \"  \" . a1 | makemv allowempty=true t | eval n=mvcount(t) | table id t n",
     // inputlookup: the table's rows in file order (empty cells null), where/start/max, append.
     "| inputlookup seen_users",
     "| inputlookup seen_users where user=A* | table user first",
