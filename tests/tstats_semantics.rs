@@ -123,3 +123,32 @@ fn prestats_append_adds_a_second_dataset_before_the_final_stats() {
     let both = count_of("| tstats prestats=t count from datamodel=Endpoint.Processes by Processes.dest | tstats prestats=t append=t count from datamodel=Endpoint.Registry by Registry.dest | eval dest=coalesce('Processes.dest', 'Registry.dest') | stats count by dest", "dest", host);
     assert_eq!(both, p + r);
 }
+
+#[test]
+fn where_cidr_values_match_addresses_in_the_range() {
+    // Search Reference, `search`: a CIDR value matches the addresses in its range; tstats `where`
+    // is a search. The sample's two destinations are 142.250.176.198 and 142.250.66.149: /16
+    // holds both, /18 (142.250.64.0-142.250.127.255) only the second. Read as text, the value
+    // matches no address at all.
+    let ips = |spl: &str| -> Vec<String> {
+        run(spl)
+            .iter()
+            .map(|r| r["All_Traffic.dest_ip"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let q = |w: &str| {
+        format!("| tstats count from datamodel=Network_Traffic.All_Traffic where {w} by All_Traffic.dest_ip")
+    };
+    assert_eq!(
+        ips(&q("All_Traffic.dest_ip=142.250.0.0/16")),
+        ["142.250.176.198", "142.250.66.149"]
+    );
+    assert_eq!(
+        ips(&q("All_Traffic.dest_ip=142.250.64.0/18")),
+        ["142.250.66.149"]
+    );
+    assert_eq!(
+        ips(&q("NOT All_Traffic.dest_ip=142.250.64.0/18")),
+        ["142.250.176.198"]
+    );
+}

@@ -1308,7 +1308,8 @@ impl<'a> Builder<'a> {
         match cmd {
             "makemv" => {
                 // As the polars engine: a single-valued field split at `delim` (default a space;
-                // empty values kept); a multivalue or missing field unchanged.
+                // empty values dropped unless `allowempty=true`, as the Search Reference
+                // documents); a multivalue or missing field unchanged.
                 if opt("tokenizer").is_some() {
                     return Err(self.err("`makemv tokenizer=` is not expressed in SQL yet", span));
                 }
@@ -1320,6 +1321,7 @@ impl<'a> Builder<'a> {
                     return Ok(r);
                 };
                 let delim = opt("delim").unwrap_or_else(|| " ".into());
+                let allowempty = opt("allowempty").is_some_and(|x| crate::commands::is_true(&x));
                 let sx = Sx::new_pub(self.id(&field), c.kind);
                 let e = match c.kind {
                     Kind::Multi => return Ok(r),
@@ -1338,7 +1340,7 @@ impl<'a> Builder<'a> {
                     }
                     _ => {
                         let s = self.ctx(&r.cols).to_str(&sx);
-                        match self.d {
+                        let split = match self.d {
                             Dialect::Duckdb => {
                                 format!("string_split({s}, {})", self.d.str_lit(&delim))
                             }
@@ -1346,6 +1348,12 @@ impl<'a> Builder<'a> {
                                 "split({s}, {}, -1)",
                                 self.d.str_lit(&regex::escape(&delim))
                             ),
+                        };
+                        let nonempty = self.d.lambda("x", "x <> ''");
+                        match (allowempty, self.d) {
+                            (true, _) => split,
+                            (false, Dialect::Duckdb) => format!("list_filter({split}, {nonempty})"),
+                            (false, Dialect::Spark) => format!("filter({split}, {nonempty})"),
                         }
                     }
                 };
