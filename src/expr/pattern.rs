@@ -118,6 +118,11 @@ pub struct PatternSet {
     /// Reversed suffixes, anchored at the reversed value's start.
     suffixes: Option<AhoCorasick>,
     contains: Option<AhoCorasick>,
+    /// The prefixes, and up to 8 suffixes (not reversed), again, matched ignoring ASCII case:
+    /// an ASCII value is compared as it is, without a folded copy. (A non-ASCII literal never
+    /// occurs in an ASCII value; non-ASCII values use the folded automata.)
+    prefixes_ci: Option<AhoCorasick>,
+    suffixes_ci: Vec<String>,
     globs: Vec<Glob>,
     /// The globs' longest pieces (pattern i is glob i's).
     glob_filter: Option<AhoCorasick>,
@@ -145,6 +150,19 @@ fn unanchored(patterns: &[String]) -> Result<Option<AhoCorasick>, String> {
         .map_err(|e| e.to_string())
 }
 
+/// An automaton matching ASCII letters of either case.
+fn case_blind(patterns: &[String], start: StartKind) -> Result<Option<AhoCorasick>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .start_kind(start)
+        .build(patterns)
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
 thread_local! {
     /// The case-folded value (reused: no allocation per value).
     static FOLDED: RefCell<String> = const { RefCell::new(String::new()) };
@@ -167,6 +185,8 @@ impl PatternSet {
             prefixes: None,
             suffixes: None,
             contains: None,
+            prefixes_ci: None,
+            suffixes_ci: Vec::new(),
             globs: Vec::new(),
             glob_filter: None,
         };
@@ -190,6 +210,14 @@ impl PatternSet {
         set.prefixes = anchored(&prefixes)?;
         set.suffixes = anchored(&suffixes)?;
         set.contains = unanchored(&contains)?;
+        set.prefixes_ci = case_blind(&prefixes, StartKind::Anchored)?;
+        // A few suffixes are compared at the value's end; many need the reversed automaton.
+        if suffixes.len() <= 8 {
+            set.suffixes_ci = suffixes
+                .iter()
+                .map(|r| r.chars().rev().collect::<String>())
+                .collect();
+        }
         let longest: Vec<String> = set.globs.iter().map(|g| g.longest().to_string()).collect();
         set.glob_filter = unanchored(&longest)?;
         for e in &set.exact {
@@ -222,25 +250,91 @@ impl PatternSet {
             return true;
         }
         if value.is_ascii() {
-            if self.only_exact && !self.exact_len_possible(value.len()) {
-                return false;
-            }
-            // Already lower case: no copy.
-            if !value.bytes().any(|b| b.is_ascii_uppercase()) {
-                return self.matches_folded(value);
-            }
-            FOLDED.with(|f| {
-                let Ok(mut f) = f.try_borrow_mut() else {
-                    return self.matches_folded(&value.to_ascii_lowercase());
-                };
-                f.clear();
-                f.push_str(value);
-                f.make_ascii_lowercase();
-                self.matches_folded(&f)
-            })
-        } else {
-            self.matches_folded(&value.to_lowercase())
+            return self.matches_ascii(value);
         }
+        self.matches_folded(&value.to_lowercase())
+    }
+
+    /// Whether an ASCII value matches: exact values only when the length can match, prefixes
+    /// and a few suffixes compared ignoring case; one folded copy (in a reused buffer) for
+    /// contained literals, many suffixes and globs.
+    fn matches_ascii(&self, value: &str) -> bool {
+        if !self.exact.is_empty()
+            && self.exact_len_possible(value.len())
+            && self.with_folded(value, |f| self.exact.contains(f))
+        {
+            return true;
+        }
+        if self.only_exact {
+            return false;
+        }
+        if let Some(ac) = &self.prefixes_ci {
+            if ac.is_match(Input::new(value).anchored(Anchored::Yes)) {
+                return true;
+            }
+        }
+        let few_suffixes = !self.suffixes_ci.is_empty();
+        if few_suffixes {
+            let b = value.as_bytes();
+            if self.suffixes_ci.iter().any(|s| {
+                b.len() >= s.len() && b[b.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
+            }) {
+                return true;
+            }
+        }
+        // Contained literals (memmem on the folded value beats a case-blind automaton), many
+        // suffixes and globs: one folded copy for all of them.
+        let many_suffixes = self.suffixes.is_some() && !few_suffixes;
+        (self.contains.is_some() || many_suffixes || !self.globs.is_empty())
+            && self.with_folded(value, |f| {
+                (many_suffixes && self.suffix_match(f))
+                    || self.contains.as_ref().is_some_and(|ac| ac.is_match(f))
+                    || self.glob_match(f)
+            })
+    }
+
+    /// `f` of the ASCII value lower-cased (no copy when it has no upper-case letter).
+    fn with_folded(&self, value: &str, f: impl Fn(&str) -> bool) -> bool {
+        if !value.bytes().any(|b| b.is_ascii_uppercase()) {
+            return f(value);
+        }
+        FOLDED.with(|buf| {
+            let Ok(mut buf) = buf.try_borrow_mut() else {
+                return f(&value.to_ascii_lowercase());
+            };
+            buf.clear();
+            buf.push_str(value);
+            buf.make_ascii_lowercase();
+            f(&buf)
+        })
+    }
+
+    /// Whether a case-folded value ends with one of the suffixes (reversed automaton).
+    fn suffix_match(&self, v: &str) -> bool {
+        let Some(ac) = &self.suffixes else {
+            return false;
+        };
+        REVERSED.with(|r| match r.try_borrow_mut() {
+            Ok(mut r) => {
+                r.clear();
+                reverse_into(v, &mut r);
+                ac.is_match(Input::new(r.as_slice()).anchored(Anchored::Yes))
+            }
+            Err(_) => {
+                let mut r = Vec::new();
+                reverse_into(v, &mut r);
+                ac.is_match(Input::new(r.as_slice()).anchored(Anchored::Yes))
+            }
+        })
+    }
+
+    /// Whether a case-folded value matches one of the globs.
+    fn glob_match(&self, v: &str) -> bool {
+        let Some(ac) = &self.glob_filter else {
+            return false;
+        };
+        ac.find_overlapping_iter(v)
+            .any(|m| self.globs[m.pattern().as_usize()].matches(v))
     }
 
     /// Whether a case-folded value matches.
@@ -253,34 +347,13 @@ impl PatternSet {
                 return true;
             }
         }
-        if let Some(ac) = &self.suffixes {
-            let hit = REVERSED.with(|r| match r.try_borrow_mut() {
-                Ok(mut r) => {
-                    r.clear();
-                    reverse_into(v, &mut r);
-                    ac.is_match(Input::new(r.as_slice()).anchored(Anchored::Yes))
-                }
-                Err(_) => {
-                    let mut r = Vec::new();
-                    reverse_into(v, &mut r);
-                    ac.is_match(Input::new(r.as_slice()).anchored(Anchored::Yes))
-                }
-            });
-            if hit {
-                return true;
-            }
+        if self.suffix_match(v) {
+            return true;
         }
         if self.contains.as_ref().is_some_and(|ac| ac.is_match(v)) {
             return true;
         }
-        if let Some(ac) = &self.glob_filter {
-            for m in ac.find_overlapping_iter(v) {
-                if self.globs[m.pattern().as_usize()].matches(v) {
-                    return true;
-                }
-            }
-        }
-        false
+        self.glob_match(v)
     }
 }
 
@@ -348,6 +421,28 @@ mod tests {
         assert!(s.matches("AxxBxxC"));
         assert!(!s.matches("axxbxxcd"));
         assert!(!s.matches(""));
+    }
+
+    #[test]
+    fn ascii_values_match_without_folding_as_folded_values_do() {
+        let s = set(&["C:\\\\WIN*", "*\\\\CMD.exe", "*MkLink*", "x", "*été*"]);
+        for (v, want) in [
+            ("c:\\windows\\x", true),
+            ("C:\\WINDOWS", true),
+            ("d:\\c:\\win", false),
+            ("C:\\x\\Cmd.EXE", true),
+            ("cmd.exe", false),
+            ("\\cmd.exe\\x", false),
+            ("md.exe", false),
+            ("a MKLINK b", true),
+            ("mklin", false),
+            ("X", true),
+            ("xx", false),
+            ("ete", false),
+            ("L'ÉTÉ", true),
+        ] {
+            assert_eq!(s.matches(v), want, "{v}");
+        }
     }
 
     #[test]

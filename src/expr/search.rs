@@ -72,7 +72,40 @@ pub fn compile(e: &Predicate, ctx: &SearchContext) -> Result<Expr, Diagnostic> {
         Predicate::True => lit(true),
         Predicate::And(items) => {
             let mut acc: Option<Expr> = None;
+            // `f=*a* f=*b*` on one single-valued text field: one pass over the values, the
+            // second pattern tried only where the first matched.
+            let mut groups: Vec<(&String, Vec<&SearchValue>)> = Vec::new();
+            let mut rest: Vec<&Predicate> = Vec::new();
             for i in items {
+                if let Predicate::Compare {
+                    field,
+                    op: CmpOp::Eq,
+                    value,
+                } = i
+                {
+                    if ctx.schema.get(field) == Some(&DataType::String)
+                        && set_matchable(field, value, ctx.schema)
+                    {
+                        match groups.iter_mut().find(|(f, _)| *f == field) {
+                            Some((_, v)) => v.push(value),
+                            None => groups.push((field, vec![value])),
+                        }
+                        continue;
+                    }
+                }
+                rest.push(i);
+            }
+            for (field, values) in groups {
+                let x = match values.as_slice() {
+                    [one] => compare(field, CmpOp::Eq, one, ctx.schema),
+                    _ => match_all(field, &values),
+                };
+                acc = Some(match acc {
+                    Some(a) => a.and(x),
+                    None => x,
+                });
+            }
+            for i in rest {
                 let x = compile(i, ctx)?;
                 acc = Some(match acc {
                     Some(a) => a.and(x),
@@ -218,6 +251,41 @@ fn match_any(field: &str, values: Vec<&SearchValue>, schema: &Schema) -> Expr {
             acc.fill_null(lit(false))
         }
     }
+}
+
+/// A single-valued text field matches every one of the values (`f=a f=b`), never null: the
+/// patterns tried in turn on each value, stopping at the first that fails.
+fn match_all(field: &str, values: &[&SearchValue]) -> Expr {
+    let sets: Result<Vec<super::pattern::PatternSet>, String> = values
+        .iter()
+        .map(|v| super::pattern::PatternSet::new([*v]))
+        .collect();
+    let Ok(sets) = sets else {
+        let mut acc = lit(true);
+        for v in values {
+            acc = acc.and(regex_match(
+                col(field),
+                &DataType::String,
+                pattern_regex(v, true, true),
+            ));
+        }
+        return acc.fill_null(lit(false));
+    };
+    col(field)
+        .map(
+            move |col: Column| {
+                let all = |v: &str| sets.iter().all(|s| s.matches(v));
+                let out: BooleanChunked =
+                    if let Some((dict, rows)) = crate::frame::dictionary::lookup(&col) {
+                        dict.map_bool(col.name().clone(), rows, all)
+                    } else {
+                        col.str()?.iter().map(|v| v.map(all)).collect()
+                    };
+                Ok(out.with_name(col.name().clone()).into_column())
+            },
+            |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
+        )
+        .fill_null(lit(false))
 }
 
 /// One value pattern on a column of any type.
@@ -727,6 +795,53 @@ mod tests {
             ["a", "c"]
         );
         assert_eq!(keys("| search all=10.0.0.0/8"), ["a", "b"]);
+    }
+
+    #[test]
+    fn several_patterns_on_one_field_must_all_match() {
+        // `f=a f=b` is an AND: a single-valued field matches both patterns; a multivalue field
+        // matches each pattern with any of its values (not necessarily the same one).
+        use crate::testkit::run_on;
+        let mv: ListChunked = [
+            Some(Series::new(
+                "".into(),
+                ["cmd /c mklink", "harddiskvolumeshadowcopy1"],
+            )),
+            Some(Series::new("".into(), ["mklink harddiskvolumeshadowcopy"])),
+            Some(Series::new("".into(), ["mklink only"])),
+        ]
+        .into_iter()
+        .collect();
+        let df = DataFrame::new_infer_height(vec![
+            Column::new(
+                "p".into(),
+                [
+                    Some("CMD /C MKLINK x \\?\\GLOBALROOT\\HarddiskVolumeShadowCopy1"),
+                    Some("mklink only"),
+                    None,
+                ],
+            ),
+            mv.with_name("m".into()).into_column(),
+            Column::new("k".into(), ["a", "b", "c"]),
+        ])
+        .unwrap();
+        let keys = |spl: &str| -> Vec<String> {
+            let out = run_on(df.clone(), &format!("| eval z=1 {spl}"));
+            out.column("k")
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(
+            keys("| search p=*mklink* p=*harddiskvolumeshadowcopy*"),
+            ["a"]
+        );
+        assert_eq!(keys("| search p=*mklink* NOT p=*shadow*"), ["b"]);
+        assert_eq!(keys("| search p=*MKLINK* p=\"mklink only\""), ["b"]);
+        assert_eq!(keys("| search m=*mklink* m=*harddisk*"), ["a", "b"]);
     }
 
     #[test]

@@ -159,7 +159,9 @@ fn group(
         return Ok(lf.select(exprs));
     }
     let keys: Vec<Expr> = by.iter().map(|f| col(f.as_str())).collect();
-    let sort = SortMultipleOptions::default().with_maintain_order(true);
+    // Each group has its own combination of BY values, so sorting by all of them is a total
+    // order: no stable (slower, one-threaded) sort is needed for a deterministic output.
+    let sort = SortMultipleOptions::default().with_maintain_order(false);
     Ok(lf
         .group_by(keys)
         .agg(exprs)
