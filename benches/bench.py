@@ -143,6 +143,8 @@ def main():
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared/corpus/security_content"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-list", action="store_true", help="skip the detection list")
+    ap.add_argument("--store", help="use this existing store (e.g. benches/spark_scale.sh's 10M-event store) "
+                    "instead of generating --size and replaying it")
     args = ap.parse_args()
 
     import duckdb
@@ -154,10 +156,15 @@ def main():
     n = args.repeat
     report = {"size": args.size}
 
-    data = work / f"gen-{args.size}.log"
-    store = work / f"store-{args.size}"
-    generate(args.generate, data, args.size)
-    ingest = replay(spelunk, data, store)
+    if args.store:
+        store = Path(args.store)
+        ingest = None
+        report["store"] = str(store)
+    else:
+        data = work / f"gen-{args.size}.log"
+        store = work / f"store-{args.size}"
+        generate(args.generate, data, args.size)
+        ingest = replay(spelunk, data, store)
     report["ingest"] = ingest
     if ingest:
         log(f"replay: {ingest['events']} events, {ingest['mb_per_s']:.1f} MB/s, peak {ingest['peak_mb']:.0f} MB")
@@ -222,9 +229,11 @@ def main():
     # The Endpoint.Processes detection list.
     listf = Path(args.corpus) / "endpoint_processes_sysmon.tsv"
     if not args.skip_list and listf.exists():
-        dt, peak, out, _ = timed_v([spelunk, "check", "--corpus", args.corpus, "--list", str(listf), "--store", str(store)],
-                                  ok=(0, 1))
-        ran = re.search(r"(\d+) of (\d+)", out)
+        dt, peak, out, _ = timed_v([spelunk, "check", "--format", "json", "--corpus", args.corpus, "--list", str(listf),
+                                    "--store", str(store)], ok=(0, 1))
+        checked = json.loads(out)
+        ran = f"{checked['ran']} of {checked['total']} ran"
+        inproc = checked.get("seconds", float("nan"))
         # DuckDB: the detections that compile to SQL, in one connection.
         sqls = []
         paths = [l.split("\t")[0] for l in listf.read_text().splitlines()[1:] if l.strip()]
@@ -242,14 +251,20 @@ def main():
                 failed += 1
         duck = time.perf_counter() - t
         r = {"query": f"detection list ({len(paths)}; {len(sqls)} compile to SQL)", "spelunk_cli": dt,
-             "spelunk_inproc": float("nan"), "duckdb": duck, "polars": float("nan"), "spelunk_peak_mb": peak,
-             "check": ran.group(0) if ran else "?", "duckdb_failed": failed}
+             "spelunk_inproc": inproc, "duckdb": duck, "polars": float("nan"), "spelunk_peak_mb": peak,
+             "check": ran, "duckdb_failed": failed}
         log(f"list: {r}")
         rows.append(r)
 
     report["rows"] = rows
     json.dump(report, open(work / f"report-{args.size}.json", "w"), indent=1)
-    print(f"\n{args.size} generated ({ingest['events'] if ingest else '?'} events); median of {n}; seconds; "
+    if args.store:
+        m = json.load(open(store / "manifest.json"))
+        events = sum(c["rows"] for c in m["chunks"] if c["kind"] == "events")
+        head = f"store {store} ({events} events)"
+    else:
+        head = f"{args.size} generated ({ingest['events'] if ingest else '?'} events)"
+    print(f"\n{head}; median of {n}; seconds; "
           f"ratio = spelunk / engine (under 1.0: spelunk faster); duckdb and polars with 2 threads "
           f"(polars pool {pl_threads})\n")
     if ingest:

@@ -4,7 +4,7 @@
 # replay it, and time spelunk (CLI and in-process), DuckDB and hand-written polars side by side.
 #
 # Usage: benches/run.sh [--size 1500MB] [--in-size 300MB] [--work /tmp/spelunk-bench] [--repeat 3]
-#                       [--corpus ../shared/corpus/security_content] [--skip-list]
+#                       [--corpus ../shared/corpus/security_content] [--skip-list] [--store DIR]
 # (1500MB of generated XmlWinEventLog is about 1M events; 300MB about 100,000 process events.)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
