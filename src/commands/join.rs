@@ -109,4 +109,31 @@ mod exec_tests {
         let out = crate::testkit::run_on(df, "| join nosuch [| makeresults]");
         assert_eq!(out.height(), 0);
     }
+
+    #[test]
+    fn keys_filter_the_other_side_without_changing_the_answer() {
+        // The join filters the subsearch on the results' keys (left join) or the results on the
+        // subsearch's keys (inner join) before the aggregations: the answer is the same rows, in
+        // the main search's order, a result without the key kept by a left join.
+        let df = df!("k" => [Some("c"), None, Some("a"), Some("q")], "v" => ["1", "2", "3", "4"])
+            .unwrap();
+        let sub = "[| makeresults count=3 | streamstats count as n \
+                   | eval k=case(n=1, \"a\", n=2, \"b\", n=3, \"c\"), w=n*10 | stats max(w) as w by k]";
+        let col = |out: &DataFrame, name: &str| -> Vec<Option<String>> {
+            let c = out.column(name).unwrap().cast(&DataType::String).unwrap();
+            c.str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+        };
+        let left = crate::testkit::run_on(df.clone(), &format!("| join type=left k {sub}"));
+        assert_eq!(
+            col(&left, "v"),
+            [Some("1"), Some("2"), Some("3"), Some("4")].map(|v| v.map(String::from))
+        );
+        assert_eq!(
+            col(&left, "w"),
+            [Some("30.0"), None, Some("10.0"), None].map(|v| v.map(String::from))
+        );
+        let inner = crate::testkit::run_on(df, &format!("| join k {sub}"));
+        assert_eq!(col(&inner, "k"), [Some("c"), Some("a")].map(|v| v.map(String::from)));
+        assert_eq!(col(&inner, "w"), [Some("30.0"), Some("10.0")].map(|v| v.map(String::from)));
+    }
 }

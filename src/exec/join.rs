@@ -26,6 +26,43 @@ pub(crate) fn join(
     at: &At,
     ctx: &Context,
 ) -> Result<LazyFrame, Diagnostic> {
+    let mut right = right;
+    if kind == JoinKind::Left && !fields.is_empty() {
+        // A left join keeps every result and only the subsearch's results that match one:
+        // the subsearch is filtered on the results' keys (pushed by polars below its own
+        // `tstats`/`stats`), instead of aggregating every event for a few results.
+        let left = lf
+            .collect()
+            .map_err(|e| ctx.polars_error(&at.name, at.span, e))?;
+        let right_schema = right
+            .collect_schema()
+            .map_err(|e| ctx.polars_error(&at.name, at.span, e))?;
+        for k in fields {
+            let (Some(ldt), Some(rdt)) = (left.schema().get(k), right_schema.get(k)) else {
+                continue;
+            };
+            if rdt != &DataType::String {
+                continue;
+            }
+            let values = left
+                .clone()
+                .lazy()
+                .select([crate::frame::text_expr(col(k.as_str()), ldt).alias(k.as_str())])
+                .drop_nulls(None)
+                .unique(None, UniqueKeepStrategy::Any)
+                .collect()
+                .map_err(|e| ctx.polars_error(&at.name, at.span, e))?;
+            let Ok(values) = values.column(k) else {
+                continue;
+            };
+            if values.dtype() != &DataType::String {
+                continue;
+            }
+            let values = values.as_materialized_series().clone();
+            right = right.filter(col(k.as_str()).is_in(lit(values).implode(false), false));
+        }
+        lf = left.lazy();
+    }
     let right = right
         .collect()
         .map_err(|e| ctx.polars_error(&at.name, at.span, e))?;
@@ -60,6 +97,34 @@ pub(crate) fn join(
         let dt = schema.get(k).cloned().unwrap_or(DataType::String);
         crate::frame::text_expr(col(k.as_str()), &dt).alias(k.as_str())
     };
+    if how == JoinType::Inner {
+        // Only results whose (text) key is among the subsearch's keys can match: said as a
+        // filter on the key, polars applies it before the main search's earlier steps where it
+        // can (below a `tstats`/`stats` grouped by that field, down to the table scan), instead
+        // of aggregating every event for a join that keeps a few.
+        for k in &keys {
+            if left_schema.get(k) != Some(&DataType::String) {
+                continue;
+            }
+            let dt = right_schema.get(k).cloned().unwrap_or(DataType::String);
+            let values = right
+                .clone()
+                .lazy()
+                .select([crate::frame::text_expr(col(k.as_str()), &dt).alias(k.as_str())])
+                .drop_nulls(None)
+                .unique(None, UniqueKeepStrategy::Any)
+                .collect()
+                .map_err(|e| ctx.polars_error(&at.name, at.span, e))?;
+            let Ok(values) = values.column(k) else {
+                continue;
+            };
+            if values.dtype() != &DataType::String {
+                continue;
+            }
+            let values = values.as_materialized_series().clone();
+            lf = lf.filter(col(k.as_str()).is_in(lit(values).implode(false), false));
+        }
+    }
     lf = lf.with_columns(
         keys.iter()
             .map(|k| text(k, &left_schema))
