@@ -82,9 +82,7 @@ fn execute(mut lf: LazyFrame, b: &Bin, c: &At, ctx: &Context) -> Result<LazyFram
     if b.field == "_time" || time_span {
         // `aligntime=`: bins start at the alignment plus multiples of the span.
         let align = match b.options.get_opt("aligntime") {
-            Some(a) => {
-                super::timechart::aligntime(a, span).map_err(|m| ctx.error(m, c.span))?
-            }
+            Some(a) => super::timechart::aligntime(a, span).map_err(|m| ctx.error(m, c.span))?,
             None => None,
         };
         let start = match align {
@@ -96,9 +94,10 @@ fn execute(mut lf: LazyFrame, b: &Bin, c: &At, ctx: &Context) -> Result<LazyFram
                     Align::Latest => v.clone().max() + lit(1.0),
                     Align::Spec(s) => {
                         let tz = crate::expr::time::parse_tz(&ctx.tz).unwrap_or(chrono_tz::UTC);
-                        let t = s.parse::<f64>().ok().or_else(|| {
-                            crate::expr::time::relative_time(ctx.now, &s, &tz)
-                        });
+                        let t = s
+                            .parse::<f64>()
+                            .ok()
+                            .or_else(|| crate::expr::time::relative_time(ctx.now, &s, &tz));
                         lit(t.unwrap_or(0.0))
                     }
                 };

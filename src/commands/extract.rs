@@ -54,10 +54,10 @@ fn execute(lf: LazyFrame, x: &Extract, c: &At, ctx: &Context) -> Result<LazyFram
     // Search Reference, extract: `reload` re-reads props.conf and transforms.conf (spelunk reads
     // its knowledge files once per run, so it changes nothing); `auto=f` turns off the automatic
     // `=` extraction, which leaves only the pairs of explicit `pairdelim=`/`kvdelim=`.
-    let explicit = x.options.get_opt("pairdelim").is_some() || x.options.get_opt("kvdelim").is_some();
+    let explicit =
+        x.options.get_opt("pairdelim").is_some() || x.options.get_opt("kvdelim").is_some();
     if !explicit
-        && x
-            .options
+        && x.options
             .get_opt("auto")
             .is_some_and(|v| !crate::commands::is_true(v))
     {

@@ -101,10 +101,8 @@ fn execute(mut lf: LazyFrame, f: &Foreach, c: &At, ctx: &Context) -> Result<Lazy
             return multivalue(lf, f, field, (&itemstr, &iterstr), c, ctx, &run);
         }
         m => {
-            return Err(ctx.error(
-                format!("`foreach mode={m}` is not supported yet (mode=multifield and mode=multivalue are)"),
-                c.span,
-            ))
+            let msg = "is not supported yet (mode=multifield and mode=multivalue are)";
+            return Err(ctx.error(format!("`foreach mode={m}` {msg}"), c.span));
         }
     }
     let schema = schema_of(&mut lf, "foreach", c.span, ctx)?;
@@ -200,9 +198,20 @@ mod exec_tests {
             df,
             r#"| eval mvfield=case(k="a", mvappend("1", "2", "3"), k="b", "10"), total=0 | foreach mode=multivalue mvfield [eval total = total + <<ITEM>>] | table k total"#,
         );
-        let k: Vec<_> = out.column("k").unwrap().str().unwrap().iter().flatten().collect();
+        let k: Vec<_> = out
+            .column("k")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
         assert_eq!(k, ["a", "b", "c"]);
-        let t = out.column("total").unwrap().cast(&DataType::Float64).unwrap();
+        let t = out
+            .column("total")
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap();
         let t: Vec<_> = t.f64().unwrap().iter().collect();
         assert_eq!(t, [Some(6.0), Some(10.0), Some(0.0)]);
     }
@@ -216,10 +225,19 @@ mod exec_tests {
             df,
             r##"| foreach foo*bar* fieldstr="#field#" matchseg2="#matchseg2#" [eval #field# = "#matchseg2#"]"##,
         );
-        assert_eq!(out.column("foo1bar2").unwrap().str().unwrap().get(0), Some("2"));
-        assert_eq!(out.column("fooAbarB").unwrap().str().unwrap().get(0), Some("B"));
-        let e = crate::testkit::try_run_on(df!("a" => ["1"]).unwrap(), "| foreach mode=json_array a [eval x=1]")
-            .unwrap_err();
+        assert_eq!(
+            out.column("foo1bar2").unwrap().str().unwrap().get(0),
+            Some("2")
+        );
+        assert_eq!(
+            out.column("fooAbarB").unwrap().str().unwrap().get(0),
+            Some("B")
+        );
+        let e = crate::testkit::try_run_on(
+            df!("a" => ["1"]).unwrap(),
+            "| foreach mode=json_array a [eval x=1]",
+        )
+        .unwrap_err();
         assert!(e.message.contains("mode=json_array"), "{}", e.message);
     }
 

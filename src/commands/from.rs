@@ -59,7 +59,10 @@ impl SplCommand for From {
             return super::SplCommand::lower(&il, c, input, cx);
         }
         if self.kind != "datamodel" {
-            return Err(cx.unsupported(c, ": only `from datamodel`, `from lookup` and `from inputlookup` are supported"));
+            return Err(cx.unsupported(
+                c,
+                ": only `from datamodel`, `from lookup` and `from inputlookup` are supported",
+            ));
         }
         if !input.is_empty_input() {
             return Err(cx.error(

@@ -121,7 +121,11 @@ mod exec_tests {
                    | eval k=case(n=1, \"a\", n=2, \"b\", n=3, \"c\"), w=n*10 | stats max(w) as w by k]";
         let col = |out: &DataFrame, name: &str| -> Vec<Option<String>> {
             let c = out.column(name).unwrap().cast(&DataType::String).unwrap();
-            c.str().unwrap().iter().map(|v| v.map(str::to_string)).collect()
+            c.str()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(str::to_string))
+                .collect()
         };
         let left = crate::testkit::run_on(df.clone(), &format!("| join type=left k {sub}"));
         assert_eq!(
@@ -133,7 +137,13 @@ mod exec_tests {
             [Some("30.0"), None, Some("10.0"), None].map(|v| v.map(String::from))
         );
         let inner = crate::testkit::run_on(df, &format!("| join k {sub}"));
-        assert_eq!(col(&inner, "k"), [Some("c"), Some("a")].map(|v| v.map(String::from)));
-        assert_eq!(col(&inner, "w"), [Some("30.0"), Some("10.0")].map(|v| v.map(String::from)));
+        assert_eq!(
+            col(&inner, "k"),
+            [Some("c"), Some("a")].map(|v| v.map(String::from))
+        );
+        assert_eq!(
+            col(&inner, "w"),
+            [Some("30.0"), Some("10.0")].map(|v| v.map(String::from))
+        );
     }
 }

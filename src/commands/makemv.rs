@@ -130,7 +130,13 @@ mod exec_tests {
         let df = df!("a" => ["a,,b"]).unwrap();
         let n = |spl: &str| {
             let out = crate::testkit::run_on(df.clone(), spl);
-            let v = out.column("a").unwrap().list().unwrap().get_as_series(0).unwrap();
+            let v = out
+                .column("a")
+                .unwrap()
+                .list()
+                .unwrap()
+                .get_as_series(0)
+                .unwrap();
             v.len()
         };
         assert_eq!(n(r#"| makemv delim="," a"#), 2);

@@ -144,7 +144,8 @@ mod exec_tests {
         let df = df!("n" => ["2"]).unwrap();
         let e = crate::testkit::try_run_on(df, "| map mytimebased_savedsearch").unwrap_err();
         assert!(
-            e.message.contains("no saved search named `mytimebased_savedsearch`"),
+            e.message
+                .contains("no saved search named `mytimebased_savedsearch`"),
             "{}",
             e.message
         );

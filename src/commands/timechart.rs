@@ -57,8 +57,15 @@ impl crate::plan::operator::Operator for TimechartPivot {
 
 impl crate::commands::SplCommand for Timechart {
     const DOC: &'static str = "Aggregations over time buckets (`span=`, default 1h), split by a field into one column per value (`limit=`).";
-    const OPTIONS: Option<&'static [&'static str]> =
-        Some(&["span", "limit", "useother", "otherstr", "usenull", "nullstr", "aligntime"]);
+    const OPTIONS: Option<&'static [&'static str]> = Some(&[
+        "span",
+        "limit",
+        "useother",
+        "otherstr",
+        "usenull",
+        "nullstr",
+        "aligntime",
+    ]);
 
     fn options(&self) -> &[Opt] {
         &self.options
@@ -169,8 +176,24 @@ pub(crate) fn aligntime(value: &str, span: &str) -> Result<Option<Align>, String
         .to_ascii_lowercase();
     if matches!(
         unit.as_str(),
-        "d" | "day" | "days" | "w" | "week" | "weeks" | "mon" | "month" | "months" | "y" | "yr"
-            | "yrs" | "year" | "years" | "q" | "qtr" | "qtrs" | "quarter" | "quarters"
+        "d" | "day"
+            | "days"
+            | "w"
+            | "week"
+            | "weeks"
+            | "mon"
+            | "month"
+            | "months"
+            | "y"
+            | "yr"
+            | "yrs"
+            | "year"
+            | "years"
+            | "q"
+            | "qtr"
+            | "qtrs"
+            | "quarter"
+            | "quarters"
     ) {
         return Ok(None);
     }
