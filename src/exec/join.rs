@@ -44,21 +44,9 @@ pub(crate) fn join(
             if rdt != &DataType::String {
                 continue;
             }
-            let values = left
-                .clone()
-                .lazy()
-                .select([crate::frame::text_expr(col(k.as_str()), ldt).alias(k.as_str())])
-                .drop_nulls(None)
-                .unique(None, UniqueKeepStrategy::Any)
-                .collect()
-                .map_err(|e| ctx.polars_error(&at.name, at.span, e))?;
-            let Ok(values) = values.column(k) else {
+            let Some(values) = key_values(&left, k, ldt, at, ctx)? else {
                 continue;
             };
-            if values.dtype() != &DataType::String {
-                continue;
-            }
-            let values = values.as_materialized_series().clone();
             right = right.filter(col(k.as_str()).is_in(lit(values).implode(false), false));
         }
         lf = left.lazy();
@@ -107,21 +95,9 @@ pub(crate) fn join(
                 continue;
             }
             let dt = right_schema.get(k).cloned().unwrap_or(DataType::String);
-            let values = right
-                .clone()
-                .lazy()
-                .select([crate::frame::text_expr(col(k.as_str()), &dt).alias(k.as_str())])
-                .drop_nulls(None)
-                .unique(None, UniqueKeepStrategy::Any)
-                .collect()
-                .map_err(|e| ctx.polars_error(&at.name, at.span, e))?;
-            let Ok(values) = values.column(k) else {
+            let Some(values) = key_values(&right, k, &dt, at, ctx)? else {
                 continue;
             };
-            if values.dtype() != &DataType::String {
-                continue;
-            }
-            let values = values.as_materialized_series().clone();
             lf = lf.filter(col(k.as_str()).is_in(lit(values).implode(false), false));
         }
     }
@@ -181,4 +157,28 @@ pub(crate) fn join(
         out = out.with_columns(fixes).drop(polars::prelude::cols(drops));
     }
     Ok(out)
+}
+
+/// The distinct non-null text values of the join key `k` (of type `dt`) in `df`; None when they
+/// are not text (then no filter is derived from them).
+fn key_values(
+    df: &polars::prelude::DataFrame,
+    k: &str,
+    dt: &DataType,
+    at: &At,
+    ctx: &Context,
+) -> Result<Option<polars::prelude::Series>, Diagnostic> {
+    let values = df
+        .clone()
+        .lazy()
+        .select([crate::frame::text_expr(col(k), dt).alias(k)])
+        .drop_nulls(None)
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()
+        .map_err(|e| ctx.polars_error(&at.name, at.span, e))?;
+    Ok(values
+        .column(k)
+        .ok()
+        .filter(|c| c.dtype() == &DataType::String)
+        .map(|c| c.as_materialized_series().clone()))
 }
